@@ -1,0 +1,102 @@
+//! The HTTP application: every route, the shared state, and the middleware around them.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::{Compress, Next, from_fn};
+use actix_web::{App, HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::auth::TokenKeys;
+use crate::db::Db;
+use crate::http::{self, RouteTable};
+use crate::openapi::ApiDoc;
+use crate::{authors, health, posts, tags};
+
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Everything a running server shares between workers.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: web::Data<Db>,
+    pub keys: web::Data<TokenKeys>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+/// Registers every documented route; also how the OpenAPI document is collected.
+pub fn register(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope(API_PREFIX)
+                .configure(crate::auth::routes::routes)
+                .configure(authors::routes::routes)
+                .configure(posts::routes::routes)
+                .configure(tags::routes::routes),
+        );
+}
+
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(register)
+        .split_for_parts();
+    let openapi_path = format!("{API_PREFIX}/openapi.json");
+    let routes = RouteTable::from_openapi(&doc).with(&openapi_path, &[Method::GET]);
+    let doc_json = web::Bytes::from(doc.to_json().expect("the OpenAPI document serialises"));
+    app.app_data(state.db)
+        .app_data(state.keys)
+        .app_data(web::PayloadConfig::new(state.body_limit))
+        .app_data(http::path_config())
+        .app_data(web::Data::new(routes))
+        .route(
+            &openapi_path,
+            web::get().to(move || {
+                let body = doc_json.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(body)
+                }
+            }),
+        )
+        .default_service(web::to(http::no_route))
+        .wrap(from_fn(http::catch_panic))
+        .wrap(Compress::default())
+        .wrap(from_fn(log_request))
+}
+
+/// One line per request: method, path, status, duration.
+async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let response = next.call(req).await?;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    Ok(response)
+}

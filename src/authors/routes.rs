@@ -1,0 +1,295 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use secrecy::SecretString;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::storage::{self, AuthorInput, Login};
+use super::view::{Author, CreateAuthor, UpdateAuthor};
+use super::{model::AuthorRow, policy};
+use crate::auth::{Caller, Staff, password};
+use crate::db::Db;
+use crate::http::conditional::Expected;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{JsonBody, Query};
+use crate::http::pagination::{ListResponse, PageParams, PageRequest};
+use crate::http::{self as h};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(me)
+        .service(list)
+        .service(get_by_slug)
+        .service(get)
+        .service(create)
+        .service(update)
+        .service(delete);
+}
+
+async fn hash(password: SecretString) -> ApiResult<String> {
+    web::block(move || password::hash(&password))
+        .await
+        .map_err(ApiError::internal)
+}
+
+async fn load(db: &Db, id: String) -> ApiResult<AuthorRow> {
+    db.run(move |conn| storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id)))
+        .await
+}
+
+fn one(row: AuthorRow, caller: &Caller) -> ApiResult<HttpResponse> {
+    let version = row.version;
+    Ok(h::one(&Author::view(row, caller)?, version))
+}
+
+/// The signed-in author.
+#[utoipa::path(
+    operation_id = "getMe",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The signed-in author, with email and role", body = Author,
+            headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
+        (status = 401, description = "Not signed in, or the token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/auth/me")]
+async fn me(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
+    let row = load(&db, staff.id.clone()).await?;
+    one(row, &Caller::Staff(staff))
+}
+
+/// List authors, newest first. Email and role are shown to signed-in staff only.
+#[utoipa::path(
+    operation_id = "listAuthors",
+    tag = "authors",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of authors", body = ListResponse<Author>,
+            headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
+        (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/authors")]
+async fn list(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    caller: Caller,
+    Query(params): Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let page = PageRequest::try_from(params)?;
+    let (rows, total) = db.run(move |conn| storage::list(conn, page)).await?;
+    let data = rows
+        .into_iter()
+        .map(|row| Author::view(row, &caller))
+        .collect::<ApiResult<_>>()?;
+    Ok(h::list(&req, &ListResponse::new(data, page, total)))
+}
+
+/// Get an author by id.
+#[utoipa::path(
+    operation_id = "getAuthor",
+    tag = "authors",
+    params(("id" = String, Path, description = "The author's id")),
+    responses(
+        (status = 200, description = "The author", body = Author,
+            headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
+        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/authors/{id}")]
+async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let row = load(&db, id.into_inner()).await?;
+    one(row, &caller)
+}
+
+/// Get an author by slug.
+#[utoipa::path(
+    operation_id = "getAuthorBySlug",
+    tag = "authors",
+    params(("slug" = String, Path, description = "The author's slug")),
+    responses(
+        (status = 200, description = "The author", body = Author,
+            headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
+        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No author has this slug", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/authors/slug/{slug}")]
+async fn get_by_slug(
+    db: web::Data<Db>,
+    caller: Caller,
+    slug: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let slug = slug.into_inner();
+    let row = db
+        .run(move |conn| {
+            storage::find_by_slug(conn, &slug)?
+                .ok_or_else(|| ApiError::NotFound(format!("No author with slug `{slug}`.")))
+        })
+        .await?;
+    one(row, &caller)
+}
+
+/// Add an author, optionally with a login.
+///
+/// Admins and the owner may give any role but owner; editors may add authors and
+/// contributors.
+#[utoipa::path(
+    operation_id = "createAuthor",
+    tag = "authors",
+    request_body = CreateAuthor,
+    responses(
+        (status = 201, description = "The new author", body = Author, headers(
+            ("Location" = String, description = "The author's URL"),
+            ("ETag" = String, description = "The author's version"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not add this author", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug or email is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/authors")]
+async fn create(
+    db: web::Data<Db>,
+    staff: Staff,
+    JsonBody(body): JsonBody<CreateAuthor>,
+) -> ApiResult<HttpResponse> {
+    let input = body.validate()?;
+    policy::may_create(&staff, input.login.as_ref().map(|(_, _, role)| *role))?;
+    let login = match input.login {
+        Some((email, password, role)) => Some(Login {
+            email,
+            password_hash: hash(password).await?,
+            role,
+        }),
+        None => None,
+    };
+    let input = AuthorInput {
+        slug: input.slug,
+        name: input.name,
+        bio: input.bio,
+        avatar_url: input.avatar_url,
+        website: input.website,
+        location: input.location,
+        login,
+    };
+    let row = db.write(move |conn| storage::insert(conn, input)).await?;
+    let location = format!("/api/v1/authors/{}", row.id);
+    let version = row.version;
+    Ok(h::created(
+        &Author::view(row, &Caller::Staff(staff))?,
+        version,
+        &location,
+    ))
+}
+
+/// Change an author. Needs the version you read (`If-Match` or `version`).
+#[utoipa::path(
+    operation_id = "updateAuthor",
+    tag = "authors",
+    params(
+        ("id" = String, Path, description = "The author's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you read; or send `version` in the body"),
+    ),
+    request_body = UpdateAuthor,
+    responses(
+        (status = 200, description = "The changed author", body = Author,
+            headers(("ETag" = String, description = "The author's new version"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not make this change", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug or email is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The author changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or the current password is wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "Neither `If-Match` nor `version` was sent", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/authors/{id}")]
+async fn update(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    staff: Staff,
+    id: web::Path<String>,
+    JsonBody(body): JsonBody<UpdateAuthor>,
+) -> ApiResult<HttpResponse> {
+    let expected = Expected::from_request(&req, body.version)?;
+    let mut patch = body.validate()?;
+    let target = load(&db, id.into_inner()).await?;
+    let target_role = target.role()?;
+    policy::may_edit(&staff, &target.id, target_role)?;
+    if let Some(role) = patch.role
+        && Some(role) != target_role
+    {
+        policy::may_change_role(&staff, target_role, role)?;
+    }
+    let has_login = target_role.is_some();
+    if !has_login && (patch.changes.email.is_some() || patch.password.is_some()) {
+        return Err(ApiError::validation(
+            "email",
+            "no_login",
+            "This author has no login; email and password belong to authors who sign in.",
+        ));
+    }
+    if let Some(new_password) = patch.password.take() {
+        if staff.id == target.id {
+            let current = patch.current_password.take().ok_or_else(|| {
+                ApiError::validation(
+                    "current_password",
+                    "required",
+                    "needed to change your password",
+                )
+            })?;
+            let stored = target.password_hash.clone();
+            let ok = web::block(move || password::verify(&current, stored.as_deref()))
+                .await
+                .map_err(ApiError::internal)?;
+            if !ok {
+                return Err(ApiError::validation(
+                    "current_password",
+                    "incorrect",
+                    "is not your current password",
+                ));
+            }
+        }
+        patch.changes.password_hash = Some(hash(new_password).await?);
+    }
+    let id = target.id;
+    let row = db
+        .write(move |conn| storage::update(conn, &id, expected, patch.changes))
+        .await?;
+    one(row, &Caller::Staff(staff))
+}
+
+/// Delete an author and their bylines. Refused while they are the only author of a post.
+#[utoipa::path(
+    operation_id = "deleteAuthor",
+    tag = "authors",
+    params(("id" = String, Path, description = "The author's id")),
+    responses(
+        (status = 204, description = "The author is gone"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not delete this author", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The author is the only author of a post", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/authors/{id}")]
+async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let target = load(&db, id.into_inner()).await?;
+    policy::may_delete(&staff, &target.id, target.role()?)?;
+    db.write(move |conn| storage::delete(conn, &target.id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,200 @@
+use diesel::prelude::*;
+
+use super::model::{AuthorChanges, AuthorRow, NewAuthor};
+use crate::auth::{Email, Role};
+use crate::content::Slug;
+use crate::db::schema::{authors, posts_authors};
+use crate::db::{DbConn, MultiBackend, new_id, now};
+use crate::http::conditional::{Expected, stale};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::pagination::PageRequest;
+
+fn columns() -> <AuthorRow as Selectable<MultiBackend>>::SelectExpression {
+    <AuthorRow as Selectable<MultiBackend>>::construct_selection()
+}
+
+pub fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("No author with id `{id}`."))
+}
+
+fn slug_taken(slug: &str) -> ApiError {
+    ApiError::Conflict(format!(
+        "The slug `{slug}` is already used by another author."
+    ))
+}
+
+fn email_taken() -> ApiError {
+    ApiError::Conflict("Another account already uses this email address.".into())
+}
+
+pub fn list(conn: &mut DbConn, page: PageRequest) -> ApiResult<(Vec<AuthorRow>, i64)> {
+    let total = authors::table.count().get_result(conn)?;
+    let rows = authors::table
+        .select(columns())
+        .order((authors::created_at.desc(), authors::id.desc()))
+        .limit(page.limit)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<AuthorRow>> {
+    Ok(authors::table
+        .find(id)
+        .select(columns())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<AuthorRow>> {
+    Ok(authors::table
+        .filter(authors::slug.eq(slug))
+        .select(columns())
+        .first(conn)
+        .optional()?)
+}
+
+fn slugs_like(conn: &mut DbConn, base: &Slug) -> ApiResult<Vec<String>> {
+    Ok(authors::table
+        .filter(
+            authors::slug
+                .eq(base.as_str())
+                .or(authors::slug.like(format!("{base}-%"))),
+        )
+        .select(authors::slug)
+        .load(conn)?)
+}
+
+fn email_in_use(conn: &mut DbConn, email: &str, except_id: Option<&str>) -> ApiResult<bool> {
+    let mut query = authors::table
+        .filter(authors::email.eq(email))
+        .select(authors::id)
+        .into_boxed();
+    if let Some(id) = except_id {
+        query = query.filter(authors::id.ne(id));
+    }
+    Ok(query.first::<String>(conn).optional()?.is_some())
+}
+
+/// The sign-in part of a new author.
+pub struct Login {
+    pub email: Email,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+pub struct AuthorInput {
+    pub slug: Option<Slug>,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    pub location: Option<String>,
+    pub login: Option<Login>,
+}
+
+pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
+    let slug = Slug::choose(input.slug, &input.name, "author", |base| {
+        slugs_like(conn, base)
+    })?
+    .map_err(|taken| slug_taken(taken.as_str()))?;
+    if let Some(login) = &input.login
+        && email_in_use(conn, login.email.as_str(), None)?
+    {
+        return Err(email_taken());
+    }
+    let now = now();
+    let (email, password_hash, role) = match input.login {
+        Some(l) => (
+            Some(l.email.as_str().to_owned()),
+            Some(l.password_hash),
+            Some(l.role.as_str().to_owned()),
+        ),
+        None => (None, None, None),
+    };
+    let row = NewAuthor {
+        id: new_id(),
+        slug: slug.into_inner(),
+        name: input.name,
+        bio: input.bio,
+        avatar_url: input.avatar_url,
+        website: input.website,
+        location: input.location,
+        email,
+        password_hash,
+        role,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    Ok(diesel::insert_into(authors::table)
+        .values(&row)
+        .returning(columns())
+        .get_result(conn)?)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    id: &str,
+    expected: Expected,
+    changes: AuthorChanges,
+) -> ApiResult<AuthorRow> {
+    let current = find(conn, id)?.ok_or_else(|| not_found(id))?;
+    expected.check(current.version)?;
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    if let Some(slug) = &changes.slug
+        && slug != &current.slug
+        && find_by_slug(conn, slug)?.is_some()
+    {
+        return Err(slug_taken(slug));
+    }
+    if let Some(email) = &changes.email
+        && email_in_use(conn, email, Some(id))?
+    {
+        return Err(email_taken());
+    }
+    diesel::update(
+        authors::table
+            .find(id)
+            .filter(authors::version.eq(current.version)),
+    )
+    .set((
+        changes,
+        authors::version.eq(current.version + 1),
+        authors::updated_at.eq(now()),
+    ))
+    .returning(columns())
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(stale)
+}
+
+/// Deletes the author and their bylines, unless that would leave a post with no author.
+pub fn delete(conn: &mut DbConn, id: &str) -> ApiResult<()> {
+    diesel::alias!(posts_authors as others: OtherBylines);
+    let sole: i64 = posts_authors::table
+        .filter(posts_authors::author_id.eq(id))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            others
+                .filter(
+                    others
+                        .field(posts_authors::post_id)
+                        .eq(posts_authors::post_id),
+                )
+                .filter(others.field(posts_authors::author_id).ne(id)),
+        )))
+        .count()
+        .get_result(conn)?;
+    if sole > 0 {
+        return Err(ApiError::Conflict(format!(
+            "This author is the only author of {sole} post(s); give those posts another \
+             author, or delete them, first."
+        )));
+    }
+    match diesel::delete(authors::table.find(id)).execute(conn)? {
+        0 => Err(not_found(id)),
+        _ => Ok(()),
+    }
+}

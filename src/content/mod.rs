@@ -1,0 +1,9 @@
+//! Turning what editors write into what readers get: Markdown rendered and sanitised once on
+//! write, the plain text, excerpt and reading time derived from it, and URL slugs.
+
+pub mod markdown;
+pub mod slug;
+pub mod text;
+
+pub use markdown::Rendered;
+pub use slug::Slug;

@@ -1,0 +1,231 @@
+//! The database: one connection type over SQLite and PostgreSQL, its pool, migrations, and
+//! the bridge that keeps every diesel call off the async workers.
+
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::http::error::ApiError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection, to whichever backend the URL names. Queries are written once against it;
+/// only the few statements that really differ match on the variant.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database: {0}")]
+    Connect(#[from] diesel::r2d2::PoolError),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(String),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+pub type ConnPool = Pool<Manager>;
+
+/// Opens connections of the backend the URL names. (diesel's generic manager tries each
+/// backend in turn and reports a PostgreSQL failure as "invalid connection url".)
+#[derive(Debug)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl diesel::r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        match self.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.url).map(DbConn::Postgres),
+            Backend::Sqlite => diesel::SqliteConnection::establish(&self.url).map(DbConn::Sqlite),
+        }
+        .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        use diesel::r2d2::R2D2Connection;
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// The shared handle to the database that handlers use.
+#[derive(Clone)]
+pub struct Db {
+    pool: ConnPool,
+    backend: Backend,
+}
+
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(conn) = conn {
+            // WAL lets readers run beside the one writer; the busy timeout makes writers queue
+            // instead of failing; foreign keys are off by default in SQLite.
+            conn.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Opens a pool on `url` (a `postgres://` URL, or a SQLite file path).
+    pub fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        let backend = Backend::of_url(url);
+        let manager = Manager {
+            url: url.to_owned(),
+            backend,
+        };
+        let pool = Pool::builder()
+            .max_size(max_connections)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(5))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn migrate(&self) -> Result<(), DbError> {
+        let mut conn = self.pool.get()?;
+        let applied = match &mut *conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConn::Postgres(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
+        }
+        .map_err(|e| DbError::Migrate(e.to_string()))?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrated");
+        }
+        Ok(())
+    }
+
+    /// A connection for blocking code outside the HTTP path (start-up, CLI commands).
+    pub fn conn(&self) -> Result<PooledConnection<Manager>, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool, never on an async worker.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| ApiError::Unavailable(format!("database unavailable: {e}")))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// Like [`Db::run`], inside one write transaction: either all of `f` lands or nothing.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| write_transaction(conn, f)).await
+    }
+
+    pub async fn ping(&self) -> Result<(), ApiError> {
+        self.run(|conn| {
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Runs `f` in a transaction that takes the write lock up front on SQLite (`BEGIN IMMEDIATE`):
+/// a deferred transaction that reads and then writes fails at once with `SQLITE_BUSY` when
+/// another writer got in between, where an immediate one simply waits its turn.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(err)
+        }
+    }
+}
+
+/// The current time as stored: UTC, at the microsecond precision both backends keep, so a
+/// value read back compares equal to the one written.
+pub fn now() -> chrono::NaiveDateTime {
+    stored(chrono::Utc::now())
+}
+
+/// A UTC time at the precision both backends store.
+pub fn stored(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    let t = t.naive_utc();
+    chrono::DurationRound::duration_trunc(t, chrono::TimeDelta::microseconds(1)).unwrap_or(t)
+}
+
+/// A new time-ordered id (UUIDv7): opaque to clients, index-friendly for us.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Serialises stored (UTC) times in RFC 3339 with a `Z`.
+pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    t.and_utc()
+}

@@ -1,0 +1,136 @@
+//! `folio serve --demo`: a small sample blog, so a new instance shows something real at once.
+
+mod content;
+
+use std::collections::HashMap;
+
+use chrono::TimeDelta;
+use diesel::prelude::*;
+
+use crate::auth::{Role, Staff};
+use crate::authors::storage::{self as authors, AuthorInput};
+use crate::db::schema::{authors as authors_table, posts};
+use crate::db::{Db, now, write_transaction};
+use crate::http::error::ApiError;
+use crate::posts::model::PostStatus;
+use crate::posts::service;
+use crate::posts::view::NewPostInput;
+use crate::tags::storage::{self as tags, TagInput};
+use content::{AUTHORS, DemoStatus, POSTS, TAGS};
+
+/// Loads the sample blog unless there are posts already. Returns whether it did.
+pub fn load(db: &Db) -> Result<bool, ApiError> {
+    let mut conn = db.conn().map_err(ApiError::internal)?;
+    let conn = &mut *conn;
+    let has_posts: i64 = posts::table.count().get_result(conn)?;
+    if has_posts > 0 {
+        return Ok(false);
+    }
+    let owner_id: String = authors_table::table
+        .filter(authors_table::role.eq(Role::Owner.as_str()))
+        .select(authors_table::id)
+        .first(conn)?;
+    let owner = Staff {
+        id: owner_id,
+        role: Role::Owner,
+    };
+
+    let (author_ids, tag_ids) = write_transaction(conn, |conn| {
+        let mut author_ids = HashMap::new();
+        for a in AUTHORS {
+            let row = authors::insert(
+                conn,
+                AuthorInput {
+                    slug: None,
+                    name: a.name.to_owned(),
+                    bio: Some(a.bio.to_owned()),
+                    avatar_url: None,
+                    website: a.website.map(str::to_owned),
+                    location: Some(a.location.to_owned()),
+                    login: None,
+                },
+            )?;
+            author_ids.insert(a.key, row.id);
+        }
+        let mut tag_ids = HashMap::new();
+        for t in TAGS {
+            let row = tags::insert(
+                conn,
+                TagInput {
+                    slug: None,
+                    name: t.name.to_owned(),
+                    description: Some(t.description.to_owned()),
+                },
+            )?;
+            tag_ids.insert(t.key, row.id);
+        }
+        Ok::<_, ApiError>((author_ids, tag_ids))
+    })?;
+
+    // Oldest first, so creation order matches publication order.
+    let mut posts: Vec<_> = POSTS.iter().collect();
+    posts.sort_by_key(|p| match p.status {
+        DemoStatus::Published { days_ago } => -days_ago,
+        DemoStatus::Scheduled { days_ahead } => days_ahead,
+        DemoStatus::Draft => i64::MAX,
+    });
+    let now = now();
+    for p in posts {
+        let (status, published_at) = match p.status {
+            DemoStatus::Published { days_ago } => {
+                (PostStatus::Published, Some(now - TimeDelta::days(days_ago)))
+            }
+            DemoStatus::Scheduled { days_ahead } => (
+                PostStatus::Scheduled,
+                Some(now + TimeDelta::days(days_ahead)),
+            ),
+            DemoStatus::Draft => (PostStatus::Draft, None),
+        };
+        let ids = |keys: &[&str], map: &HashMap<&str, String>| -> Vec<String> {
+            keys.iter().filter_map(|k| map.get(k).cloned()).collect()
+        };
+        let input = NewPostInput {
+            title: p.title.to_owned(),
+            slug: None,
+            markdown: p.markdown.to_owned(),
+            custom_excerpt: p.custom_excerpt.map(str::to_owned),
+            feature_image: None,
+            featured: p.featured,
+            status,
+            published_at,
+            authors: Some(ids(p.authors, &author_ids)),
+            tags: ids(p.tags, &tag_ids),
+            meta_title: None,
+            meta_description: None,
+            canonical_url: None,
+        };
+        service::create(conn, &owner, input)?;
+    }
+    tracing::info!(posts = POSTS.len(), "loaded the demo blog");
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content::*;
+
+    #[test]
+    fn demo_posts_name_only_demo_authors_and_tags() {
+        assert!(POSTS.len() >= 12);
+        for p in POSTS {
+            assert!(!p.authors.is_empty() && !p.tags.is_empty(), "{}", p.title);
+            assert!(
+                p.authors
+                    .iter()
+                    .all(|k| AUTHORS.iter().any(|a| a.key == *k)),
+                "{}",
+                p.title
+            );
+            assert!(
+                p.tags.iter().all(|k| TAGS.iter().any(|t| t.key == *k)),
+                "{}",
+                p.title
+            );
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Optimistic concurrency: every resource has a `version`, sent as a strong `ETag`, and a
+//! write must say which version it read.
+
+use actix_web::HttpRequest;
+use actix_web::http::header::{self, EntityTag};
+
+use super::error::ApiError;
+
+pub fn etag(version: i64) -> EntityTag {
+    EntityTag::new_strong(version.to_string())
+}
+
+/// The version a write was based on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// `If-Match: *`: the client explicitly accepts any current version.
+    Any,
+    Version(i64),
+}
+
+impl Expected {
+    /// From `If-Match` and/or the body's `version`. Neither is `428`; two that disagree, or an
+    /// `If-Match` that cannot name a version of ours, can never match and are `412`.
+    pub fn from_request(
+        req: &HttpRequest,
+        body_version: Option<i64>,
+    ) -> Result<Expected, ApiError> {
+        let header = req
+            .headers()
+            .get_all(header::IF_MATCH)
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let from_header = if header.trim().is_empty() {
+            None
+        } else if header.trim() == "*" {
+            Some(Expected::Any)
+        } else {
+            // Weak tags never match under If-Match's strong comparison.
+            let versions = header
+                .split(',')
+                .filter_map(|tag| tag.trim().parse::<EntityTag>().ok())
+                .filter(|tag| !tag.weak)
+                .filter_map(|tag| tag.tag().parse::<i64>().ok())
+                .collect::<Vec<_>>();
+            match versions.as_slice() {
+                [one] => Some(Expected::Version(*one)),
+                _ => return Err(stale()),
+            }
+        };
+        match (from_header, body_version) {
+            (None, None) => Err(ApiError::PreconditionRequired(
+                "Say which version you are changing: send the ETag you read in `If-Match`, \
+                 or `version` in the body."
+                    .into(),
+            )),
+            (Some(Expected::Version(h)), Some(b)) if h != b => Err(stale()),
+            (Some(expected), _) => Ok(expected),
+            (None, Some(b)) => Ok(Expected::Version(b)),
+        }
+    }
+
+    pub fn check(self, current: i64) -> Result<(), ApiError> {
+        match self {
+            Expected::Version(v) if v != current => Err(stale()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `412`: the version a write was based on is no longer current.
+pub fn stale() -> ApiError {
+    ApiError::PreconditionFailed(
+        "The resource has changed since you read it: fetch it again, reapply your change, and \
+         send the new ETag."
+            .into(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn expected(if_match: Option<&str>, body: Option<i64>) -> Result<Expected, ApiError> {
+        let mut req = TestRequest::default();
+        if let Some(v) = if_match {
+            req = req.insert_header((header::IF_MATCH, v));
+        }
+        Expected::from_request(&req.to_http_request(), body)
+    }
+
+    #[test]
+    fn reads_if_match_or_body_version() {
+        assert_eq!(expected(Some("\"3\""), None).unwrap(), Expected::Version(3));
+        assert_eq!(expected(None, Some(4)).unwrap(), Expected::Version(4));
+        assert_eq!(expected(Some("*"), None).unwrap(), Expected::Any);
+        assert!(matches!(
+            expected(None, None),
+            Err(ApiError::PreconditionRequired(_))
+        ));
+        assert!(matches!(
+            expected(Some("W/\"3\""), None),
+            Err(ApiError::PreconditionFailed(_))
+        ));
+        assert!(matches!(
+            expected(Some("\"3\""), Some(2)),
+            Err(ApiError::PreconditionFailed(_))
+        ));
+        assert!(Expected::Version(3).check(4).is_err());
+        assert!(Expected::Any.check(4).is_ok());
+    }
+}

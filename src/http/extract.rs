@@ -1,0 +1,190 @@
+//! Request extractors that fail with problem+json naming the offending field, instead of
+//! actix's plain-text defaults.
+
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::{FromRequest, HttpRequest, http::header, web};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, FieldError};
+
+/// A JSON request body: `415` unless it is declared JSON, `413` past the configured limit,
+/// `400` when it is not JSON at all, `422` naming the field when it does not fit the type
+/// (unknown fields included).
+pub struct JsonBody<T>(pub T);
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(mime) = value.to_str() else {
+        return false;
+    };
+    let essence = mime
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if !is_json(req) {
+            return Box::pin(async {
+                Err(ApiError::UnsupportedMediaType(
+                    "Send the body as JSON, with `Content-Type: application/json`.".into(),
+                ))
+            });
+        }
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes
+                .await
+                .map_err(|err| match err.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(
+                        "The request body is larger than this server accepts.".into(),
+                    ),
+                    _ if err.as_response_error().status_code().as_u16() == 413 => {
+                        ApiError::PayloadTooLarge(
+                            "The request body is larger than this server accepts.".into(),
+                        )
+                    }
+                    _ => ApiError::BadRequest(format!("The request body could not be read: {err}")),
+                })?;
+            parse_json(&bytes).map(JsonBody)
+        })
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { String::new() } else { path };
+                ApiError::Validation(vec![FieldError::new(
+                    field,
+                    "invalid",
+                    strip_position(&inner.to_string()),
+                )])
+            }
+            _ => ApiError::BadRequest(format!("The request body is not valid JSON: {}", inner)),
+        }
+    })
+}
+
+/// serde_json appends " at line 1 column 17" to data errors; the field path says it better.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Query parameters: `400` naming the parameter when one is unknown or malformed.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        let field = if path == "." {
+            // serde names an unknown parameter only in its message: "unknown field `x`, …".
+            message.split('`').nth(1).unwrap_or_default().to_owned()
+        } else {
+            path
+        };
+        ApiError::InvalidParameters(vec![FieldError::new(field, "invalid", message)])
+    })
+}
+
+/// For `PATCH` bodies: tells a field that was left out (`None`) from one set to `null`
+/// (`Some(None)`), which clears it.
+pub mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Option::<T>::deserialize(de).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        title: String,
+        #[serde(default, with = "double_option")]
+        bio: Option<Option<String>>,
+        count: Option<u8>,
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        match parse_json::<Body>(br#"{"title": 3}"#) {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "title"),
+            other => panic!("{other:?}"),
+        }
+        match parse_json::<Body>(br#"{"title": "x", "nope": 1}"#) {
+            Err(ApiError::Validation(errors)) => assert!(errors[0].message.contains("nope")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse_json::<Body>(b"{oops"),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn double_option_tells_absent_from_null() {
+        let absent: Body = parse_json(br#"{"title": "x"}"#).unwrap();
+        let null: Body = parse_json(br#"{"title": "x", "bio": null}"#).unwrap();
+        assert_eq!(absent.bio, None);
+        assert_eq!(null.bio, Some(None));
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Q {
+            limit: Option<u8>,
+        }
+        match parse_query::<Q>("limit=abc") {
+            Err(ApiError::InvalidParameters(e)) => assert_eq!(e[0].field, "limit"),
+            other => panic!("{other:?}"),
+        }
+        match parse_query::<Q>("colour=red") {
+            Err(ApiError::InvalidParameters(e)) => assert_eq!(e[0].field, "colour"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

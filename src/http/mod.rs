@@ -1,0 +1,158 @@
+//! Cross-cutting HTTP: problem+json errors, extractors, conditional requests, pagination, and
+//! the answers for requests no route takes.
+
+pub mod conditional;
+pub mod error;
+pub mod extract;
+pub mod pagination;
+pub mod validate;
+
+use std::panic::AssertUnwindSafe;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use futures_util::FutureExt;
+
+use error::ApiError;
+
+/// The routes the API serves, for telling `405` (known path, other method) from `404`.
+pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> RouteTable {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let ops = [
+                    (item.get.is_some(), Method::GET),
+                    (item.post.is_some(), Method::POST),
+                    (item.put.is_some(), Method::PUT),
+                    (item.patch.is_some(), Method::PATCH),
+                    (item.delete.is_some(), Method::DELETE),
+                ];
+                let methods = ops
+                    .into_iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, m)| m)
+                    .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        RouteTable(routes)
+    }
+
+    pub fn with(mut self, path: &str, methods: &[Method]) -> RouteTable {
+        self.0.push((ResourceDef::new(path), methods.to_vec()));
+        self
+    }
+
+    fn allowed(&self, path: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| {
+                let names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+                names.join(", ")
+            })
+    }
+}
+
+/// The default service: `405` with `Allow` for a known path, else `404`.
+pub async fn no_route(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match routes.allowed(req.path()) {
+        Some(allowed) => ApiError::MethodNotAllowed { allowed },
+        None => ApiError::NotFound(format!("There is nothing at {}.", req.path())),
+    })
+}
+
+/// Turns a panic in a handler into an opaque `500` problem, instead of a dropped connection.
+pub async fn catch_panic(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // The request cannot be cloned here: routing needs it unshared. Keep what a stand-in needs.
+    let (method, uri) = (req.method().clone(), req.uri().clone());
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(response) => response.map(ServiceResponse::map_into_boxed_body),
+        Err(_) => {
+            let err = ApiError::internal(format!("the handler for {method} {uri} panicked"));
+            // The real request went down with the handler; a stand-in carries the response out.
+            let stand_in = actix_web::test::TestRequest::default()
+                .method(method)
+                .uri(&uri.to_string())
+                .to_http_request();
+            Ok(ServiceResponse::new(stand_in, err.error_response()))
+        }
+    }
+}
+
+/// Answers for errors raised by actix itself before a handler runs (path segments that do not
+/// parse, for example), which would otherwise be plain text.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _| ApiError::NotFound(format!("No such resource: {err}.")).into())
+}
+
+/// One resource, with its version as the `ETag`.
+pub fn one<T: serde::Serialize>(value: &T, version: i64) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(header::ETag(conditional::etag(version)))
+        .json(value)
+}
+
+/// A new resource: `201`, its address in `Location`, its version as the `ETag`.
+pub fn created<T: serde::Serialize>(value: &T, version: i64, location: &str) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header(header::ETag(conditional::etag(version)))
+        .insert_header((header::LOCATION, location))
+        .json(value)
+}
+
+/// A page of a collection, with RFC 8288 `Link`s to its neighbours.
+pub fn list<T: serde::Serialize>(
+    req: &HttpRequest,
+    list: &pagination::ListResponse<T>,
+) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let Some(links) = list.link_header(req.path()) {
+        response.insert_header((header::LINK, links));
+    }
+    response.json(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{App, test};
+
+    #[actix_web::test]
+    async fn a_panicking_handler_answers_problem_json() {
+        let app = test::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(catch_panic))
+                .route(
+                    "/boom",
+                    web::get().to(|| async { panic!("kaboom") as HttpResponse }),
+                ),
+        )
+        .await;
+        let res =
+            test::call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        assert_eq!(res.status(), 500);
+        assert_eq!(
+            res.headers().get("content-type").unwrap(),
+            error::PROBLEM_JSON
+        );
+        let body = test::read_body(res).await;
+        let text = String::from_utf8_lossy(&body);
+        assert!(!text.contains("kaboom"), "{text}");
+    }
+}

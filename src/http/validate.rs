@@ -1,0 +1,135 @@
+//! Checking request bodies field by field, collecting every problem before answering `422`.
+
+use super::error::{ApiError, FieldError};
+use crate::content::Slug;
+
+#[derive(Debug, Default)]
+pub struct Fields {
+    errors: Vec<FieldError>,
+}
+
+fn check_text(value: &str, max: usize) -> Result<(), (&'static str, String)> {
+    if value.contains('\0') {
+        Err((
+            "invalid_characters",
+            "must not contain NUL characters".into(),
+        ))
+    } else if value.chars().count() > max {
+        Err(("too_long", format!("must be at most {max} characters")))
+    } else {
+        Ok(())
+    }
+}
+
+impl Fields {
+    pub fn new() -> Fields {
+        Fields::default()
+    }
+
+    pub fn error(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, code, message));
+    }
+
+    /// A required, trimmed, non-empty text.
+    pub fn required(&mut self, field: &str, value: &str, max: usize) -> String {
+        let value = value.trim();
+        if value.is_empty() {
+            self.error(field, "required", "must not be empty");
+        } else if let Err((code, message)) = check_text(value, max) {
+            self.error(field, code, message);
+        }
+        value.to_owned()
+    }
+
+    /// An optional text; an empty one counts as absent.
+    pub fn optional(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        let value = value.filter(|v| !v.trim().is_empty())?;
+        if let Err((code, message)) = check_text(&value, max) {
+            self.error(field, code, message);
+        }
+        Some(value)
+    }
+
+    /// A text that a `PATCH` may set, clear (`null` or empty) or leave out.
+    pub fn patch(
+        &mut self,
+        field: &str,
+        value: Option<Option<String>>,
+        max: usize,
+    ) -> Option<Option<String>> {
+        value.map(|v| self.optional(field, v, max))
+    }
+
+    /// Markdown: may be empty, may be long, must not hold NUL.
+    pub fn body(&mut self, field: &str, value: String, max: usize) -> String {
+        if let Err((code, message)) = check_text(&value, max) {
+            self.error(field, code, message);
+        }
+        value
+    }
+
+    pub fn slug(&mut self, field: &str, value: Option<&str>) -> Option<Slug> {
+        match Slug::parse(value?) {
+            Ok(slug) => Some(slug),
+            Err(message) => {
+                self.error(field, "invalid_format", message);
+                None
+            }
+        }
+    }
+
+    /// An absolute `http` or `https` URL; empty counts as absent.
+    pub fn url(&mut self, field: &str, value: Option<String>) -> Option<String> {
+        let value = self.optional(field, value, 2048)?;
+        match url::Url::parse(value.trim()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url.to_string()),
+            _ => {
+                self.error(
+                    field,
+                    "invalid_url",
+                    "must be an absolute http or https URL",
+                );
+                None
+            }
+        }
+    }
+
+    pub fn patch_url(
+        &mut self,
+        field: &str,
+        value: Option<Option<String>>,
+    ) -> Option<Option<String>> {
+        value.map(|v| self.url(field, v))
+    }
+
+    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collects_every_error() {
+        let mut f = Fields::new();
+        assert_eq!(f.required("title", "  Hi  ", 10), "Hi");
+        f.required("name", " ", 10);
+        f.required("bio", "a\0b", 10);
+        f.url("website", Some("javascript:alert(1)".into()));
+        f.slug("slug", Some("Not A Slug"));
+        assert_eq!(f.optional("x", Some("".into()), 5), None);
+        match f.finish(()) {
+            Err(ApiError::Validation(errors)) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["name", "bio", "website", "slug"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Folio: a headless CMS. `setup::open` turns a [`config::Config`] into the shared state,
+//! `app::app` into the HTTP application; the binary and the tests both go through them.
+
+pub mod app;
+pub mod auth;
+pub mod authors;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod demo;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod posts;
+pub mod setup;
+pub mod tags;
+pub mod telemetry;
+
+use std::io;
+
+pub use app::{AppState, app};
+pub use config::Config;
+
+/// Serves `state` on `bind` until the process is told to stop.
+pub async fn serve(state: AppState, bind: &str, workers: Option<usize>) -> io::Result<()> {
+    let server = actix_web::HttpServer::new({
+        let state = state.clone();
+        move || app(state.clone())
+    });
+    let server = match workers {
+        Some(n) => server.workers(n.max(1)),
+        None => server,
+    };
+    let server = server.bind(bind)?;
+    tracing::info!(
+        address = bind,
+        version = env!("CARGO_PKG_VERSION"),
+        "Folio is listening"
+    );
+    server.run().await
+}

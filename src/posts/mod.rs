@@ -1,0 +1,9 @@
+//! Posts: Markdown in, sanitised HTML out, with ordered authors and tags, drafts, scheduling
+//! and publishing.
+
+pub mod model;
+pub mod policy;
+pub mod routes;
+pub mod service;
+pub mod storage;
+pub mod view;

@@ -1,0 +1,154 @@
+//! Who may see and change which posts (the post columns of the role table).
+//!
+//! Someone who may not see a post is told it does not exist (`404`), so ids and slugs of
+//! drafts do not leak; someone who sees it but may not change it gets `403`.
+
+use chrono::NaiveDateTime;
+
+use super::model::{PostRecord, PostStatus};
+use crate::auth::{Caller, Role, Staff};
+use crate::http::error::{ApiError, ApiResult};
+
+/// Which posts a caller's lists and reads include.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    /// Published posts whose time has come.
+    Live,
+    /// Live posts, and every post the author with this id is an author of.
+    LiveAndOwn(String),
+    All,
+}
+
+impl Visibility {
+    pub fn of(caller: &Caller) -> Visibility {
+        match caller {
+            Caller::Anonymous => Visibility::Live,
+            Caller::Staff(staff) if staff.role.is_editorial() => Visibility::All,
+            Caller::Staff(staff) => Visibility::LiveAndOwn(staff.id.clone()),
+        }
+    }
+}
+
+/// What the policy needs to know about one post.
+pub struct PostFacts<'a> {
+    pub live: bool,
+    pub status: PostStatus,
+    pub author_ids: &'a [String],
+}
+
+impl<'a> PostFacts<'a> {
+    pub fn of(record: &PostRecord, author_ids: &'a [String], now: NaiveDateTime) -> PostFacts<'a> {
+        PostFacts {
+            live: record.row.is_live_at(now),
+            status: record.row.status_at(now),
+            author_ids,
+        }
+    }
+}
+
+pub fn may_read(caller: &Caller, post: &PostFacts) -> bool {
+    post.live
+        || match caller {
+            Caller::Anonymous => false,
+            Caller::Staff(staff) => {
+                staff.role.is_editorial() || post.author_ids.contains(&staff.id)
+            }
+        }
+}
+
+pub fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("No post with id `{id}`."))
+}
+
+/// Changing or deleting an existing post.
+pub fn may_write(staff: &Staff, id: &str, post: &PostFacts) -> ApiResult<()> {
+    let own = post.author_ids.contains(&staff.id);
+    if !may_read(&Caller::Staff(staff.clone()), post) {
+        return Err(not_found(id));
+    }
+    match staff.role {
+        r if r.is_editorial() => Ok(()),
+        Role::Author if own => Ok(()),
+        Role::Contributor if own && post.status == PostStatus::Draft => Ok(()),
+        Role::Contributor if own => Err(ApiError::Forbidden(
+            "Contributors change their posts only while they are drafts.".into(),
+        )),
+        _ => Err(ApiError::Forbidden(
+            "Authors and contributors change their own posts only.".into(),
+        )),
+    }
+}
+
+/// Giving a post `status`, and the byline `author_ids`.
+pub fn may_publish_as(staff: &Staff, status: PostStatus, author_ids: &[String]) -> ApiResult<()> {
+    if staff.role == Role::Contributor && status != PostStatus::Draft {
+        return Err(ApiError::Forbidden(
+            "Contributors write drafts; an editor publishes or schedules them.".into(),
+        ));
+    }
+    if !staff.role.is_editorial() && !author_ids.contains(&staff.id) {
+        return Err(ApiError::Forbidden(
+            "Authors and contributors must be among the authors of their posts.".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff(role: Role) -> Staff {
+        Staff {
+            id: "me".into(),
+            role,
+        }
+    }
+
+    #[test]
+    fn the_role_table_for_posts() {
+        let mine = vec!["me".to_owned()];
+        let theirs = vec!["them".to_owned()];
+        let draft = |ids| PostFacts {
+            live: false,
+            status: PostStatus::Draft,
+            author_ids: ids,
+        };
+        let live = |ids| PostFacts {
+            live: true,
+            status: PostStatus::Published,
+            author_ids: ids,
+        };
+
+        for role in [Role::Owner, Role::Admin, Role::Editor] {
+            assert!(
+                may_write(&staff(role), "p", &draft(&theirs)).is_ok(),
+                "{role}"
+            );
+            assert!(may_publish_as(&staff(role), PostStatus::Published, &theirs).is_ok());
+        }
+        // author: own posts, any status; others' drafts are invisible, others' live posts read-only
+        assert!(may_write(&staff(Role::Author), "p", &live(&mine)).is_ok());
+        assert!(matches!(
+            may_write(&staff(Role::Author), "p", &draft(&theirs)),
+            Err(ApiError::NotFound(_))
+        ));
+        assert!(matches!(
+            may_write(&staff(Role::Author), "p", &live(&theirs)),
+            Err(ApiError::Forbidden(_))
+        ));
+        assert!(may_publish_as(&staff(Role::Author), PostStatus::Published, &mine).is_ok());
+        assert!(may_publish_as(&staff(Role::Author), PostStatus::Draft, &theirs).is_err());
+        // contributor: own drafts only, never publishes
+        assert!(may_write(&staff(Role::Contributor), "p", &draft(&mine)).is_ok());
+        assert!(matches!(
+            may_write(&staff(Role::Contributor), "p", &live(&mine)),
+            Err(ApiError::Forbidden(_))
+        ));
+        assert!(may_publish_as(&staff(Role::Contributor), PostStatus::Draft, &mine).is_ok());
+        assert!(may_publish_as(&staff(Role::Contributor), PostStatus::Scheduled, &mine).is_err());
+        // anonymous readers see live posts only
+        assert!(may_read(&Caller::Anonymous, &live(&theirs)));
+        assert!(!may_read(&Caller::Anonymous, &draft(&theirs)));
+    }
+}

@@ -1,0 +1,219 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::model::PostRecord;
+use super::policy::{self, PostFacts, Visibility};
+use super::view::{CreatePost, Post, UpdatePost};
+use super::{service, storage};
+use crate::auth::{Caller, Staff};
+use crate::db::{Db, now};
+use crate::http::conditional::Expected;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{JsonBody, Query};
+use crate::http::pagination::{ListResponse, PageParams, PageRequest};
+use crate::http::{self as h};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(get_by_slug)
+        .service(get)
+        .service(create)
+        .service(update)
+        .service(delete);
+}
+
+/// The post, if `caller` may see it; else the same `404` as for a post that does not exist.
+fn visible_to(
+    caller: &Caller,
+    record: Option<PostRecord>,
+    missing: ApiError,
+) -> ApiResult<HttpResponse> {
+    let now = now();
+    let record = record
+        .filter(|r| policy::may_read(caller, &PostFacts::of(r, &r.author_ids(), now)))
+        .ok_or(missing)?;
+    let version = record.row.version;
+    Ok(h::one(&Post::view(record, now), version))
+}
+
+/// List posts, newest first.
+///
+/// Anonymous readers see published posts whose time has come; signed-in staff also see the
+/// drafts and scheduled posts their role allows.
+#[utoipa::path(
+    operation_id = "listPosts",
+    tag = "posts",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of posts, with their authors and tags", body = ListResponse<Post>,
+            headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
+        (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/posts")]
+async fn list(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    caller: Caller,
+    Query(params): Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let page = PageRequest::try_from(params)?;
+    let visibility = Visibility::of(&caller);
+    let now = now();
+    let (records, total) = db
+        .run(move |conn| storage::list(conn, &visibility, page, now))
+        .await?;
+    let data = records.into_iter().map(|r| Post::view(r, now)).collect();
+    Ok(h::list(&req, &ListResponse::new(data, page, total)))
+}
+
+/// Get a post by id.
+#[utoipa::path(
+    operation_id = "getPost",
+    tag = "posts",
+    params(("id" = String, Path, description = "The post's id")),
+    responses(
+        (status = 200, description = "The post", body = Post,
+            headers(("ETag" = String, description = "The post's version, for `If-Match`"))),
+        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No post has this id, or you may not see it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/posts/{id}")]
+async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let missing = policy::not_found(&id);
+    let record = db.run(move |conn| storage::find(conn, &id)).await?;
+    visible_to(&caller, record, missing)
+}
+
+/// Get a post by slug.
+#[utoipa::path(
+    operation_id = "getPostBySlug",
+    tag = "posts",
+    params(("slug" = String, Path, description = "The post's slug")),
+    responses(
+        (status = 200, description = "The post", body = Post,
+            headers(("ETag" = String, description = "The post's version, for `If-Match`"))),
+        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No post has this slug, or you may not see it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/posts/slug/{slug}")]
+async fn get_by_slug(
+    db: web::Data<Db>,
+    caller: Caller,
+    slug: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let slug = slug.into_inner();
+    let missing = ApiError::NotFound(format!("No post with slug `{slug}`."));
+    let record = db
+        .run(move |conn| storage::find_by_slug(conn, &slug))
+        .await?;
+    visible_to(&caller, record, missing)
+}
+
+/// Write a post.
+///
+/// Contributors write drafts; authors may publish their own posts; editors, admins and the
+/// owner any post. Without `authors`, the signed-in author is the author.
+#[utoipa::path(
+    operation_id = "createPost",
+    tag = "posts",
+    request_body = CreatePost,
+    responses(
+        (status = 201, description = "The new post", body = Post, headers(
+            ("Location" = String, description = "The post's URL"),
+            ("ETag" = String, description = "The post's version"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not publish, or must be among the authors", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or names an author or tag that does not exist", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/posts")]
+async fn create(
+    db: web::Data<Db>,
+    staff: Staff,
+    JsonBody(body): JsonBody<CreatePost>,
+) -> ApiResult<HttpResponse> {
+    let input = body.validate()?;
+    let record = db
+        .run(move |conn| service::create(conn, &staff, input))
+        .await?;
+    let location = format!("/api/v1/posts/{}", record.row.id);
+    let version = record.row.version;
+    Ok(h::created(&Post::view(record, now()), version, &location))
+}
+
+/// Change a post. Needs the version you read (`If-Match` or `version`).
+#[utoipa::path(
+    operation_id = "updatePost",
+    tag = "posts",
+    params(
+        ("id" = String, Path, description = "The post's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you read; or send `version` in the body"),
+    ),
+    request_body = UpdatePost,
+    responses(
+        (status = 200, description = "The changed post", body = Post,
+            headers(("ETag" = String, description = "The post's new version"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not make this change", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No post has this id, or you may not see it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The post changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or names an author or tag that does not exist", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "Neither `If-Match` nor `version` was sent", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/posts/{id}")]
+async fn update(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    staff: Staff,
+    id: web::Path<String>,
+    JsonBody(body): JsonBody<UpdatePost>,
+) -> ApiResult<HttpResponse> {
+    let expected = Expected::from_request(&req, body.version)?;
+    let patch = body.validate()?;
+    let id = id.into_inner();
+    let record = db
+        .run(move |conn| service::update(conn, &staff, &id, expected, patch))
+        .await?;
+    let version = record.row.version;
+    Ok(h::one(&Post::view(record, now()), version))
+}
+
+/// Delete a post.
+#[utoipa::path(
+    operation_id = "deletePost",
+    tag = "posts",
+    params(("id" = String, Path, description = "The post's id")),
+    responses(
+        (status = 204, description = "The post is gone"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not delete this post", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No post has this id, or you may not see it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/posts/{id}")]
+async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    db.run(move |conn| service::delete(conn, &staff, &id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,199 @@
+//! The post operations that read, decide and write in one transaction, so that what was
+//! checked is what gets written.
+
+use chrono::{NaiveDateTime, TimeDelta};
+
+use super::model::{NewPost, PostChanges, PostRecord, PostStatus};
+use super::policy::{self, PostFacts};
+use super::storage;
+use super::view::{NewPostInput, PostPatch};
+use crate::auth::Staff;
+use crate::content::{self, markdown, text};
+use crate::db::{DbConn, new_id, now, write_transaction};
+use crate::http::conditional::Expected;
+use crate::http::error::{ApiError, ApiResult};
+
+/// Clocks differ a little: "published" a few seconds ahead of ours is still now.
+const CLOCK_SKEW: TimeDelta = TimeDelta::seconds(60);
+
+/// The `published_at` a post gets for `status`, or why that combination is invalid.
+pub fn publication_time(
+    status: PostStatus,
+    published_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> ApiResult<Option<NaiveDateTime>> {
+    match (status, published_at) {
+        (PostStatus::Published, None) => Ok(Some(now)),
+        (PostStatus::Published, Some(at)) if at > now + CLOCK_SKEW => Err(ApiError::validation(
+            "published_at",
+            "in_future",
+            "is in the future: use status `scheduled` to publish later",
+        )),
+        (PostStatus::Scheduled, None) => Err(ApiError::validation(
+            "published_at",
+            "required",
+            "a scheduled post needs the time to publish it",
+        )),
+        (PostStatus::Scheduled, Some(at)) if at <= now => Err(ApiError::validation(
+            "published_at",
+            "not_in_future",
+            "must be in the future for a scheduled post",
+        )),
+        (_, at) => Ok(at),
+    }
+}
+
+pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResult<PostRecord> {
+    let rendered = markdown::render(&input.markdown);
+    let author_ids = input.authors.unwrap_or_else(|| vec![staff.id.clone()]);
+    policy::may_publish_as(staff, input.status, &author_ids)?;
+    write_transaction(conn, |conn| {
+        let now = now();
+        let published_at = publication_time(input.status, input.published_at, now)?;
+        storage::check_links(conn, Some(&author_ids), Some(&input.tags))?;
+        let slug = storage::choose_slug(conn, input.slug, &input.title)?;
+        let excerpt = input
+            .custom_excerpt
+            .clone()
+            .unwrap_or_else(|| text::excerpt(&rendered.plaintext));
+        let row = NewPost {
+            id: new_id(),
+            slug: slug.into_inner(),
+            title: input.title,
+            markdown: input.markdown,
+            html: rendered.html,
+            plaintext: rendered.plaintext,
+            custom_excerpt: input.custom_excerpt,
+            excerpt,
+            reading_time: rendered.reading_time,
+            feature_image: input.feature_image,
+            featured: input.featured,
+            status: input.status.as_str().to_owned(),
+            published_at,
+            meta_title: input.meta_title,
+            meta_description: input.meta_description,
+            canonical_url: input.canonical_url,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        storage::insert(conn, &row, &author_ids, &input.tags)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    staff: &Staff,
+    id: &str,
+    expected: Expected,
+    patch: PostPatch,
+) -> ApiResult<PostRecord> {
+    let rendered = patch.markdown.as_deref().map(markdown::render);
+    write_transaction(conn, |conn| {
+        let now = now();
+        let current = storage::find(conn, id)?.ok_or_else(|| policy::not_found(id))?;
+        let current_ids = current.author_ids();
+        let current_status = current.row.status_at(now);
+        policy::may_write(staff, id, &PostFacts::of(&current, &current_ids, now))?;
+        expected.check(current.row.version)?;
+
+        let status = patch.status.unwrap_or(current_status);
+        let published_at = if patch.status.is_some() || patch.published_at.is_some() {
+            let at = patch.published_at.unwrap_or(current.row.published_at);
+            Some(publication_time(status, at, now)?)
+        } else {
+            None
+        };
+        policy::may_publish_as(
+            staff,
+            status,
+            patch.authors.as_deref().unwrap_or(&current_ids),
+        )?;
+        storage::check_links(conn, patch.authors.as_deref(), patch.tags.as_deref())?;
+        if let Some(slug) = &patch.slug
+            && storage::slug_in_use(conn, slug.as_str(), id)?
+        {
+            return Err(storage::slug_taken(slug.as_str()));
+        }
+
+        // The derived excerpt follows the text unless a custom one is (still) set.
+        let custom_excerpt = patch
+            .custom_excerpt
+            .clone()
+            .unwrap_or_else(|| current.row.custom_excerpt.clone());
+        let excerpt = if patch.custom_excerpt.is_some() || rendered.is_some() {
+            let plaintext = rendered
+                .as_ref()
+                .map_or(&current.row.plaintext, |r| &r.plaintext);
+            Some(custom_excerpt.unwrap_or_else(|| text::excerpt(plaintext)))
+        } else {
+            None
+        };
+        let changes = PostChanges {
+            slug: patch.slug.map(content::Slug::into_inner),
+            title: patch.title,
+            markdown: patch.markdown,
+            html: rendered.as_ref().map(|r| r.html.clone()),
+            plaintext: rendered.as_ref().map(|r| r.plaintext.clone()),
+            reading_time: rendered.as_ref().map(|r| r.reading_time),
+            custom_excerpt: patch.custom_excerpt,
+            excerpt,
+            feature_image: patch.feature_image,
+            featured: patch.featured,
+            status: published_at.map(|_| status.as_str().to_owned()),
+            published_at,
+            meta_title: patch.meta_title,
+            meta_description: patch.meta_description,
+            canonical_url: patch.canonical_url,
+        };
+        if changes.is_empty() && patch.authors.is_none() && patch.tags.is_none() {
+            return Ok(current);
+        }
+        storage::update(
+            conn,
+            id,
+            current.row.version,
+            &changes,
+            patch.authors.as_deref(),
+            patch.tags.as_deref(),
+            now,
+        )
+    })
+}
+
+pub fn delete(conn: &mut DbConn, staff: &Staff, id: &str) -> ApiResult<()> {
+    write_transaction(conn, |conn| {
+        let now = now();
+        let current = storage::find(conn, id)?.ok_or_else(|| policy::not_found(id))?;
+        let ids = current.author_ids();
+        policy::may_write(staff, id, &PostFacts::of(&current, &ids, now))?;
+        storage::delete(conn, id)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publication_rules() {
+        let now = now();
+        let hour = TimeDelta::hours(1);
+        assert_eq!(
+            publication_time(PostStatus::Published, None, now).unwrap(),
+            Some(now)
+        );
+        assert!(publication_time(PostStatus::Published, Some(now + hour), now).is_err());
+        assert_eq!(
+            publication_time(PostStatus::Published, Some(now - hour), now).unwrap(),
+            Some(now - hour)
+        );
+        assert!(publication_time(PostStatus::Scheduled, None, now).is_err());
+        assert!(publication_time(PostStatus::Scheduled, Some(now - hour), now).is_err());
+        assert!(publication_time(PostStatus::Scheduled, Some(now + hour), now).is_ok());
+        assert_eq!(
+            publication_time(PostStatus::Draft, None, now).unwrap(),
+            None
+        );
+    }
+}

@@ -1,0 +1,297 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{BylineRow, NewPost, PostChanges, PostRecord, PostRow, PostStatus, PostTagRow};
+use super::policy::Visibility;
+use crate::content::Slug;
+use crate::db::schema::{authors, posts, posts_authors, posts_tags, tags};
+use crate::db::{DbConn, MultiBackend};
+use crate::http::conditional::stale;
+use crate::http::error::{ApiError, ApiResult, FieldError};
+use crate::http::pagination::PageRequest;
+
+type BoxedPosts = posts::BoxedQuery<'static, MultiBackend>;
+
+fn columns() -> <PostRow as Selectable<MultiBackend>>::SelectExpression {
+    <PostRow as Selectable<MultiBackend>>::construct_selection()
+}
+
+/// Narrows `query` to the posts `visibility` allows at `now`.
+fn visible(query: BoxedPosts, visibility: &Visibility, now: NaiveDateTime) -> BoxedPosts {
+    let live = posts::status
+        .eq_any(PostStatus::LIVE)
+        .and(posts::published_at.le(now));
+    match visibility {
+        Visibility::All => query,
+        Visibility::Live => query.filter(live),
+        Visibility::LiveAndOwn(author_id) => query.filter(
+            live.or(posts::id.eq_any(
+                posts_authors::table
+                    .filter(posts_authors::author_id.eq(author_id.clone()))
+                    .select(posts_authors::post_id),
+            )),
+        ),
+    }
+}
+
+/// A page of the posts `visibility` allows, newest first (drafts, having no date, lead
+/// staff lists), and how many there are in all. Three queries, whatever the page size.
+pub fn list(
+    conn: &mut DbConn,
+    visibility: &Visibility,
+    page: PageRequest,
+    now: NaiveDateTime,
+) -> ApiResult<(Vec<PostRecord>, i64)> {
+    let total = visible(posts::table.into_boxed(), visibility, now)
+        .count()
+        .get_result(conn)?;
+    let query = visible(posts::table.into_boxed(), visibility, now);
+    let query = match visibility {
+        Visibility::Live => query.order((
+            posts::published_at.desc(),
+            posts::created_at.desc(),
+            posts::id.desc(),
+        )),
+        _ => query.order((
+            posts::published_at.is_null().desc(),
+            posts::published_at.desc(),
+            posts::created_at.desc(),
+            posts::id.desc(),
+        )),
+    };
+    let rows = query
+        .select(columns())
+        .limit(page.limit)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((with_relations(conn, rows)?, total))
+}
+
+/// Attaches the ordered authors and tags of `rows`: two queries for any number of posts.
+fn with_relations(conn: &mut DbConn, rows: Vec<PostRow>) -> ApiResult<Vec<PostRecord>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let bylines: Vec<BylineRow> = posts_authors::table
+        .inner_join(authors::table)
+        .filter(posts_authors::post_id.eq_any(&ids))
+        .order((posts_authors::post_id, posts_authors::position))
+        .select((
+            posts_authors::post_id,
+            authors::id,
+            authors::slug,
+            authors::name,
+            authors::avatar_url,
+        ))
+        .load(conn)?;
+    let tag_rows: Vec<PostTagRow> = posts_tags::table
+        .inner_join(tags::table)
+        .filter(posts_tags::post_id.eq_any(&ids))
+        .order((posts_tags::post_id, posts_tags::position))
+        .select((posts_tags::post_id, tags::id, tags::slug, tags::name))
+        .load(conn)?;
+    let mut authors_of: HashMap<String, Vec<BylineRow>> = HashMap::new();
+    for b in bylines {
+        authors_of.entry(b.post_id.clone()).or_default().push(b);
+    }
+    let mut tags_of: HashMap<String, Vec<PostTagRow>> = HashMap::new();
+    for t in tag_rows {
+        tags_of.entry(t.post_id.clone()).or_default().push(t);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| PostRecord {
+            authors: authors_of.remove(&row.id).unwrap_or_default(),
+            tags: tags_of.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+fn one(conn: &mut DbConn, row: Option<PostRow>) -> ApiResult<Option<PostRecord>> {
+    match row {
+        Some(row) => Ok(with_relations(conn, vec![row])?.pop()),
+        None => Ok(None),
+    }
+}
+
+/// One post, whoever may see it: the caller applies the policy.
+pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<PostRecord>> {
+    let row = posts::table
+        .find(id)
+        .select(columns())
+        .first(conn)
+        .optional()?;
+    one(conn, row)
+}
+
+pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<PostRecord>> {
+    let row = posts::table
+        .filter(posts::slug.eq(slug))
+        .select(columns())
+        .first(conn)
+        .optional()?;
+    one(conn, row)
+}
+
+fn slugs_like(conn: &mut DbConn, base: &Slug) -> ApiResult<Vec<String>> {
+    Ok(posts::table
+        .filter(
+            posts::slug
+                .eq(base.as_str())
+                .or(posts::slug.like(format!("{base}-%"))),
+        )
+        .select(posts::slug)
+        .load(conn)?)
+}
+
+pub fn slug_taken(slug: &str) -> ApiError {
+    ApiError::Conflict(format!(
+        "The slug `{slug}` is already used by another post."
+    ))
+}
+
+/// A free slug for a new post: `explicit` (or `409`), else one derived from the title.
+pub fn choose_slug(conn: &mut DbConn, explicit: Option<Slug>, title: &str) -> ApiResult<Slug> {
+    Slug::choose(explicit, title, "post", |base| slugs_like(conn, base))?
+        .map_err(|taken| slug_taken(taken.as_str()))
+}
+
+pub fn slug_in_use(conn: &mut DbConn, slug: &str, except_id: &str) -> ApiResult<bool> {
+    Ok(posts::table
+        .filter(posts::slug.eq(slug))
+        .filter(posts::id.ne(except_id))
+        .select(posts::id)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
+}
+
+/// Field errors for ids in `authors` or `tags` that name nothing.
+pub fn check_links(
+    conn: &mut DbConn,
+    author_ids: Option<&[String]>,
+    tag_ids: Option<&[String]>,
+) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    if let Some(ids) = author_ids {
+        let found: Vec<String> = authors::table
+            .filter(authors::id.eq_any(ids))
+            .select(authors::id)
+            .load(conn)?;
+        missing("authors", "author", ids, &found, &mut errors);
+    }
+    if let Some(ids) = tag_ids {
+        let found: Vec<String> = tags::table
+            .filter(tags::id.eq_any(ids))
+            .select(tags::id)
+            .load(conn)?;
+        missing("tags", "tag", ids, &found, &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+fn missing(
+    field: &str,
+    what: &str,
+    ids: &[String],
+    found: &[String],
+    errors: &mut Vec<FieldError>,
+) {
+    for (i, id) in ids.iter().enumerate() {
+        if !found.contains(id) {
+            errors.push(FieldError::new(
+                format!("{field}[{i}]"),
+                "not_found",
+                format!("no {what} has id `{id}`"),
+            ));
+        }
+    }
+}
+
+fn replace_authors(conn: &mut DbConn, post_id: &str, ids: &[String]) -> ApiResult<()> {
+    diesel::delete(posts_authors::table.filter(posts_authors::post_id.eq(post_id)))
+        .execute(conn)?;
+    for (position, author_id) in (0..).zip(ids) {
+        diesel::insert_into(posts_authors::table)
+            .values((
+                posts_authors::post_id.eq(post_id),
+                posts_authors::author_id.eq(author_id),
+                posts_authors::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn replace_tags(conn: &mut DbConn, post_id: &str, ids: &[String]) -> ApiResult<()> {
+    diesel::delete(posts_tags::table.filter(posts_tags::post_id.eq(post_id))).execute(conn)?;
+    for (position, tag_id) in (0..).zip(ids) {
+        diesel::insert_into(posts_tags::table)
+            .values((
+                posts_tags::post_id.eq(post_id),
+                posts_tags::tag_id.eq(tag_id),
+                posts_tags::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Inserts the post and its links. Run inside a write transaction, after [`check_links`].
+pub fn insert(
+    conn: &mut DbConn,
+    row: &NewPost,
+    author_ids: &[String],
+    tag_ids: &[String],
+) -> ApiResult<PostRecord> {
+    diesel::insert_into(posts::table)
+        .values(row)
+        .execute(conn)?;
+    replace_authors(conn, &row.id, author_ids)?;
+    replace_tags(conn, &row.id, tag_ids)?;
+    find(conn, &row.id)?.ok_or_else(|| ApiError::internal("a post vanished while being created"))
+}
+
+/// Applies `changes` (and new links, when given) to the post at `version`, and counts a new
+/// version. Run inside a write transaction.
+pub fn update(
+    conn: &mut DbConn,
+    id: &str,
+    version: i64,
+    changes: &PostChanges,
+    author_ids: Option<&[String]>,
+    tag_ids: Option<&[String]>,
+    now: NaiveDateTime,
+) -> ApiResult<PostRecord> {
+    let updated = diesel::update(posts::table.find(id).filter(posts::version.eq(version)))
+        .set((
+            changes,
+            posts::version.eq(version + 1),
+            posts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(stale());
+    }
+    if let Some(ids) = author_ids {
+        replace_authors(conn, id, ids)?;
+    }
+    if let Some(ids) = tag_ids {
+        replace_tags(conn, id, ids)?;
+    }
+    find(conn, id)?.ok_or_else(|| super::policy::not_found(id))
+}
+
+/// Deletes the post; its bylines and tag links go with it.
+pub fn delete(conn: &mut DbConn, id: &str) -> ApiResult<()> {
+    diesel::delete(posts::table.find(id)).execute(conn)?;
+    Ok(())
+}

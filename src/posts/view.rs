@@ -1,0 +1,309 @@
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::{BylineRow, PostRecord, PostStatus, PostTagRow};
+use crate::content::Slug;
+use crate::db::{stored, utc};
+use crate::http::error::ApiResult;
+use crate::http::extract::double_option;
+use crate::http::validate::Fields;
+
+const TITLE_MAX: usize = 255;
+const MARKDOWN_MAX: usize = 1_000_000;
+const EXCERPT_MAX: usize = 500;
+const META_TITLE_MAX: usize = 300;
+const META_DESCRIPTION_MAX: usize = 500;
+const MAX_LINKS: usize = 50;
+
+/// An author in a post's byline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostAuthor {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub avatar_url: Option<String>,
+}
+
+/// A tag on a post.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostTag {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+}
+
+impl From<BylineRow> for PostAuthor {
+    fn from(b: BylineRow) -> PostAuthor {
+        PostAuthor {
+            id: b.id,
+            slug: b.slug,
+            name: b.name,
+            avatar_url: b.avatar_url,
+        }
+    }
+}
+
+impl From<PostTagRow> for PostTag {
+    fn from(t: PostTagRow) -> PostTag {
+        PostTag {
+            id: t.id,
+            slug: t.slug,
+            name: t.name,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Post {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    /// The Markdown source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
+    /// The Markdown rendered to HTML and sanitised: safe to insert into a page as is.
+    pub html: String,
+    /// The text without markup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plaintext: Option<String>,
+    /// `custom_excerpt` when set, else the start of the text, cut on a word boundary.
+    pub excerpt: String,
+    pub custom_excerpt: Option<String>,
+    /// Estimated minutes to read.
+    pub reading_time: i32,
+    pub feature_image: Option<String>,
+    pub featured: bool,
+    /// A scheduled post whose `published_at` has passed reads as `published`.
+    pub status: PostStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    /// In byline order; the first is the primary author.
+    pub authors: Vec<PostAuthor>,
+    /// In order; the first is the primary tag.
+    pub tags: Vec<PostTag>,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    pub canonical_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Grows by one on every change; send it back (or the `ETag`) when you change the post.
+    pub version: i64,
+}
+
+impl Post {
+    pub fn view(record: PostRecord, now: NaiveDateTime) -> Post {
+        let status = record.row.status_at(now);
+        let row = record.row;
+        Post {
+            id: row.id,
+            slug: row.slug,
+            title: row.title,
+            markdown: Some(row.markdown),
+            html: row.html,
+            plaintext: Some(row.plaintext),
+            excerpt: row.excerpt,
+            custom_excerpt: row.custom_excerpt,
+            reading_time: row.reading_time,
+            feature_image: row.feature_image,
+            featured: row.featured,
+            status,
+            published_at: row.published_at.map(utc),
+            authors: record.authors.into_iter().map(PostAuthor::from).collect(),
+            tags: record.tags.into_iter().map(PostTag::from).collect(),
+            meta_title: row.meta_title,
+            meta_description: row.meta_description,
+            canonical_url: row.canonical_url,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+            version: row.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePost {
+    #[schema(min_length = 1, max_length = 255, example = "Hello, Folio")]
+    pub title: String,
+    /// Derived from the title when left out (`-2`, `-3`… on conflict); a taken slug is `409`.
+    #[schema(max_length = 191, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    pub slug: Option<String>,
+    /// CommonMark, with tables, footnotes, strikethrough and task lists.
+    #[serde(default)]
+    #[schema(max_length = 1000000)]
+    pub markdown: String,
+    #[schema(max_length = 500)]
+    pub custom_excerpt: Option<String>,
+    #[schema(format = "uri")]
+    pub feature_image: Option<String>,
+    #[serde(default)]
+    pub featured: bool,
+    /// Defaults to `draft`. Contributors may only write drafts.
+    pub status: Option<PostStatus>,
+    /// Defaults to now when publishing; required, and in the future, when scheduling.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Author ids in byline order; defaults to the signed-in author.
+    #[schema(min_items = 1, max_items = 50)]
+    pub authors: Option<Vec<String>>,
+    /// Tag ids in order; the first is the primary tag.
+    #[schema(max_items = 50)]
+    pub tags: Option<Vec<String>>,
+    #[schema(max_length = 300)]
+    pub meta_title: Option<String>,
+    #[schema(max_length = 500)]
+    pub meta_description: Option<String>,
+    #[schema(format = "uri")]
+    pub canonical_url: Option<String>,
+}
+
+/// A validated new post.
+pub struct NewPostInput {
+    pub title: String,
+    pub slug: Option<Slug>,
+    pub markdown: String,
+    pub custom_excerpt: Option<String>,
+    pub feature_image: Option<String>,
+    pub featured: bool,
+    pub status: PostStatus,
+    pub published_at: Option<NaiveDateTime>,
+    pub authors: Option<Vec<String>>,
+    pub tags: Vec<String>,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+fn ids(
+    f: &mut Fields,
+    field: &str,
+    ids: Option<Vec<String>>,
+    at_least_one: bool,
+) -> Option<Vec<String>> {
+    let ids = ids?;
+    if at_least_one && ids.is_empty() {
+        f.error(field, "required", "must name at least one author");
+    }
+    if ids.len() > MAX_LINKS {
+        f.error(
+            field,
+            "too_many",
+            format!("must have at most {MAX_LINKS} entries"),
+        );
+    }
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].contains(id) {
+            f.error(format!("{field}[{i}]"), "duplicate", "is listed twice");
+        }
+    }
+    Some(ids)
+}
+
+impl CreatePost {
+    pub fn validate(self) -> ApiResult<NewPostInput> {
+        let mut f = Fields::new();
+        let input = NewPostInput {
+            title: f.required("title", &self.title, TITLE_MAX),
+            slug: f.slug("slug", self.slug.as_deref()),
+            markdown: f.body("markdown", self.markdown, MARKDOWN_MAX),
+            custom_excerpt: f.optional("custom_excerpt", self.custom_excerpt, EXCERPT_MAX),
+            feature_image: f.url("feature_image", self.feature_image),
+            featured: self.featured,
+            status: self.status.unwrap_or(PostStatus::Draft),
+            published_at: self.published_at.map(stored),
+            authors: ids(&mut f, "authors", self.authors, true),
+            tags: ids(&mut f, "tags", self.tags, false).unwrap_or_default(),
+            meta_title: f.optional("meta_title", self.meta_title, META_TITLE_MAX),
+            meta_description: f.optional(
+                "meta_description",
+                self.meta_description,
+                META_DESCRIPTION_MAX,
+            ),
+            canonical_url: f.url("canonical_url", self.canonical_url),
+        };
+        f.finish(input)
+    }
+}
+
+/// Fields left out stay as they are; `null` clears an optional field.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePost {
+    #[schema(min_length = 1, max_length = 255)]
+    pub title: Option<String>,
+    #[schema(max_length = 191, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    pub slug: Option<String>,
+    #[schema(max_length = 1000000)]
+    pub markdown: Option<String>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub custom_excerpt: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, format = "uri")]
+    pub feature_image: Option<Option<String>>,
+    pub featured: Option<bool>,
+    pub status: Option<PostStatus>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub published_at: Option<Option<DateTime<Utc>>>,
+    /// Replaces the byline: author ids in order.
+    #[schema(min_items = 1, max_items = 50)]
+    pub authors: Option<Vec<String>>,
+    /// Replaces the tags: tag ids in order.
+    #[schema(max_items = 50)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 300)]
+    pub meta_title: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub meta_description: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, format = "uri")]
+    pub canonical_url: Option<Option<String>>,
+    /// The version you read, if you do not send `If-Match`.
+    pub version: Option<i64>,
+}
+
+/// A validated change to a post.
+#[derive(Default)]
+pub struct PostPatch {
+    pub title: Option<String>,
+    pub slug: Option<Slug>,
+    pub markdown: Option<String>,
+    pub custom_excerpt: Option<Option<String>>,
+    pub feature_image: Option<Option<String>>,
+    pub featured: Option<bool>,
+    pub status: Option<PostStatus>,
+    pub published_at: Option<Option<NaiveDateTime>>,
+    pub authors: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
+    pub meta_title: Option<Option<String>>,
+    pub meta_description: Option<Option<String>>,
+    pub canonical_url: Option<Option<String>>,
+}
+
+impl UpdatePost {
+    pub fn validate(self) -> ApiResult<PostPatch> {
+        let mut f = Fields::new();
+        let patch = PostPatch {
+            title: self.title.map(|t| f.required("title", &t, TITLE_MAX)),
+            slug: f.slug("slug", self.slug.as_deref()),
+            markdown: self.markdown.map(|m| f.body("markdown", m, MARKDOWN_MAX)),
+            custom_excerpt: f.patch("custom_excerpt", self.custom_excerpt, EXCERPT_MAX),
+            feature_image: f.patch_url("feature_image", self.feature_image),
+            featured: self.featured,
+            status: self.status,
+            published_at: self.published_at.map(|at| at.map(stored)),
+            authors: ids(&mut f, "authors", self.authors, true),
+            tags: ids(&mut f, "tags", self.tags, false),
+            meta_title: f.patch("meta_title", self.meta_title, META_TITLE_MAX),
+            meta_description: f.patch(
+                "meta_description",
+                self.meta_description,
+                META_DESCRIPTION_MAX,
+            ),
+            canonical_url: f.patch_url("canonical_url", self.canonical_url),
+        };
+        f.finish(patch)
+    }
+}

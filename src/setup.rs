@@ -1,0 +1,163 @@
+//! Opening an instance: data folder, database and migrations, signing key, owner account,
+//! demo content. Runs before the server takes requests (blocking is fine here).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use actix_web::web;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::app::AppState;
+use crate::auth::{Email, Role, TokenKeys, accounts, password, token::KeyError};
+use crate::authors::storage::{self as author_storage, AuthorInput, Login};
+use crate::config::Config;
+use crate::db::{Backend, Db, DbError, write_transaction};
+use crate::http::error::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot use the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot set up the database: {0}")]
+    Content(#[from] ApiError),
+}
+
+/// What opening found or did that the operator must hear about once.
+#[derive(Debug, Default)]
+pub struct Notices {
+    /// The owner account was created with this generated password.
+    pub generated_owner: Option<(String, SecretString)>,
+    pub demo_loaded: bool,
+}
+
+fn data_dir_error(path: &Path) -> impl FnOnce(std::io::Error) -> SetupError + '_ {
+    move |source| SetupError::DataDir {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Opens the database named by `config` and brings its schema up to date.
+pub fn open_database(config: &Config) -> Result<Db, SetupError> {
+    let url = config.database_url();
+    if Backend::of_url(&url) == Backend::Sqlite {
+        if let Some(parent) = Path::new(&url)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            fs::create_dir_all(parent).map_err(data_dir_error(parent))?;
+        }
+    }
+    let db = Db::connect(&url, config.db_pool_size)?;
+    db.migrate()?;
+    Ok(db)
+}
+
+/// The configured signing secret, or the one kept in the data folder (made on first use).
+fn jwt_secret(config: &Config) -> Result<SecretString, SetupError> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    let path = config.data_dir.join("jwt-secret");
+    match fs::read_to_string(&path) {
+        Ok(secret) => return Ok(SecretString::from(secret.trim().to_owned())),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(data_dir_error(&path)(e)),
+        Err(_) => {}
+    }
+    fs::create_dir_all(&config.data_dir).map_err(data_dir_error(&config.data_dir))?;
+    let mut bytes = [0u8; 48];
+    getrandom::fill(&mut bytes).map_err(|e| SetupError::Invalid(e.to_string()))?;
+    let secret = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    };
+    let mut file = {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(&path).map_err(data_dir_error(&path))?
+    };
+    file.write_all(secret.as_bytes())
+        .map_err(data_dir_error(&path))?;
+    tracing::info!(path = %path.display(), "generated a token signing key");
+    Ok(SecretString::from(secret))
+}
+
+/// Creates a staff account from the command line or at first start.
+pub fn create_account(
+    db: &Db,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: &SecretString,
+) -> Result<String, SetupError> {
+    let email = Email::parse(email).map_err(|m| SetupError::Invalid(format!("email {m}")))?;
+    password::check_strength(password.expose_secret())
+        .map_err(|m| SetupError::Invalid(format!("password {m}")))?;
+    let password_hash = password::hash(password);
+    let mut conn = db.conn()?;
+    let row = write_transaction(&mut conn, |conn| {
+        if role == Role::Owner && accounts::owner_exists(conn)? {
+            return Err(ApiError::Conflict("There is already an owner.".into()));
+        }
+        author_storage::insert(
+            conn,
+            AuthorInput {
+                slug: None,
+                name: name.to_owned(),
+                bio: None,
+                avatar_url: None,
+                website: None,
+                location: None,
+                login: Some(Login {
+                    email,
+                    password_hash,
+                    role,
+                }),
+            },
+        )
+    })?;
+    Ok(row.id)
+}
+
+/// Opens everything a server needs, creating the owner (and the demo) on an empty database.
+pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
+    let db = open_database(config)?;
+    let keys = TokenKeys::new(&jwt_secret(config)?, config.access_token_ttl)?;
+    let mut notices = Notices::default();
+
+    let owner_exists = accounts::owner_exists(&mut *db.conn()?)?;
+    if !owner_exists {
+        let (password, generated) = match &config.admin_password {
+            Some(p) => (p.clone(), false),
+            None => (password::generate(), true),
+        };
+        create_account(&db, &config.admin_email, "Owner", Role::Owner, &password)?;
+        tracing::info!(email = %config.admin_email, "created the owner account");
+        if generated {
+            notices.generated_owner = Some((config.admin_email.clone(), password));
+        }
+    }
+    if config.demo {
+        notices.demo_loaded = crate::demo::load(&db)?;
+    }
+    Ok((
+        AppState {
+            db: web::Data::new(db),
+            keys: web::Data::new(keys),
+            body_limit: config.body_limit,
+        },
+        notices,
+    ))
+}

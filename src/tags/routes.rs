@@ -1,0 +1,212 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::storage;
+use super::view::{CreateTag, Tag, UpdateTag};
+use crate::auth::{Caller, Staff};
+use crate::db::Db;
+use crate::http::conditional::Expected;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{JsonBody, Query};
+use crate::http::pagination::{ListResponse, PageParams, PageRequest};
+use crate::http::{self as h};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(get_by_slug)
+        .service(get)
+        .service(create)
+        .service(update)
+        .service(delete);
+}
+
+fn may_create(staff: &Staff) -> ApiResult<()> {
+    if staff.role == crate::auth::Role::Contributor {
+        return Err(ApiError::Forbidden(
+            "Contributors cannot create tags.".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn may_manage(staff: &Staff) -> ApiResult<()> {
+    if !staff.role.is_editorial() {
+        return Err(ApiError::Forbidden(
+            "Only editors, admins and the owner can change or delete tags.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// List tags, newest first.
+#[utoipa::path(
+    operation_id = "listTags",
+    tag = "tags",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of tags", body = ListResponse<Tag>,
+            headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
+        (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/tags")]
+async fn list(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    _caller: Caller,
+    Query(params): Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let page = PageRequest::try_from(params)?;
+    let (rows, total) = db.run(move |conn| storage::list(conn, page)).await?;
+    let list = ListResponse::new(rows.into_iter().map(Tag::from).collect(), page, total);
+    Ok(h::list(&req, &list))
+}
+
+/// Get a tag by id.
+#[utoipa::path(
+    operation_id = "getTag",
+    tag = "tags",
+    params(("id" = String, Path, description = "The tag's id")),
+    responses(
+        (status = 200, description = "The tag", body = Tag,
+            headers(("ETag" = String, description = "The tag's version, for `If-Match`"))),
+        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/tags/{id}")]
+async fn get(db: web::Data<Db>, _caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let row = db
+        .run(move |conn| storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id)))
+        .await?;
+    Ok(h::one(&Tag::from(row.clone()), row.version))
+}
+
+/// Get a tag by slug.
+#[utoipa::path(
+    operation_id = "getTagBySlug",
+    tag = "tags",
+    params(("slug" = String, Path, description = "The tag's slug")),
+    responses(
+        (status = 200, description = "The tag", body = Tag,
+            headers(("ETag" = String, description = "The tag's version, for `If-Match`"))),
+        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tag has this slug", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/tags/slug/{slug}")]
+async fn get_by_slug(
+    db: web::Data<Db>,
+    _caller: Caller,
+    slug: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let slug = slug.into_inner();
+    let row = db
+        .run(move |conn| {
+            storage::find_by_slug(conn, &slug)?
+                .ok_or_else(|| ApiError::NotFound(format!("No tag with slug `{slug}`.")))
+        })
+        .await?;
+    Ok(h::one(&Tag::from(row.clone()), row.version))
+}
+
+/// Create a tag. Authors, editors, admins and the owner may.
+#[utoipa::path(
+    operation_id = "createTag",
+    tag = "tags",
+    request_body = CreateTag,
+    responses(
+        (status = 201, description = "The new tag", body = Tag, headers(
+            ("Location" = String, description = "The tag's URL"),
+            ("ETag" = String, description = "The tag's version"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Contributors cannot create tags", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/tags")]
+async fn create(
+    db: web::Data<Db>,
+    staff: Staff,
+    JsonBody(body): JsonBody<CreateTag>,
+) -> ApiResult<HttpResponse> {
+    may_create(&staff)?;
+    let input = body.validate()?;
+    let row = db.write(move |conn| storage::insert(conn, input)).await?;
+    let location = format!("/api/v1/tags/{}", row.id);
+    Ok(h::created(&Tag::from(row.clone()), row.version, &location))
+}
+
+/// Change a tag. Needs the version you read (`If-Match` or `version`).
+#[utoipa::path(
+    operation_id = "updateTag",
+    tag = "tags",
+    params(
+        ("id" = String, Path, description = "The tag's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you read; or send `version` in the body"),
+    ),
+    request_body = UpdateTag,
+    responses(
+        (status = 200, description = "The changed tag", body = Tag,
+            headers(("ETag" = String, description = "The tag's new version"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only editors, admins and the owner change tags", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The tag changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "Neither `If-Match` nor `version` was sent", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/tags/{id}")]
+async fn update(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    staff: Staff,
+    id: web::Path<String>,
+    JsonBody(body): JsonBody<UpdateTag>,
+) -> ApiResult<HttpResponse> {
+    may_manage(&staff)?;
+    let expected = Expected::from_request(&req, body.version)?;
+    let changes = body.validate()?;
+    let id = id.into_inner();
+    let row = db
+        .write(move |conn| storage::update(conn, &id, expected, changes))
+        .await?;
+    Ok(h::one(&Tag::from(row.clone()), row.version))
+}
+
+/// Delete a tag. Posts keep their other tags.
+#[utoipa::path(
+    operation_id = "deleteTag",
+    tag = "tags",
+    params(("id" = String, Path, description = "The tag's id")),
+    responses(
+        (status = 204, description = "The tag is gone"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only editors, admins and the owner delete tags", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/tags/{id}")]
+async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    may_manage(&staff)?;
+    let id = id.into_inner();
+    db.write(move |conn| storage::delete(conn, &id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

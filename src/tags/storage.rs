@@ -1,0 +1,128 @@
+use diesel::prelude::*;
+
+use super::model::{NewTag, TagChanges, TagRow};
+use crate::content::Slug;
+use crate::db::schema::tags;
+use crate::db::{DbConn, MultiBackend, now};
+use crate::http::conditional::{Expected, stale};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::pagination::PageRequest;
+
+fn columns() -> <TagRow as Selectable<MultiBackend>>::SelectExpression {
+    <TagRow as Selectable<MultiBackend>>::construct_selection()
+}
+
+pub fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("No tag with id `{id}`."))
+}
+
+pub fn list(conn: &mut DbConn, page: PageRequest) -> ApiResult<(Vec<TagRow>, i64)> {
+    let total = tags::table.count().get_result(conn)?;
+    let rows = tags::table
+        .select(columns())
+        .order((tags::created_at.desc(), tags::id.desc()))
+        .limit(page.limit)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<TagRow>> {
+    Ok(tags::table
+        .find(id)
+        .select(columns())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<TagRow>> {
+    Ok(tags::table
+        .filter(tags::slug.eq(slug))
+        .select(columns())
+        .first(conn)
+        .optional()?)
+}
+
+/// Slugs equal to `base` or starting with `base-`, for picking a free suffix.
+fn slugs_like(conn: &mut DbConn, base: &Slug) -> ApiResult<Vec<String>> {
+    Ok(tags::table
+        .filter(
+            tags::slug
+                .eq(base.as_str())
+                .or(tags::slug.like(format!("{base}-%"))),
+        )
+        .select(tags::slug)
+        .load(conn)?)
+}
+
+fn slug_taken(slug: &str) -> ApiError {
+    ApiError::Conflict(format!("The slug `{slug}` is already used by another tag."))
+}
+
+pub struct TagInput {
+    pub slug: Option<Slug>,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConn, input: TagInput) -> ApiResult<TagRow> {
+    let slug = Slug::choose(input.slug, &input.name, "tag", |base| {
+        slugs_like(conn, base)
+    })?
+    .map_err(|taken| slug_taken(taken.as_str()))?;
+    let now = now();
+    let row = NewTag {
+        id: crate::db::new_id(),
+        slug: slug.into_inner(),
+        name: input.name,
+        description: input.description,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    Ok(diesel::insert_into(tags::table)
+        .values(&row)
+        .returning(columns())
+        .get_result(conn)?)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    id: &str,
+    expected: Expected,
+    changes: TagChanges,
+) -> ApiResult<TagRow> {
+    let current = find(conn, id)?.ok_or_else(|| not_found(id))?;
+    expected.check(current.version)?;
+    if let Some(slug) = &changes.slug
+        && slug != &current.slug
+        && find_by_slug(conn, slug)?.is_some()
+    {
+        return Err(slug_taken(slug));
+    }
+    if changes.slug.is_none() && changes.name.is_none() && changes.description.is_none() {
+        return Ok(current);
+    }
+    diesel::update(
+        tags::table
+            .find(id)
+            .filter(tags::version.eq(current.version)),
+    )
+    .set((
+        changes,
+        tags::version.eq(current.version + 1),
+        tags::updated_at.eq(now()),
+    ))
+    .returning(columns())
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(stale)
+}
+
+/// Deletes the tag; its links to posts go with it (the posts stay).
+pub fn delete(conn: &mut DbConn, id: &str) -> ApiResult<()> {
+    match diesel::delete(tags::table.find(id)).execute(conn)? {
+        0 => Err(not_found(id)),
+        _ => Ok(()),
+    }
+}
