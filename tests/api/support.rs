@@ -1,0 +1,349 @@
+//! The harness: a fresh Folio (its own database) per test, driven in-process over HTTP.
+
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::HeaderMap;
+use actix_web::test as actix_test;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use folio::config::Config;
+use folio::setup;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+pub const OWNER_EMAIL: &str = "owner@example.com";
+pub const OWNER_PASSWORD: &str = "owner-password-123";
+pub const PASSWORD: &str = "staff-password-123";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(Backend)` as two tests: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::support::Backend::Sqlite).await
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                super::$name($crate::support::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+fn admin_url() -> String {
+    std::env::var("FOLIO_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A PostgreSQL database made for one test and dropped after it, whatever the outcome.
+struct PgDatabase {
+    name: String,
+}
+
+impl PgDatabase {
+    fn create() -> (PgDatabase, String) {
+        let admin = admin_url();
+        let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| {
+            panic!("PostgreSQL is needed for the tests ({admin}): {e}. Start it, or set FOLIO_TEST_DATABASE_URL.")
+        });
+        let name = format!("folio_test_{}", uuid::Uuid::now_v7().simple());
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("create the test database");
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let url = format!("{base}/{name}");
+        (PgDatabase { name }, url)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&admin_url()) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
+        }
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, printing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Response {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts a problem+json error with this status, and returns its body.
+    #[track_caller]
+    pub fn problem(self, status: u16) -> Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "errors are problem+json"
+        );
+        for field in ["type", "title", "status", "detail"] {
+            assert!(
+                self.body.get(field).is_some(),
+                "problem without `{field}`: {}",
+                self.text
+            );
+        }
+        assert_eq!(self.body["status"], status);
+        self.body
+    }
+
+    pub fn etag(&self) -> String {
+        self.header("etag").expect("an ETag").to_owned()
+    }
+}
+
+pub struct TestApp<S> {
+    service: S,
+    pub backend: Backend,
+    pub owner_token: String,
+    pub owner_id: String,
+    pub state: folio::AppState,
+    // Dropped last, after everything holding connections.
+    _sqlite_dir: Option<tempfile::TempDir>,
+    _pg: Option<PgDatabase>,
+}
+
+pub fn config(data_dir: &std::path::Path, database_url: Option<String>) -> Config {
+    Config {
+        data_dir: data_dir.to_owned(),
+        database_url,
+        db_pool_size: 4,
+        jwt_secret: Some(SecretString::from(
+            "test-secret-that-is-at-least-32-bytes-long",
+        )),
+        access_token_ttl: Duration::from_secs(900),
+        body_limit: 64 * 1024,
+        admin_email: OWNER_EMAIL.to_owned(),
+        admin_password: Some(SecretString::from(OWNER_PASSWORD)),
+        demo: false,
+    }
+}
+
+pub async fn spawn(
+    backend: Backend,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (pg, url) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres => {
+            let (db, url) = PgDatabase::create();
+            (Some(db), Some(url))
+        }
+    };
+    let cfg = config(dir.path(), url);
+    let (state, _) = actix_web::web::block(move || setup::open(&cfg))
+        .await
+        .unwrap()
+        .expect("Folio opens");
+    let service = actix_test::init_service(folio::app(state.clone())).await;
+    let mut app = TestApp {
+        service,
+        backend,
+        owner_token: String::new(),
+        owner_id: String::new(),
+        state,
+        _sqlite_dir: Some(dir),
+        _pg: pg,
+    };
+    app.owner_token = app.login(OWNER_EMAIL, OWNER_PASSWORD).await;
+    app.owner_id = app
+        .get("/api/v1/auth/me", Some(&app.owner_token))
+        .await
+        .expect(200)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app
+}
+
+impl<S, B> TestApp<S>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    /// Sends a request; `body` is sent as JSON unless it is a string, which is sent raw.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut req = actix_test::TestRequest::default()
+            .method(method.parse().unwrap())
+            .uri(path);
+        if let Some(token) = token {
+            req = req.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        match body {
+            Some(Value::String(raw)) => req = req.set_payload(raw),
+            Some(json) => {
+                req = req
+                    .insert_header(("content-type", "application/json"))
+                    .set_payload(json.to_string())
+            }
+            None => {}
+        }
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        let res = actix_test::call_service(&self.service, req.to_request()).await;
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = actix_test::read_body(res).await;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Response {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.call("GET", path, token, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.call("POST", path, token, Some(body), &[]).await
+    }
+
+    /// A `PATCH` carrying `If-Match: <etag>`.
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        etag: &str,
+        body: Value,
+    ) -> Response {
+        self.call("PATCH", path, token, Some(body), &[("if-match", etag)])
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.call("DELETE", path, token, None, &[]).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let res = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await
+            .expect(200);
+        res.body["access_token"]
+            .as_str()
+            .expect("a token")
+            .to_owned()
+    }
+
+    /// A new staff account with `role`, signed in: (author id, token).
+    pub async fn staff(&self, role: &str) -> (String, String) {
+        let email = format!("{role}-{}@example.com", uuid::Uuid::now_v7().simple());
+        let res = self
+            .post(
+                "/api/v1/authors",
+                Some(&self.owner_token),
+                json!({"name": format!("A {role}"), "email": email, "password": PASSWORD, "role": role}),
+            )
+            .await
+            .expect(201);
+        let id = res.body["id"].as_str().unwrap().to_owned();
+        (id, self.login(&email, PASSWORD).await)
+    }
+
+    pub async fn tag(&self, name: &str) -> Value {
+        self.post(
+            "/api/v1/tags",
+            Some(&self.owner_token),
+            json!({"name": name}),
+        )
+        .await
+        .expect(201)
+        .body
+    }
+
+    pub async fn author(&self, name: &str) -> Value {
+        self.post(
+            "/api/v1/authors",
+            Some(&self.owner_token),
+            json!({"name": name}),
+        )
+        .await
+        .expect(201)
+        .body
+    }
+
+    /// Creates a post as `token` (the owner when `None`) from `body`.
+    pub async fn post_as(&self, token: Option<&str>, body: Value) -> Value {
+        self.post(
+            "/api/v1/posts",
+            Some(token.unwrap_or(&self.owner_token)),
+            body,
+        )
+        .await
+        .expect(201)
+        .body
+    }
+}
+
+pub fn id(v: &Value) -> &str {
+    v["id"].as_str().expect("an id")
+}
+
+pub fn slugs(list: &Value) -> Vec<String> {
+    list["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
