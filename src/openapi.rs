@@ -66,3 +66,36 @@ pub fn pretty_json() -> String {
     json.push('\n');
     json
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_document_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == pretty_json(),
+            "openapi/openapi.json is stale; regenerate it with\n\n    \
+             cargo run -- openapi > openapi/openapi.json\n"
+        );
+    }
+
+    #[test]
+    fn every_operation_is_named_and_every_response_described() {
+        let doc = serde_json::to_value(document()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                assert!(op["operationId"].is_string(), "{method} {path} has no operationId");
+                assert!(op["security"].is_array(), "{method} {path} declares no security");
+                for (status, response) in op["responses"].as_object().unwrap() {
+                    assert!(
+                        response["description"].as_str().is_some_and(|d| !d.is_empty()),
+                        "{method} {path} {status} has no description"
+                    );
+                }
+            }
+        }
+    }
+}
