@@ -52,34 +52,37 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let openapi_path = format!("{API_PREFIX}/openapi.json");
     let (app, doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
+        // Before the API scope, which would otherwise claim the path.
+        .map(|app| app.route(&openapi_path, web::get().to(serve_openapi)))
         .configure(register)
         .split_for_parts();
-    let openapi_path = format!("{API_PREFIX}/openapi.json");
     let routes = RouteTable::from_openapi(&doc).with(&openapi_path, &[Method::GET]);
-    let doc_json = web::Bytes::from(doc.to_json().expect("the OpenAPI document serialises"));
-    app.app_data(state.db)
+    let doc_json = OpenApiJson(web::Bytes::from(
+        doc.to_json().expect("the OpenAPI document serialises"),
+    ));
+    app.app_data(web::Data::new(doc_json))
+        .app_data(state.db)
         .app_data(state.keys)
         .app_data(web::PayloadConfig::new(state.body_limit))
         .app_data(http::path_config())
         .app_data(web::Data::new(routes))
-        .route(
-            &openapi_path,
-            web::get().to(move || {
-                let body = doc_json.clone();
-                async move {
-                    HttpResponse::Ok()
-                        .content_type("application/json")
-                        .body(body)
-                }
-            }),
-        )
         .default_service(web::to(http::no_route))
         .wrap(from_fn(http::catch_panic))
         .wrap(Compress::default())
         .wrap(from_fn(log_request))
+}
+
+/// The OpenAPI document, serialised once.
+struct OpenApiJson(web::Bytes);
+
+async fn serve_openapi(doc: web::Data<OpenApiJson>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
 }
 
 /// One line per request: method, path, status, duration.

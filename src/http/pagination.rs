@@ -10,6 +10,7 @@ pub const MAX_LIMIT: i64 = 100;
 
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// Items per page.
     #[param(minimum = 1, maximum = 100, default = 15)]
