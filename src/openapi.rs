@@ -87,11 +87,19 @@ mod tests {
         let doc = serde_json::to_value(document()).unwrap();
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
-                assert!(op["operationId"].is_string(), "{method} {path} has no operationId");
-                assert!(op["security"].is_array(), "{method} {path} declares no security");
+                assert!(
+                    op["operationId"].is_string(),
+                    "{method} {path} has no operationId"
+                );
+                assert!(
+                    op["security"].is_array(),
+                    "{method} {path} declares no security"
+                );
                 for (status, response) in op["responses"].as_object().unwrap() {
                     assert!(
-                        response["description"].as_str().is_some_and(|d| !d.is_empty()),
+                        response["description"]
+                            .as_str()
+                            .is_some_and(|d| !d.is_empty()),
                         "{method} {path} {status} has no description"
                     );
                 }

@@ -51,7 +51,9 @@ fn data_dir_error(path: &Path) -> impl FnOnce(std::io::Error) -> SetupError + '_
 pub fn open_database(config: &Config) -> Result<Db, SetupError> {
     let url = config.database_url();
     if Backend::of_url(&url) == Backend::Sqlite
-        && let Some(parent) = Path::new(&url).parent().filter(|p| !p.as_os_str().is_empty())
+        && let Some(parent) = Path::new(&url)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
     {
         fs::create_dir_all(parent).map_err(data_dir_error(parent))?;
     }

@@ -9,7 +9,7 @@ use crate::auth::{Caller, Staff, password};
 use crate::db::Db;
 use crate::http::conditional::Expected;
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{JsonBody, Query};
+use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::pagination::{ListResponse, PageParams, PageRequest};
 use crate::http::{self as h};
 
@@ -99,8 +99,8 @@ async fn list(
     security((), ("bearer" = []))
 )]
 #[get("/authors/{id}")]
-async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let row = load(&db, id.into_inner()).await?;
+async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<Key>) -> ApiResult<HttpResponse> {
+    let row = load(&db, id.into_inner().0).await?;
     one(row, &caller)
 }
 
@@ -121,9 +121,9 @@ async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<String>) -> ApiRes
 async fn get_by_slug(
     db: web::Data<Db>,
     caller: Caller,
-    slug: web::Path<String>,
+    slug: web::Path<Key>,
 ) -> ApiResult<HttpResponse> {
-    let slug = slug.into_inner();
+    let slug = slug.into_inner().0;
     let row = db
         .run(move |conn| {
             storage::find_by_slug(conn, &slug)?
@@ -220,12 +220,12 @@ async fn update(
     req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
-    id: web::Path<String>,
+    id: web::Path<Key>,
     JsonBody(body): JsonBody<UpdateAuthor>,
 ) -> ApiResult<HttpResponse> {
     let expected = Expected::from_request(&req, body.version)?;
     let mut patch = body.validate()?;
-    let target = load(&db, id.into_inner()).await?;
+    let target = load(&db, id.into_inner().0).await?;
     let target_role = target.role()?;
     policy::may_edit(&staff, &target.id, target_role)?;
     if let Some(role) = patch.role
@@ -286,8 +286,8 @@ async fn update(
     security(("bearer" = []))
 )]
 #[delete("/authors/{id}")]
-async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let target = load(&db, id.into_inner()).await?;
+async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {
+    let target = load(&db, id.into_inner().0).await?;
     policy::may_delete(&staff, &target.id, target.role()?)?;
     db.write(move |conn| storage::delete(conn, &target.id))
         .await?;

@@ -64,8 +64,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
@@ -77,9 +77,29 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     strip_position(&inner.to_string()),
                 )])
             }
-            _ => ApiError::BadRequest(format!("The request body is not valid JSON: {}", inner)),
+            _ => ApiError::BadRequest(format!("The request body is not valid JSON: {inner}")),
         }
-    })
+    })?;
+    // One JSON value and nothing after it (whitespace aside).
+    de.end().map_err(|err| {
+        ApiError::BadRequest(format!("The request body is not valid JSON: {err}"))
+    })?;
+    Ok(value)
+}
+
+/// A path segment naming a resource (an id or a slug). One that could never name anything —
+/// it holds a NUL, which PostgreSQL cannot even compare — is a plain `404`.
+#[derive(Debug, Clone)]
+pub struct Key(pub String);
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Key, D::Error> {
+        let value = String::deserialize(de)?;
+        if value.contains('\0') {
+            return Err(serde::de::Error::custom("no resource has this name"));
+        }
+        Ok(Key(value))
+    }
 }
 
 /// serde_json appends " at line 1 column 17" to data errors; the field path says it better.

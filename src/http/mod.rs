@@ -97,8 +97,9 @@ pub async fn catch_panic(
 /// Answers for errors raised by actix itself before a handler runs (path segments that do not
 /// parse, for example), which would otherwise be plain text.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|err, _| ApiError::NotFound(format!("No such resource: {err}.")).into())
+    web::PathConfig::default().error_handler(|err, _| {
+        ApiError::NotFound(format!("There is nothing at this address: {err}.")).into()
+    })
 }
 
 /// One resource, with its version as the `ETag`.

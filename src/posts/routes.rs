@@ -9,7 +9,7 @@ use crate::auth::{Caller, Staff};
 use crate::db::{Db, now};
 use crate::http::conditional::Expected;
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{JsonBody, Query};
+use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::pagination::{ListResponse, PageParams, PageRequest};
 use crate::http::{self as h};
 
@@ -83,8 +83,8 @@ async fn list(
     security((), ("bearer" = []))
 )]
 #[get("/posts/{id}")]
-async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
+async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<Key>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner().0;
     let missing = policy::not_found(&id);
     let record = db.run(move |conn| storage::find(conn, &id)).await?;
     visible_to(&caller, record, missing)
@@ -107,9 +107,9 @@ async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<String>) -> ApiRes
 async fn get_by_slug(
     db: web::Data<Db>,
     caller: Caller,
-    slug: web::Path<String>,
+    slug: web::Path<Key>,
 ) -> ApiResult<HttpResponse> {
-    let slug = slug.into_inner();
+    let slug = slug.into_inner().0;
     let missing = ApiError::NotFound(format!("No post with slug `{slug}`."));
     let record = db
         .run(move |conn| storage::find_by_slug(conn, &slug))
@@ -184,12 +184,12 @@ async fn update(
     req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
-    id: web::Path<String>,
+    id: web::Path<Key>,
     JsonBody(body): JsonBody<UpdatePost>,
 ) -> ApiResult<HttpResponse> {
     let expected = Expected::from_request(&req, body.version)?;
     let patch = body.validate()?;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let record = db
         .run(move |conn| service::update(conn, &staff, &id, expected, patch))
         .await?;
@@ -211,8 +211,8 @@ async fn update(
     security(("bearer" = []))
 )]
 #[delete("/posts/{id}")]
-async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
+async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner().0;
     db.run(move |conn| service::delete(conn, &staff, &id))
         .await?;
     Ok(HttpResponse::NoContent().finish())

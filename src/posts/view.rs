@@ -191,7 +191,13 @@ fn ids(
         );
     }
     for (i, id) in ids.iter().enumerate() {
-        if ids[..i].contains(id) {
+        if id.contains('\0') {
+            f.error(
+                format!("{field}[{i}]"),
+                "invalid_characters",
+                "must not contain NUL characters",
+            );
+        } else if ids[..i].contains(id) {
             f.error(format!("{field}[{i}]"), "duplicate", "is listed twice");
         }
     }

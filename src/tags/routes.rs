@@ -7,7 +7,7 @@ use crate::auth::{Caller, Staff};
 use crate::db::Db;
 use crate::http::conditional::Expected;
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{JsonBody, Query};
+use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::pagination::{ListResponse, PageParams, PageRequest};
 use crate::http::{self as h};
 
@@ -78,8 +78,8 @@ async fn list(
     security((), ("bearer" = []))
 )]
 #[get("/tags/{id}")]
-async fn get(db: web::Data<Db>, _caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
+async fn get(db: web::Data<Db>, _caller: Caller, id: web::Path<Key>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner().0;
     let row = db
         .run(move |conn| storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id)))
         .await?;
@@ -103,9 +103,9 @@ async fn get(db: web::Data<Db>, _caller: Caller, id: web::Path<String>) -> ApiRe
 async fn get_by_slug(
     db: web::Data<Db>,
     _caller: Caller,
-    slug: web::Path<String>,
+    slug: web::Path<Key>,
 ) -> ApiResult<HttpResponse> {
-    let slug = slug.into_inner();
+    let slug = slug.into_inner().0;
     let row = db
         .run(move |conn| {
             storage::find_by_slug(conn, &slug)?
@@ -177,13 +177,13 @@ async fn update(
     req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
-    id: web::Path<String>,
+    id: web::Path<Key>,
     JsonBody(body): JsonBody<UpdateTag>,
 ) -> ApiResult<HttpResponse> {
     may_manage(&staff)?;
     let expected = Expected::from_request(&req, body.version)?;
     let changes = body.validate()?;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let row = db
         .write(move |conn| storage::update(conn, &id, expected, changes))
         .await?;
@@ -204,9 +204,9 @@ async fn update(
     security(("bearer" = []))
 )]
 #[delete("/tags/{id}")]
-async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {
     may_manage(&staff)?;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     db.write(move |conn| storage::delete(conn, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,4 +3,9 @@
 
 mod support;
 
+mod auth;
+mod authors;
+mod errors;
+mod openapi;
+mod posts;
 mod tags;

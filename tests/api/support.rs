@@ -131,10 +131,8 @@ impl Response {
 
 pub struct TestApp<S> {
     service: S,
-    pub backend: Backend,
     pub owner_token: String,
     pub owner_id: String,
-    pub state: folio::AppState,
     // Dropped last, after everything holding connections.
     _sqlite_dir: Option<tempfile::TempDir>,
     _pg: Option<PgDatabase>,
@@ -178,13 +176,11 @@ pub async fn spawn(
         .await
         .unwrap()
         .expect("Folio opens");
-    let service = actix_test::init_service(folio::app(state.clone())).await;
+    let service = actix_test::init_service(folio::app(state)).await;
     let mut app = TestApp {
         service,
-        backend,
         owner_token: String::new(),
         owner_id: String::new(),
-        state,
         _sqlite_dir: Some(dir),
         _pg: pg,
     };
