@@ -14,7 +14,6 @@ use crate::auth::Role;
     version,
     about = "Folio: a headless CMS serving posts, authors and tags over a JSON API."
 )]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -3,11 +3,11 @@ use secrecy::SecretString;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::storage::{self, AuthorInput, Login};
-use super::view::{Author, CreateAuthor, UpdateAuthor};
+use super::view::{Author, AuthorList, CreateAuthor, UpdateAuthor};
 use super::{model::AuthorRow, policy};
 use crate::auth::{Caller, Staff, password};
 use crate::db::Db;
-use crate::http::conditional::Expected;
+use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::pagination::{ListResponse, PageParams, PageRequest};
@@ -62,7 +62,7 @@ async fn me(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
     tag = "authors",
     params(PageParams),
     responses(
-        (status = 200, description = "A page of authors", body = ListResponse<Author>,
+        (status = 200, description = "A page of authors", body = AuthorList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
@@ -196,7 +196,7 @@ async fn create(
     tag = "authors",
     params(
         ("id" = String, Path, description = "The author's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag you read; or send `version` in the body"),
+        IfMatch,
     ),
     request_body = UpdateAuthor,
     responses(

@@ -15,6 +15,8 @@ const NAME_MAX: usize = 191;
 const BIO_MAX: usize = 5000;
 const LOCATION_MAX: usize = 191;
 
+crate::list_schema!(AuthorList, Author, "A page of authors.");
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Author {
     pub id: String,

@@ -6,6 +6,15 @@ use actix_web::http::header::{self, EntityTag};
 
 use super::error::ApiError;
 
+/// The `If-Match` header of writes, for the OpenAPI document (it is read by [`Expected`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatch {
+    /// The `ETag` you read (`"3"`); or send `version` in the body. `*` accepts any version.
+    #[param(rename = "If-Match", nullable = false, example = "\"3\"")]
+    pub if_match: Option<String>,
+}
+
 pub fn etag(version: i64) -> EntityTag {
     EntityTag::new_strong(version.to_string())
 }

@@ -78,11 +78,25 @@ pub struct ListMeta {
     pub pagination: Pagination,
 }
 
-/// A page of a collection.
-#[derive(Debug, Serialize, ToSchema)]
+/// A page of a collection. Documented per item type with [`list_schema!`](crate::list_schema).
+#[derive(Debug, Serialize)]
 pub struct ListResponse<T> {
     pub data: Vec<T>,
     pub meta: ListMeta,
+}
+
+/// Declares the documented schema of a page of `$item`s: a named schema with a reference to
+/// the item type, where utoipa would inline a generic one and SDKs would get anonymous types.
+#[macro_export]
+macro_rules! list_schema {
+    ($name:ident, $item:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(utoipa::ToSchema)]
+        pub struct $name {
+            pub data: Vec<$item>,
+            pub meta: $crate::http::pagination::ListMeta,
+        }
+    };
 }
 
 impl<T> ListResponse<T> {

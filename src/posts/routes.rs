@@ -3,11 +3,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::PostRecord;
 use super::policy::{self, PostFacts, Visibility};
-use super::view::{CreatePost, Post, UpdatePost};
+use super::view::{CreatePost, Post, PostList, UpdatePost};
 use super::{service, storage};
 use crate::auth::{Caller, Staff};
 use crate::db::{Db, now};
-use crate::http::conditional::Expected;
+use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::pagination::{ListResponse, PageParams, PageRequest};
@@ -45,7 +45,7 @@ fn visible_to(
     tag = "posts",
     params(PageParams),
     responses(
-        (status = 200, description = "A page of posts, with their authors and tags", body = ListResponse<Post>,
+        (status = 200, description = "A page of posts, with their authors and tags", body = PostList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
@@ -160,7 +160,7 @@ async fn create(
     tag = "posts",
     params(
         ("id" = String, Path, description = "The post's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag you read; or send `version` in the body"),
+        IfMatch,
     ),
     request_body = UpdatePost,
     responses(

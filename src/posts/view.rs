@@ -54,6 +54,8 @@ impl From<PostTagRow> for PostTag {
     }
 }
 
+crate::list_schema!(PostList, Post, "A page of posts.");
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Post {
     pub id: String,

@@ -2,10 +2,10 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::storage;
-use super::view::{CreateTag, Tag, UpdateTag};
+use super::view::{CreateTag, Tag, TagList, UpdateTag};
 use crate::auth::{Caller, Staff};
 use crate::db::Db;
-use crate::http::conditional::Expected;
+use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::pagination::{ListResponse, PageParams, PageRequest};
@@ -44,7 +44,7 @@ fn may_manage(staff: &Staff) -> ApiResult<()> {
     tag = "tags",
     params(PageParams),
     responses(
-        (status = 200, description = "A page of tags", body = ListResponse<Tag>,
+        (status = 200, description = "A page of tags", body = TagList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
@@ -153,7 +153,7 @@ async fn create(
     tag = "tags",
     params(
         ("id" = String, Path, description = "The tag's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag you read; or send `version` in the body"),
+        IfMatch,
     ),
     request_body = UpdateTag,
     responses(

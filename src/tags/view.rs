@@ -12,6 +12,8 @@ use crate::http::validate::Fields;
 const NAME_MAX: usize = 191;
 const DESCRIPTION_MAX: usize = 500;
 
+crate::list_schema!(TagList, Tag, "A page of tags.");
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Tag {
     pub id: String,
