@@ -223,8 +223,9 @@ async fn update(
     id: web::Path<Key>,
     JsonBody(body): JsonBody<UpdateAuthor>,
 ) -> ApiResult<HttpResponse> {
-    let expected = Expected::from_request(&req, body.version)?;
+    let version = body.version;
     let mut patch = body.validate()?;
+    let expected = Expected::from_request(&req, version);
     let target = load(&db, id.into_inner().0).await?;
     let target_role = target.role()?;
     policy::may_edit(&staff, &target.id, target_role)?;

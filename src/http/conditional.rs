@@ -19,21 +19,24 @@ pub fn etag(version: i64) -> EntityTag {
     EntityTag::new_strong(version.to_string())
 }
 
-/// The version a write was based on.
+/// The version a write was based on, as the request states it. Checked against the stored
+/// version only once the resource is found and the caller may change it, so that a missing
+/// resource is `404` and a forbidden change `403`, whatever the preconditions say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expected {
     /// `If-Match: *`: the client explicitly accepts any current version.
     Any,
     Version(i64),
+    /// Neither `If-Match` nor `version`: `428`.
+    Unstated,
+    /// An `If-Match` that names no version of ours, or one that disagrees with `version`:
+    /// it can never match, `412`.
+    Unmatchable,
 }
 
 impl Expected {
-    /// From `If-Match` and/or the body's `version`. Neither is `428`; two that disagree, or an
-    /// `If-Match` that cannot name a version of ours, can never match and are `412`.
-    pub fn from_request(
-        req: &HttpRequest,
-        body_version: Option<i64>,
-    ) -> Result<Expected, ApiError> {
+    /// From `If-Match` and/or the body's `version`.
+    pub fn from_request(req: &HttpRequest, body_version: Option<i64>) -> Expected {
         let header = req
             .headers()
             .get_all(header::IF_MATCH)
@@ -54,25 +57,27 @@ impl Expected {
                 .collect::<Vec<_>>();
             match versions.as_slice() {
                 [one] => Some(Expected::Version(*one)),
-                _ => return Err(stale()),
+                _ => Some(Expected::Unmatchable),
             }
         };
         match (from_header, body_version) {
-            (None, None) => Err(ApiError::PreconditionRequired(
-                "Say which version you are changing: send the ETag you read in `If-Match`, \
-                 or `version` in the body."
-                    .into(),
-            )),
-            (Some(Expected::Version(h)), Some(b)) if h != b => Err(stale()),
-            (Some(expected), _) => Ok(expected),
-            (None, Some(b)) => Ok(Expected::Version(b)),
+            (None, None) => Expected::Unstated,
+            (Some(Expected::Version(h)), Some(b)) if h != b => Expected::Unmatchable,
+            (Some(expected), _) => expected,
+            (None, Some(b)) => Expected::Version(b),
         }
     }
 
     pub fn check(self, current: i64) -> Result<(), ApiError> {
         match self {
+            Expected::Unstated => Err(ApiError::PreconditionRequired(
+                "Say which version you are changing: send the ETag you read in `If-Match`, \
+                 or `version` in the body."
+                    .into(),
+            )),
+            Expected::Unmatchable => Err(stale()),
             Expected::Version(v) if v != current => Err(stale()),
-            _ => Ok(()),
+            Expected::Any | Expected::Version(_) => Ok(()),
         }
     }
 }
@@ -91,7 +96,7 @@ mod tests {
     use super::*;
     use actix_web::test::TestRequest;
 
-    fn expected(if_match: Option<&str>, body: Option<i64>) -> Result<Expected, ApiError> {
+    fn expected(if_match: Option<&str>, body: Option<i64>) -> Expected {
         let mut req = TestRequest::default();
         if let Some(v) = if_match {
             req = req.insert_header((header::IF_MATCH, v));
@@ -101,19 +106,19 @@ mod tests {
 
     #[test]
     fn reads_if_match_or_body_version() {
-        assert_eq!(expected(Some("\"3\""), None).unwrap(), Expected::Version(3));
-        assert_eq!(expected(None, Some(4)).unwrap(), Expected::Version(4));
-        assert_eq!(expected(Some("*"), None).unwrap(), Expected::Any);
+        assert_eq!(expected(Some("\"3\""), None), Expected::Version(3));
+        assert_eq!(expected(None, Some(4)), Expected::Version(4));
+        assert_eq!(expected(Some("*"), None), Expected::Any);
         assert!(matches!(
-            expected(None, None),
+            expected(None, None).check(1),
             Err(ApiError::PreconditionRequired(_))
         ));
         assert!(matches!(
-            expected(Some("W/\"3\""), None),
+            expected(Some("W/\"3\""), None).check(3),
             Err(ApiError::PreconditionFailed(_))
         ));
         assert!(matches!(
-            expected(Some("\"3\""), Some(2)),
+            expected(Some("\"3\""), Some(2)).check(3),
             Err(ApiError::PreconditionFailed(_))
         ));
         assert!(Expected::Version(3).check(4).is_err());

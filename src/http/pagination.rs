@@ -16,7 +16,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 100, default = 15)]
     pub limit: Option<i64>,
     /// Page number, from 1.
-    #[param(minimum = 1, default = 1)]
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<i64>,
 }
 

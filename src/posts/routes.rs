@@ -187,8 +187,9 @@ async fn update(
     id: web::Path<Key>,
     JsonBody(body): JsonBody<UpdatePost>,
 ) -> ApiResult<HttpResponse> {
-    let expected = Expected::from_request(&req, body.version)?;
+    let version = body.version;
     let patch = body.validate()?;
+    let expected = Expected::from_request(&req, version);
     let id = id.into_inner().0;
     let record = db
         .run(move |conn| service::update(conn, &staff, &id, expected, patch))

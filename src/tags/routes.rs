@@ -181,8 +181,9 @@ async fn update(
     JsonBody(body): JsonBody<UpdateTag>,
 ) -> ApiResult<HttpResponse> {
     may_manage(&staff)?;
-    let expected = Expected::from_request(&req, body.version)?;
+    let version = body.version;
     let changes = body.validate()?;
+    let expected = Expected::from_request(&req, version);
     let id = id.into_inner().0;
     let row = db
         .write(move |conn| storage::update(conn, &id, expected, changes))

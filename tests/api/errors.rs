@@ -19,6 +19,7 @@ on_both_backends!(
     nul_characters_in_linked_ids_are_not_500,
     failed_writes_change_nothing,
     health_and_openapi,
+    preconditions_come_after_existence_and_validation,
 );
 
 /// Internals that must never reach a client: SQL, driver names, panics, source paths.
@@ -626,4 +627,44 @@ async fn health_and_openapi(backend: Backend) {
         assert!(paths.contains_key(path), "{path} is documented");
     }
     assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+async fn preconditions_come_after_existence_and_validation(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
+    // A resource that does not exist is 404, with or without a version.
+    for (path, body) in [
+        ("/api/v1/tags/nope", json!({"name": "x"})),
+        ("/api/v1/posts/nope", json!({"title": "x"})),
+        ("/api/v1/authors/nope", json!({"name": "x"})),
+    ] {
+        app.call("PATCH", path, owner, Some(body), &[])
+            .await
+            .problem(404);
+    }
+    // An invalid body is 422 even when its version is stale.
+    let tag = app.tag("Tag").await;
+    let path = format!("/api/v1/tags/{}", tag["id"].as_str().unwrap());
+    let res = app
+        .patch(&path, owner, "\"7\"", json!({"slug": "Not A Slug"}))
+        .await;
+    assert_eq!(res.problem(422)["errors"][0]["field"], "slug");
+    // A forbidden change is 403 whatever the preconditions say.
+    let (_, author) = app.staff("author").await;
+    app.call(
+        "PATCH",
+        &path,
+        Some(&author),
+        Some(json!({"name": "x"})),
+        &[],
+    )
+    .await
+    .problem(403);
+    // Only then the version: missing is 428, stale is 412.
+    app.call("PATCH", &path, owner, Some(json!({"name": "x"})), &[])
+        .await
+        .problem(428);
+    app.patch(&path, owner, "\"7\"", json!({"name": "x"}))
+        .await
+        .problem(412);
 }
