@@ -10,6 +10,7 @@ use actix_web::{App, HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::auth::TokenKeys;
 use crate::db::Db;
@@ -57,7 +58,7 @@ pub fn app(
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         // Before the API scope, which would otherwise claim the path.
-        .map(|app| app.route(&openapi_path, web::get().to(serve_openapi)))
+        .map(|app| app.route(&openapi_path.clone(), web::get().to(serve_openapi)))
         .configure(register)
         .split_for_parts();
     let routes = RouteTable::from_openapi(&doc).with(&openapi_path, &[Method::GET]);
@@ -70,6 +71,16 @@ pub fn app(
         .app_data(web::PayloadConfig::new(state.body_limit))
         .app_data(http::path_config())
         .app_data(web::Data::new(routes))
+        // Interactive documentation, every asset served from the binary (no CDN).
+        .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new([openapi_path])))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
         .default_service(web::to(http::no_route))
         .wrap(from_fn(http::catch_panic))
         .wrap(Compress::default())

@@ -78,9 +78,13 @@ impl Fields {
         }
     }
 
-    /// An absolute `http` or `https` URL; empty counts as absent.
+    /// An absolute `http` or `https` URL (an empty string is not one: clear with `null`).
     pub fn url(&mut self, field: &str, value: Option<String>) -> Option<String> {
-        let value = self.optional(field, value, 2048)?;
+        let value = value?;
+        if let Err((code, message)) = check_text(&value, 2048) {
+            self.error(field, code, message);
+            return None;
+        }
         match url::Url::parse(value.trim()) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url.to_string()),
             _ => {
