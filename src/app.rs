@@ -58,7 +58,7 @@ pub fn app(
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         // Before the API scope, which would otherwise claim the path.
-        .map(|app| app.route(&openapi_path.clone(), web::get().to(serve_openapi)))
+        .map(|app| app.route(&openapi_path, web::get().to(serve_openapi)))
         .configure(register)
         .split_for_parts();
     let routes = RouteTable::from_openapi(&doc).with(&openapi_path, &[Method::GET]);

@@ -6,6 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{Email, TokenKeys, accounts, password};
 use crate::db::Db;
+use crate::http::error::responses::BodyRejected;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::JsonBody;
 
@@ -43,10 +44,8 @@ pub struct TokenResponse {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        BodyRejected,
         (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
     ),
     security(())

@@ -8,6 +8,7 @@ use super::{model::AuthorRow, policy};
 use crate::auth::{Caller, Staff, password};
 use crate::db::Db;
 use crate::http::conditional::{Expected, IfMatch};
+use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::pagination::{ListResponse, PageParams, PageRequest};
@@ -46,7 +47,7 @@ fn one(row: AuthorRow, caller: &Caller) -> ApiResult<HttpResponse> {
     responses(
         (status = 200, description = "The signed-in author, with email and role", body = Author,
             headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
-        (status = 401, description = "Not signed in, or the token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        SignInRequired,
     ),
     security(("bearer" = []))
 )]
@@ -65,7 +66,7 @@ async fn me(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
         (status = 200, description = "A page of authors", body = AuthorList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        TokenRejected,
     ),
     security((), ("bearer" = []))
 )]
@@ -93,7 +94,7 @@ async fn list(
     responses(
         (status = 200, description = "The author", body = Author,
             headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
-        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        TokenRejected,
         (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
@@ -112,7 +113,7 @@ async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<Key>) -> ApiResult
     responses(
         (status = 200, description = "The author", body = Author,
             headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
-        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        TokenRejected,
         (status = 404, description = "No author has this slug", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
@@ -145,12 +146,10 @@ async fn get_by_slug(
         (status = 201, description = "The new author", body = Author, headers(
             ("Location" = String, description = "The author's URL"),
             ("ETag" = String, description = "The author's version"))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        BodyRejected,
+        SignInRequired,
         (status = 403, description = "Your role may not add this author", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug or email is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -202,16 +201,13 @@ async fn create(
     responses(
         (status = 200, description = "The changed author", body = Author,
             headers(("ETag" = String, description = "The author's new version"))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        BodyRejected,
+        SignInRequired,
         (status = 403, description = "Your role may not make this change", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug or email is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The author changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        VersionRejected,
         (status = 422, description = "A field is invalid, or the current password is wrong", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "Neither `If-Match` nor `version` was sent", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -279,7 +275,7 @@ async fn update(
     params(("id" = String, Path, description = "The author's id")),
     responses(
         (status = 204, description = "The author is gone"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        SignInRequired,
         (status = 403, description = "Your role may not delete this author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The author is the only author of a post", body = Problem, content_type = "application/problem+json"),

@@ -213,3 +213,72 @@ impl From<diesel::result::Error> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Error answers that many operations share, for their `responses(...)` in the document.
+pub mod responses {
+    use utoipa::IntoResponses;
+
+    use super::Problem;
+
+    /// An endpoint for signed-in staff.
+    #[derive(IntoResponses)]
+    pub enum SignInRequired {
+        #[response(
+            status = 401,
+            description = "Not signed in, or the access token is invalid or expired",
+            content_type = "application/problem+json"
+        )]
+        Unauthorized(Problem),
+    }
+
+    /// A public endpoint: no token is fine, but one that is sent must be valid.
+    #[derive(IntoResponses)]
+    pub enum TokenRejected {
+        #[response(
+            status = 401,
+            description = "The access token is invalid or expired",
+            content_type = "application/problem+json"
+        )]
+        Unauthorized(Problem),
+    }
+
+    /// A JSON request body the server cannot take.
+    #[derive(IntoResponses)]
+    pub enum BodyRejected {
+        #[response(
+            status = 400,
+            description = "The body is not JSON",
+            content_type = "application/problem+json"
+        )]
+        NotJson(Problem),
+        #[response(
+            status = 413,
+            description = "The body is larger than the server accepts",
+            content_type = "application/problem+json"
+        )]
+        TooLarge(Problem),
+        #[response(
+            status = 415,
+            description = "The body is not declared as JSON",
+            content_type = "application/problem+json"
+        )]
+        NotDeclaredJson(Problem),
+    }
+
+    /// A change that must name the version it was based on.
+    #[derive(IntoResponses)]
+    pub enum VersionRejected {
+        #[response(
+            status = 412,
+            description = "The resource changed since you read it: nothing was changed",
+            content_type = "application/problem+json"
+        )]
+        Stale(Problem),
+        #[response(
+            status = 428,
+            description = "Neither `If-Match` nor `version` was sent",
+            content_type = "application/problem+json"
+        )]
+        Unstated(Problem),
+    }
+}

@@ -8,6 +8,7 @@ use super::{service, storage};
 use crate::auth::{Caller, Staff};
 use crate::db::{Db, now};
 use crate::http::conditional::{Expected, IfMatch};
+use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::pagination::{ListResponse, PageParams, PageRequest};
@@ -48,7 +49,7 @@ fn visible_to(
         (status = 200, description = "A page of posts, with their authors and tags", body = PostList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        TokenRejected,
     ),
     security((), ("bearer" = []))
 )]
@@ -77,7 +78,7 @@ async fn list(
     responses(
         (status = 200, description = "The post", body = Post,
             headers(("ETag" = String, description = "The post's version, for `If-Match`"))),
-        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        TokenRejected,
         (status = 404, description = "No post has this id, or you may not see it", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
@@ -98,7 +99,7 @@ async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<Key>) -> ApiResult
     responses(
         (status = 200, description = "The post", body = Post,
             headers(("ETag" = String, description = "The post's version, for `If-Match`"))),
-        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        TokenRejected,
         (status = 404, description = "No post has this slug, or you may not see it", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
@@ -129,12 +130,10 @@ async fn get_by_slug(
         (status = 201, description = "The new post", body = Post, headers(
             ("Location" = String, description = "The post's URL"),
             ("ETag" = String, description = "The post's version"))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        BodyRejected,
+        SignInRequired,
         (status = 403, description = "Your role may not publish, or must be among the authors", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid, or names an author or tag that does not exist", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -166,16 +165,13 @@ async fn create(
     responses(
         (status = 200, description = "The changed post", body = Post,
             headers(("ETag" = String, description = "The post's new version"))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        BodyRejected,
+        SignInRequired,
         (status = 403, description = "Your role may not make this change", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No post has this id, or you may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The post changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        VersionRejected,
         (status = 422, description = "A field is invalid, or names an author or tag that does not exist", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "Neither `If-Match` nor `version` was sent", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -205,7 +201,7 @@ async fn update(
     params(("id" = String, Path, description = "The post's id")),
     responses(
         (status = 204, description = "The post is gone"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        SignInRequired,
         (status = 403, description = "Your role may not delete this post", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No post has this id, or you may not see it", body = Problem, content_type = "application/problem+json"),
     ),

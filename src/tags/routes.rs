@@ -6,6 +6,7 @@ use super::view::{CreateTag, Tag, TagList, UpdateTag};
 use crate::auth::{Caller, Staff};
 use crate::db::Db;
 use crate::http::conditional::{Expected, IfMatch};
+use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::pagination::{ListResponse, PageParams, PageRequest};
@@ -47,7 +48,7 @@ fn may_manage(staff: &Staff) -> ApiResult<()> {
         (status = 200, description = "A page of tags", body = TagList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        TokenRejected,
     ),
     security((), ("bearer" = []))
 )]
@@ -72,7 +73,7 @@ async fn list(
     responses(
         (status = 200, description = "The tag", body = Tag,
             headers(("ETag" = String, description = "The tag's version, for `If-Match`"))),
-        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        TokenRejected,
         (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
@@ -94,7 +95,7 @@ async fn get(db: web::Data<Db>, _caller: Caller, id: web::Path<Key>) -> ApiResul
     responses(
         (status = 200, description = "The tag", body = Tag,
             headers(("ETag" = String, description = "The tag's version, for `If-Match`"))),
-        (status = 401, description = "The access token is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        TokenRejected,
         (status = 404, description = "No tag has this slug", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
@@ -124,12 +125,10 @@ async fn get_by_slug(
         (status = 201, description = "The new tag", body = Tag, headers(
             ("Location" = String, description = "The tag's URL"),
             ("ETag" = String, description = "The tag's version"))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        BodyRejected,
+        SignInRequired,
         (status = 403, description = "Contributors cannot create tags", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -159,16 +158,13 @@ async fn create(
     responses(
         (status = 200, description = "The changed tag", body = Tag,
             headers(("ETag" = String, description = "The tag's new version"))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        BodyRejected,
+        SignInRequired,
         (status = 403, description = "Only editors, admins and the owner change tags", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The tag changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        VersionRejected,
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "Neither `If-Match` nor `version` was sent", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -198,7 +194,7 @@ async fn update(
     params(("id" = String, Path, description = "The tag's id")),
     responses(
         (status = 204, description = "The tag is gone"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        SignInRequired,
         (status = 403, description = "Only editors, admins and the owner delete tags", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
     ),
