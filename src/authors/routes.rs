@@ -11,7 +11,8 @@ use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
-use crate::http::pagination::{ListResponse, PageParams, PageRequest};
+use crate::http::listing::{NamedListParams, NamedListQuery};
+use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -61,7 +62,7 @@ async fn me(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     operation_id = "listAuthors",
     tag = "authors",
-    params(PageParams),
+    params(NamedListParams),
     responses(
         (status = 200, description = "A page of authors", body = AuthorList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
@@ -75,10 +76,11 @@ async fn list(
     req: HttpRequest,
     db: web::Data<Db>,
     caller: Caller,
-    Query(params): Query<PageParams>,
+    Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageRequest::try_from(params)?;
-    let (rows, total) = db.run(move |conn| storage::list(conn, page)).await?;
+    let list = NamedListQuery::try_from(params)?;
+    let page = list.page;
+    let (rows, total) = db.run(move |conn| storage::list(conn, &list)).await?;
     let data = rows
         .into_iter()
         .map(|row| Author::view(row, &caller))

@@ -7,7 +7,7 @@ use crate::db::schema::{authors, posts_authors};
 use crate::db::{DbConn, MultiBackend, new_id, now};
 use crate::http::conditional::{Expected, stale};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::pagination::PageRequest;
+use crate::http::listing::NamedListQuery;
 
 fn columns() -> <AuthorRow as Selectable<MultiBackend>>::SelectExpression {
     <AuthorRow as Selectable<MultiBackend>>::construct_selection()
@@ -27,13 +27,16 @@ fn email_taken() -> ApiError {
     ApiError::Conflict("Another account already uses this email address.".into())
 }
 
-pub fn list(conn: &mut DbConn, page: PageRequest) -> ApiResult<(Vec<AuthorRow>, i64)> {
-    let total = authors::table.count().get_result(conn)?;
-    let rows = authors::table
+/// A page of the authors `list` asks for, and how many match in all.
+pub fn list(conn: &mut DbConn, list: &NamedListQuery) -> ApiResult<(Vec<AuthorRow>, i64)> {
+    let total = crate::named_filter!(authors::table.into_boxed(), list, authors)
+        .count()
+        .get_result(conn)?;
+    let matching = crate::named_filter!(authors::table.into_boxed(), list, authors);
+    let rows = crate::named_order!(matching, list, authors)
         .select(columns())
-        .order((authors::created_at.desc(), authors::id.desc()))
-        .limit(page.limit)
-        .offset(page.offset())
+        .limit(list.page.limit)
+        .offset(list.page.offset())
         .load(conn)?;
     Ok((rows, total))
 }

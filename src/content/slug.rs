@@ -12,18 +12,22 @@ impl Slug {
     pub const MAX_LEN: usize = 191;
     pub const PATTERN: &'static str = "^[a-z0-9]+(-[a-z0-9]+)*$";
 
-    pub fn parse(value: &str) -> Result<Slug, &'static str> {
-        let valid_runs = value.split('-').all(|run| {
+    /// Whether `value` has a slug's shape, whatever its length.
+    pub fn well_formed(value: &str) -> bool {
+        value.split('-').all(|run| {
             !run.is_empty()
                 && run
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
+        })
+    }
+
+    pub fn parse(value: &str) -> Result<Slug, &'static str> {
         if value.is_empty() {
             Err("must not be empty")
         } else if value.len() > Self::MAX_LEN {
             Err("must be at most 191 characters")
-        } else if !valid_runs {
+        } else if !Slug::well_formed(value) {
             Err("may contain only lower-case letters, digits and single hyphens between them")
         } else {
             Ok(Slug(value.to_owned()))

@@ -229,3 +229,59 @@ pub fn new_id() -> String {
 pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     t.and_utc()
 }
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, on both backends (diesel's own `lower` is PostgreSQL's range function).
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Narrows a boxed query over authors or tags (tables with `id`, `name`, `created_at` and
+/// `updated_at`) to the names a [`NamedListQuery`](crate::http::listing::NamedListQuery)
+/// searches for.
+#[macro_export]
+macro_rules! named_filter {
+    ($query:expr, $list:expr, $table:ident) => {{
+        let mut query = $query;
+        if let Some(text) = &$list.q {
+            query = query.filter(
+                $crate::db::lower($table::name)
+                    .like($crate::http::listing::contains_pattern(text))
+                    .escape('\\'),
+            );
+        }
+        query
+    }};
+}
+
+/// Orders such a query as the list asks; ties are broken by id, in the direction of the
+/// first key.
+#[macro_export]
+macro_rules! named_order {
+    ($query:expr, $list:expr, $table:ident) => {{
+        use $crate::http::listing::NameSort;
+        use $crate::http::sort::Direction;
+        let mut query = $query;
+        for (key, direction) in &$list.sort {
+            query = match (key, direction) {
+                (NameSort::Name, Direction::Asc) => query.then_order_by($table::name.asc()),
+                (NameSort::Name, Direction::Desc) => query.then_order_by($table::name.desc()),
+                (NameSort::CreatedAt, Direction::Asc) => {
+                    query.then_order_by($table::created_at.asc())
+                }
+                (NameSort::CreatedAt, Direction::Desc) => {
+                    query.then_order_by($table::created_at.desc())
+                }
+                (NameSort::UpdatedAt, Direction::Asc) => {
+                    query.then_order_by($table::updated_at.asc())
+                }
+                (NameSort::UpdatedAt, Direction::Desc) => {
+                    query.then_order_by($table::updated_at.desc())
+                }
+            };
+        }
+        match $list.sort.first() {
+            Some((_, Direction::Asc)) => query.then_order_by($table::id.asc()),
+            _ => query.then_order_by($table::id.desc()),
+        }
+    }};
+}

@@ -4,7 +4,9 @@
 pub mod conditional;
 pub mod error;
 pub mod extract;
+pub mod listing;
 pub mod pagination;
+pub mod sort;
 pub mod validate;
 
 use std::panic::AssertUnwindSafe;

@@ -1,24 +1,12 @@
 //! Numbered pages over a list, and the `{data, meta}` envelope every list answers with.
 
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::error::{ApiError, FieldError};
 
 pub const DEFAULT_LIMIT: i64 = 15;
 pub const MAX_LIMIT: i64 = 100;
-
-#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    /// Items per page.
-    #[param(minimum = 1, maximum = 100, default = 15)]
-    pub limit: Option<i64>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000, default = 1)]
-    pub page: Option<i64>,
-}
 
 /// Validated page parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,18 +15,17 @@ pub struct PageRequest {
     pub limit: i64,
 }
 
+/// The documented ranges of `limit` and `page`, which every list takes.
+pub const PAGE_MAX: i64 = 1_000_000;
+
 impl PageRequest {
-    pub fn offset(self) -> i64 {
-        (self.page - 1).saturating_mul(self.limit)
-    }
-}
-
-impl TryFrom<PageParams> for PageRequest {
-    type Error = ApiError;
-
-    fn try_from(p: PageParams) -> Result<PageRequest, ApiError> {
-        let mut errors = Vec::new();
-        let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
+    /// Checks `limit` and `page`, adding what is wrong to `errors`.
+    pub fn parse(
+        limit: Option<i64>,
+        page: Option<i64>,
+        errors: &mut Vec<FieldError>,
+    ) -> PageRequest {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             errors.push(FieldError::new(
                 "limit",
@@ -46,20 +33,29 @@ impl TryFrom<PageParams> for PageRequest {
                 "must be between 1 and 100",
             ));
         }
-        let page = p.page.unwrap_or(1);
+        let page = page.unwrap_or(1);
         // Far past any real collection, and small enough that the offset cannot overflow.
-        if !(1..=1_000_000).contains(&page) {
+        if !(1..=PAGE_MAX).contains(&page) {
             errors.push(FieldError::new(
                 "page",
                 "out_of_range",
                 "must be between 1 and 1000000",
             ));
         }
-        if errors.is_empty() {
-            Ok(PageRequest { page, limit })
-        } else {
-            Err(ApiError::InvalidParameters(errors))
-        }
+        PageRequest { page, limit }
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page - 1).saturating_mul(self.limit)
+    }
+}
+
+/// `Ok(value)` when no parameter was wrong, else `400` listing them all.
+pub fn checked<T>(value: T, errors: Vec<FieldError>) -> Result<T, ApiError> {
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(ApiError::InvalidParameters(errors))
     }
 }
 
@@ -142,26 +138,16 @@ mod tests {
 
     #[test]
     fn validates_and_computes_pages() {
-        let req = PageRequest::try_from(PageParams {
-            limit: None,
-            page: None,
-        })
-        .unwrap();
-        assert_eq!(req, PageRequest { page: 1, limit: 15 });
-        assert!(
-            PageRequest::try_from(PageParams {
-                limit: Some(101),
-                page: None
-            })
-            .is_err()
+        let mut errors = Vec::new();
+        assert_eq!(
+            PageRequest::parse(None, None, &mut errors),
+            PageRequest { page: 1, limit: 15 }
         );
-        assert!(
-            PageRequest::try_from(PageParams {
-                limit: Some(0),
-                page: Some(0)
-            })
-            .is_err()
-        );
+        assert!(errors.is_empty());
+        PageRequest::parse(Some(101), None, &mut errors);
+        PageRequest::parse(Some(0), Some(0), &mut errors);
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["limit", "limit", "page"]);
         let list = ListResponse::new(vec![1], PageRequest { page: 2, limit: 10 }, 31);
         assert_eq!(list.meta.pagination.pages, 4);
         assert_eq!(list.meta.pagination.total, 31);

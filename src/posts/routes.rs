@@ -3,7 +3,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::PostRecord;
 use super::policy::{self, PostFacts, Visibility};
-use super::view::{CreatePost, Post, PostList, UpdatePost};
+use super::view::{CreatePost, Post, PostList, PostListParams, PostListQuery, UpdatePost};
 use super::{service, storage};
 use crate::auth::{Caller, Staff};
 use crate::db::{Db, now};
@@ -11,7 +11,7 @@ use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
-use crate::http::pagination::{ListResponse, PageParams, PageRequest};
+use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -44,7 +44,7 @@ fn visible_to(
 #[utoipa::path(
     operation_id = "listPosts",
     tag = "posts",
-    params(PageParams),
+    params(PostListParams),
     responses(
         (status = 200, description = "A page of posts, with their authors and tags", body = PostList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
@@ -58,13 +58,14 @@ async fn list(
     req: HttpRequest,
     db: web::Data<Db>,
     caller: Caller,
-    Query(params): Query<PageParams>,
+    Query(params): Query<PostListParams>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageRequest::try_from(params)?;
+    let list = PostListQuery::try_from(params)?;
+    let page = list.page;
     let visibility = Visibility::of(&caller);
     let now = now();
     let (records, total) = db
-        .run(move |conn| storage::list(conn, &visibility, page, now))
+        .run(move |conn| storage::list(conn, &visibility, &list, now))
         .await?;
     let data = records.into_iter().map(|r| Post::view(r, now)).collect();
     Ok(h::list(&req, &ListResponse::new(data, page, total)))

@@ -1,16 +1,19 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
 
 use super::model::{BylineRow, NewPost, PostChanges, PostRecord, PostRow, PostStatus, PostTagRow};
 use super::policy::Visibility;
+use super::view::{PostListQuery, PostSort};
 use crate::content::Slug;
 use crate::db::schema::{authors, posts, posts_authors, posts_tags, tags};
 use crate::db::{DbConn, MultiBackend};
 use crate::http::conditional::stale;
 use crate::http::error::{ApiError, ApiResult, FieldError};
-use crate::http::pagination::PageRequest;
+use crate::http::sort::Direction;
 
 type BoxedPosts = posts::BoxedQuery<'static, MultiBackend>;
 
@@ -18,16 +21,24 @@ fn columns() -> <PostRow as Selectable<MultiBackend>>::SelectExpression {
     <PostRow as Selectable<MultiBackend>>::construct_selection()
 }
 
+type Condition = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Nullable<Bool>>>;
+
+/// Published, and its time has come (a scheduled post goes live by itself).
+fn live(now: NaiveDateTime) -> Condition {
+    Box::new(
+        posts::status
+            .eq_any(PostStatus::LIVE)
+            .and(posts::published_at.le(now)),
+    )
+}
+
 /// Narrows `query` to the posts `visibility` allows at `now`.
 fn visible(query: BoxedPosts, visibility: &Visibility, now: NaiveDateTime) -> BoxedPosts {
-    let live = posts::status
-        .eq_any(PostStatus::LIVE)
-        .and(posts::published_at.le(now));
     match visibility {
         Visibility::All => query,
-        Visibility::Live => query.filter(live),
+        Visibility::Live => query.filter(live(now)),
         Visibility::LiveAndOwn(author_id) => query.filter(
-            live.or(posts::id.eq_any(
+            live(now).or(posts::id.eq_any(
                 posts_authors::table
                     .filter(posts_authors::author_id.eq(author_id.clone()))
                     .select(posts_authors::post_id),
@@ -36,35 +47,101 @@ fn visible(query: BoxedPosts, visibility: &Visibility, now: NaiveDateTime) -> Bo
     }
 }
 
-/// A page of the posts `visibility` allows, newest first (drafts, having no date, lead
-/// staff lists), and how many there are in all. Three queries, whatever the page size.
+/// The posts `visibility` allows that match the filters of `list`.
+fn matching(visibility: &Visibility, list: &PostListQuery, now: NaiveDateTime) -> BoxedPosts {
+    let mut query = visible(posts::table.into_boxed(), visibility, now);
+    if !list.tags.is_empty() {
+        query = query.filter(
+            posts::id.eq_any(
+                posts_tags::table
+                    .inner_join(tags::table)
+                    .filter(tags::slug.eq_any(list.tags.clone()))
+                    .select(posts_tags::post_id),
+            ),
+        );
+    }
+    if !list.authors.is_empty() {
+        query = query.filter(
+            posts::id.eq_any(
+                posts_authors::table
+                    .inner_join(authors::table)
+                    .filter(authors::slug.eq_any(list.authors.clone()))
+                    .select(posts_authors::post_id),
+            ),
+        );
+    }
+    if let Some(featured) = list.featured {
+        query = query.filter(posts::featured.eq(featured));
+    }
+    query = match list.status {
+        None => query,
+        Some(PostStatus::Published) => query.filter(live(now)),
+        Some(PostStatus::Scheduled) => query.filter(
+            posts::status
+                .eq(PostStatus::Scheduled.as_str())
+                .and(posts::published_at.gt(now)),
+        ),
+        Some(PostStatus::Draft) => query.filter(posts::status.eq(PostStatus::Draft.as_str())),
+    };
+    if let Some(after) = list.published_after {
+        query = query.filter(posts::published_at.gt(after));
+    }
+    if let Some(before) = list.published_before {
+        query = query.filter(posts::published_at.lt(before));
+    }
+    query
+}
+
+/// Orders `query` as `list` asks. Undated posts (drafts) count as the newest; where only
+/// live posts can match, every post has a date and that rank is left out, so the list can
+/// walk the live-posts index.
+fn ordered(mut query: BoxedPosts, list: &PostListQuery, all_dated: bool) -> BoxedPosts {
+    for (key, direction) in &list.sort {
+        query = match (key, direction) {
+            (PostSort::PublishedAt, Direction::Desc) if all_dated => {
+                query.then_order_by(posts::published_at.desc())
+            }
+            (PostSort::PublishedAt, Direction::Desc) => query
+                .then_order_by(posts::published_at.is_null().desc())
+                .then_order_by(posts::published_at.desc()),
+            (PostSort::PublishedAt, Direction::Asc) if all_dated => {
+                query.then_order_by(posts::published_at.asc())
+            }
+            (PostSort::PublishedAt, Direction::Asc) => query
+                .then_order_by(posts::published_at.is_null().asc())
+                .then_order_by(posts::published_at.asc()),
+            (PostSort::CreatedAt, Direction::Asc) => query.then_order_by(posts::created_at.asc()),
+            (PostSort::CreatedAt, Direction::Desc) => query.then_order_by(posts::created_at.desc()),
+            (PostSort::UpdatedAt, Direction::Asc) => query.then_order_by(posts::updated_at.asc()),
+            (PostSort::UpdatedAt, Direction::Desc) => query.then_order_by(posts::updated_at.desc()),
+            (PostSort::Title, Direction::Asc) => query.then_order_by(posts::title.asc()),
+            (PostSort::Title, Direction::Desc) => query.then_order_by(posts::title.desc()),
+        };
+    }
+    match list.sort.first() {
+        Some((_, Direction::Asc)) => query.then_order_by(posts::id.asc()),
+        _ => query.then_order_by(posts::id.desc()),
+    }
+}
+
+/// A page of the posts `visibility` allows and `list` asks for, and how many match in all.
+/// Four queries, whatever the page size.
 pub fn list(
     conn: &mut DbConn,
     visibility: &Visibility,
-    page: PageRequest,
+    list: &PostListQuery,
     now: NaiveDateTime,
 ) -> ApiResult<(Vec<PostRecord>, i64)> {
-    let total = visible(posts::table.into_boxed(), visibility, now)
-        .count()
-        .get_result(conn)?;
-    let query = visible(posts::table.into_boxed(), visibility, now);
-    let query = match visibility {
-        Visibility::Live => query.order((
-            posts::published_at.desc(),
-            posts::created_at.desc(),
-            posts::id.desc(),
-        )),
-        _ => query.order((
-            posts::published_at.is_null().desc(),
-            posts::published_at.desc(),
-            posts::created_at.desc(),
-            posts::id.desc(),
-        )),
-    };
-    let rows = query
+    let total = matching(visibility, list, now).count().get_result(conn)?;
+    let all_dated = *visibility == Visibility::Live
+        || matches!(
+            list.status,
+            Some(PostStatus::Published | PostStatus::Scheduled)
+        );
+    let rows = ordered(matching(visibility, list, now), list, all_dated)
         .select(columns())
-        .limit(page.limit)
-        .offset(page.offset())
+        .limit(list.page.limit)
+        .offset(list.page.offset())
         .load(conn)?;
     Ok((with_relations(conn, rows)?, total))
 }

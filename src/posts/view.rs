@@ -1,12 +1,14 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::model::{BylineRow, PostRecord, PostStatus, PostTagRow};
 use crate::content::Slug;
 use crate::db::{stored, utc};
-use crate::http::error::ApiResult;
+use crate::http::error::{ApiError, ApiResult, FieldError};
 use crate::http::extract::double_option;
+use crate::http::pagination::{PageRequest, checked};
+use crate::http::sort::{self, Direction};
 use crate::http::validate::Fields;
 
 const TITLE_MAX: usize = 255;
@@ -313,5 +315,112 @@ impl UpdatePost {
             canonical_url: f.patch_url("canonical_url", self.canonical_url),
         };
         f.finish(patch)
+    }
+}
+
+/// The query parameters of `GET /posts`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PostListParams {
+    /// Items per page.
+    #[param(minimum = 1, maximum = 100, default = 15)]
+    pub limit: Option<i64>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
+    pub page: Option<i64>,
+    /// Only posts with any of these tags: comma-separated slugs.
+    #[param(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*(,[a-z0-9]+(-[a-z0-9]+)*)*$",
+        example = "news"
+    )]
+    pub tag: Option<String>,
+    /// Only posts by any of these authors: comma-separated slugs.
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*(,[a-z0-9]+(-[a-z0-9]+)*)*$")]
+    pub author: Option<String>,
+    /// Only featured (or only unfeatured) posts.
+    pub featured: Option<bool>,
+    /// Narrows what you may already see: asking for drafts without the right to read them
+    /// gives an empty list. A scheduled post whose time has come counts as published.
+    pub status: Option<PostStatus>,
+    /// Only posts published after this time.
+    pub published_after: Option<DateTime<Utc>>,
+    /// Only posts published before this time.
+    pub published_before: Option<DateTime<Utc>>,
+    /// Comma-separated keys, `-` for descending: `published_at`, `created_at`, `updated_at`,
+    /// `title`. Default `-published_at` (drafts, having no date, first). Ties are broken by id.
+    #[param(
+        pattern = "^-?(published_at|created_at|updated_at|title)(,-?(published_at|created_at|updated_at|title))*$",
+        example = "-published_at"
+    )]
+    pub sort: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostSort {
+    PublishedAt,
+    CreatedAt,
+    UpdatedAt,
+    Title,
+}
+
+/// What a post list asks for, validated.
+#[derive(Debug, Clone)]
+pub struct PostListQuery {
+    pub page: PageRequest,
+    pub tags: Vec<String>,
+    pub authors: Vec<String>,
+    pub featured: Option<bool>,
+    pub status: Option<PostStatus>,
+    pub published_after: Option<NaiveDateTime>,
+    pub published_before: Option<NaiveDateTime>,
+    pub sort: Vec<(PostSort, Direction)>,
+}
+
+/// Comma-separated slugs. One too long to exist simply matches nothing.
+fn slug_list(field: &str, raw: Option<String>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let Some(raw) = raw else {
+        return Vec::new();
+    };
+    let slugs: Vec<String> = raw.split(',').map(str::to_owned).collect();
+    if let Some(bad) = slugs.iter().find(|s| !Slug::well_formed(s)) {
+        errors.push(FieldError::new(
+            field,
+            "invalid_format",
+            format!("`{bad}` is not a slug"),
+        ));
+    }
+    slugs
+}
+
+impl TryFrom<PostListParams> for PostListQuery {
+    type Error = ApiError;
+
+    fn try_from(p: PostListParams) -> Result<PostListQuery, ApiError> {
+        let mut errors = Vec::new();
+        let query = PostListQuery {
+            page: PageRequest::parse(p.limit, p.page, &mut errors),
+            tags: slug_list("tag", p.tag, &mut errors),
+            authors: slug_list("author", p.author, &mut errors),
+            featured: p.featured,
+            status: p.status,
+            published_after: p.published_after.map(stored),
+            published_before: p.published_before.map(stored),
+            sort: sort::parse(
+                p.sort.as_deref(),
+                &[
+                    ("published_at", PostSort::PublishedAt),
+                    ("created_at", PostSort::CreatedAt),
+                    ("updated_at", PostSort::UpdatedAt),
+                    ("title", PostSort::Title),
+                ],
+                &[
+                    (PostSort::PublishedAt, Direction::Desc),
+                    (PostSort::CreatedAt, Direction::Desc),
+                ],
+                &mut errors,
+            ),
+        };
+        checked(query, errors)
     }
 }

@@ -9,7 +9,8 @@ use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
-use crate::http::pagination::{ListResponse, PageParams, PageRequest};
+use crate::http::listing::{NamedListParams, NamedListQuery};
+use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -43,7 +44,7 @@ fn may_manage(staff: &Staff) -> ApiResult<()> {
 #[utoipa::path(
     operation_id = "listTags",
     tag = "tags",
-    params(PageParams),
+    params(NamedListParams),
     responses(
         (status = 200, description = "A page of tags", body = TagList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
@@ -57,10 +58,11 @@ async fn list(
     req: HttpRequest,
     db: web::Data<Db>,
     _caller: Caller,
-    Query(params): Query<PageParams>,
+    Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageRequest::try_from(params)?;
-    let (rows, total) = db.run(move |conn| storage::list(conn, page)).await?;
+    let list = NamedListQuery::try_from(params)?;
+    let page = list.page;
+    let (rows, total) = db.run(move |conn| storage::list(conn, &list)).await?;
     let list = ListResponse::new(rows.into_iter().map(Tag::from).collect(), page, total);
     Ok(h::list(&req, &list))
 }

@@ -6,7 +6,7 @@ use crate::db::schema::tags;
 use crate::db::{DbConn, MultiBackend, now};
 use crate::http::conditional::{Expected, stale};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::pagination::PageRequest;
+use crate::http::listing::NamedListQuery;
 
 fn columns() -> <TagRow as Selectable<MultiBackend>>::SelectExpression {
     <TagRow as Selectable<MultiBackend>>::construct_selection()
@@ -16,13 +16,16 @@ pub fn not_found(id: &str) -> ApiError {
     ApiError::NotFound(format!("No tag with id `{id}`."))
 }
 
-pub fn list(conn: &mut DbConn, page: PageRequest) -> ApiResult<(Vec<TagRow>, i64)> {
-    let total = tags::table.count().get_result(conn)?;
-    let rows = tags::table
+/// A page of the tags `list` asks for, and how many match in all.
+pub fn list(conn: &mut DbConn, list: &NamedListQuery) -> ApiResult<(Vec<TagRow>, i64)> {
+    let total = crate::named_filter!(tags::table.into_boxed(), list, tags)
+        .count()
+        .get_result(conn)?;
+    let matching = crate::named_filter!(tags::table.into_boxed(), list, tags);
+    let rows = crate::named_order!(matching, list, tags)
         .select(columns())
-        .order((tags::created_at.desc(), tags::id.desc()))
-        .limit(page.limit)
-        .offset(page.offset())
+        .limit(list.page.limit)
+        .offset(list.page.offset())
         .load(conn)?;
     Ok((rows, total))
 }

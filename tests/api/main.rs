@@ -6,6 +6,7 @@ mod support;
 mod auth;
 mod authors;
 mod errors;
+mod listing;
 mod openapi;
 mod posts;
 mod tags;

@@ -1,0 +1,107 @@
+//! The list parameters authors and tags share: a page, a name search, and a sort.
+
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::error::{ApiError, FieldError};
+use super::pagination::{PageRequest, checked};
+use super::sort::{self, Direction};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NamedListParams {
+    /// Items per page.
+    #[param(minimum = 1, maximum = 100, default = 15)]
+    pub limit: Option<i64>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
+    pub page: Option<i64>,
+    /// Only those whose name contains this text, ignoring case.
+    #[param(min_length = 1, max_length = 191, pattern = "\\S")]
+    pub q: Option<String>,
+    /// Comma-separated keys, `-` for descending: `name`, `created_at`, `updated_at`.
+    /// Default `-created_at`. Ties are broken by id.
+    #[param(
+        pattern = "^-?(name|created_at|updated_at)(,-?(name|created_at|updated_at))*$",
+        example = "name"
+    )]
+    pub sort: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameSort {
+    Name,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// A validated list request over authors or tags.
+#[derive(Debug, Clone)]
+pub struct NamedListQuery {
+    pub page: PageRequest,
+    /// The search text, trimmed.
+    pub q: Option<String>,
+    pub sort: Vec<(NameSort, Direction)>,
+}
+
+/// `q` for names: trimmed, non-empty, short, and free of NUL (which PostgreSQL refuses).
+pub fn search_text(q: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let q = q?.trim().to_owned();
+    if q.is_empty() || q.chars().count() > 191 || q.contains('\0') {
+        errors.push(FieldError::new(
+            "q",
+            "invalid",
+            "must be 1 to 191 characters of text",
+        ));
+        return None;
+    }
+    Some(q)
+}
+
+impl TryFrom<NamedListParams> for NamedListQuery {
+    type Error = ApiError;
+
+    fn try_from(p: NamedListParams) -> Result<NamedListQuery, ApiError> {
+        let mut errors = Vec::new();
+        let query = NamedListQuery {
+            page: PageRequest::parse(p.limit, p.page, &mut errors),
+            q: search_text(p.q, &mut errors),
+            sort: sort::parse(
+                p.sort.as_deref(),
+                &[
+                    ("name", NameSort::Name),
+                    ("created_at", NameSort::CreatedAt),
+                    ("updated_at", NameSort::UpdatedAt),
+                ],
+                &[(NameSort::CreatedAt, Direction::Desc)],
+                &mut errors,
+            ),
+        };
+        checked(query, errors)
+    }
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `\` escaping LIKE's own wildcards.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_literal() {
+        assert_eq!(contains_pattern("50%_Off\\"), "%50\\%\\_off\\\\%");
+    }
+}
