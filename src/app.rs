@@ -14,6 +14,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::auth::TokenKeys;
 use crate::db::Db;
+use crate::http::caching::{CachePolicy, conditional_get};
 use crate::http::{self, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::{authors, health, posts, tags};
@@ -27,6 +28,7 @@ pub struct AppState {
     pub keys: web::Data<TokenKeys>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    pub cache: CachePolicy,
 }
 
 /// Registers every documented route; also how the OpenAPI document is collected.
@@ -69,6 +71,7 @@ pub fn app(
         .app_data(state.db)
         .app_data(state.keys)
         .app_data(web::PayloadConfig::new(state.body_limit))
+        .app_data(web::Data::new(state.cache))
         .app_data(http::path_config())
         .app_data(web::Data::new(routes))
         // Interactive documentation, every asset served from the binary (no CDN).
@@ -83,6 +86,8 @@ pub fn app(
         )
         .default_service(web::to(http::no_route))
         .wrap(from_fn(http::catch_panic))
+        // Inside compression: validators describe the representation, whatever its encoding.
+        .wrap(from_fn(conditional_get))
         .wrap(Compress::default())
         .wrap(from_fn(log_request))
 }

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
 use crate::auth::Role;
+use crate::http::caching::CachePolicy;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -104,6 +105,16 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "FOLIO_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// Seconds anonymous reads stay fresh in browsers and shared caches.
+    #[arg(long, env = "FOLIO_CACHE_MAX_AGE", default_value_t = 60)]
+    pub cache_max_age: u32,
+    /// Seconds a cache may keep serving a stale anonymous read while it revalidates.
+    #[arg(
+        long,
+        env = "FOLIO_CACHE_STALE_WHILE_REVALIDATE",
+        default_value_t = 300
+    )]
+    pub cache_stale_while_revalidate: u32,
     /// Email of the owner account created on an empty database.
     #[arg(long, env = "FOLIO_ADMIN_EMAIL", default_value = "owner@example.com")]
     pub admin_email: String,
@@ -124,6 +135,7 @@ pub struct Config {
     pub jwt_secret: Option<SecretString>,
     pub access_token_ttl: Duration,
     pub body_limit: usize,
+    pub cache: CachePolicy,
     pub admin_email: String,
     pub admin_password: Option<SecretString>,
     pub demo: bool,
@@ -138,6 +150,10 @@ impl Config {
             jwt_secret: serve.jwt_secret.clone(),
             access_token_ttl: Duration::from_secs(serve.access_token_ttl),
             body_limit: serve.body_limit,
+            cache: CachePolicy {
+                max_age: serve.cache_max_age,
+                stale_while_revalidate: serve.cache_stale_while_revalidate,
+            },
             admin_email: serve.admin_email.clone(),
             admin_password: serve.admin_password.clone(),
             demo: serve.demo,

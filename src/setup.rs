@@ -156,6 +156,7 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
             db: web::Data::new(db),
             keys: web::Data::new(keys),
             body_limit: config.body_limit,
+            cache: config.cache,
         },
         notices,
     ))

@@ -7,6 +7,7 @@ use super::view::{Author, AuthorList, CreateAuthor, UpdateAuthor};
 use super::{model::AuthorRow, policy};
 use crate::auth::{Caller, Staff, password};
 use crate::db::Db;
+use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
@@ -45,7 +46,9 @@ fn one(row: AuthorRow, caller: &Caller) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     operation_id = "getMe",
     tag = "auth",
+    params(CacheValidators),
     responses(
+        NotModified,
         (status = 200, description = "The signed-in author, with email and role", body = Author,
             headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
         SignInRequired,
@@ -62,8 +65,9 @@ async fn me(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     operation_id = "listAuthors",
     tag = "authors",
-    params(NamedListParams),
+    params(CacheValidators, NamedListParams),
     responses(
+        NotModified,
         (status = 200, description = "A page of authors", body = AuthorList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
@@ -92,8 +96,9 @@ async fn list(
 #[utoipa::path(
     operation_id = "getAuthor",
     tag = "authors",
-    params(("id" = String, Path, description = "The author's id")),
+    params(CacheValidators, ("id" = String, Path, description = "The author's id")),
     responses(
+        NotModified,
         (status = 200, description = "The author", body = Author,
             headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
         TokenRejected,
@@ -111,8 +116,9 @@ async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<Key>) -> ApiResult
 #[utoipa::path(
     operation_id = "getAuthorBySlug",
     tag = "authors",
-    params(("slug" = String, Path, description = "The author's slug")),
+    params(CacheValidators, ("slug" = String, Path, description = "The author's slug")),
     responses(
+        NotModified,
         (status = 200, description = "The author", body = Author,
             headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
         TokenRejected,

@@ -219,3 +219,9 @@ impl UpdateAuthor {
         })
     }
 }
+
+impl crate::http::Modified for Author {
+    fn last_modified(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+}

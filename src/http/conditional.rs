@@ -53,7 +53,8 @@ impl Expected {
                 .split(',')
                 .filter_map(|tag| tag.trim().parse::<EntityTag>().ok())
                 .filter(|tag| !tag.weak)
-                .filter_map(|tag| tag.tag().parse::<i64>().ok())
+                // Our tags are `"<version>"` or `"<version>-<hash of the representation>"`.
+                .filter_map(|tag| tag.tag().split('-').next()?.parse::<i64>().ok())
                 .collect::<Vec<_>>();
             match versions.as_slice() {
                 [one] => Some(Expected::Version(*one)),
@@ -108,6 +109,7 @@ mod tests {
     fn reads_if_match_or_body_version() {
         assert_eq!(expected(Some("\"3\""), None), Expected::Version(3));
         assert_eq!(expected(None, Some(4)), Expected::Version(4));
+        assert_eq!(expected(Some("\"5-00ff\""), None), Expected::Version(5));
         assert_eq!(expected(Some("*"), None), Expected::Any);
         assert!(matches!(
             expected(None, None).check(1),

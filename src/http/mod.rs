@@ -1,6 +1,7 @@
 //! Cross-cutting HTTP: problem+json errors, extractors, conditional requests, pagination, and
 //! the answers for requests no route takes.
 
+pub mod caching;
 pub mod conditional;
 pub mod error;
 pub mod extract;
@@ -104,10 +105,21 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
-/// One resource, with its version as the `ETag`.
-pub fn one<T: serde::Serialize>(value: &T, version: i64) -> HttpResponse {
+/// What a representation's `Last-Modified` is.
+pub trait Modified {
+    fn last_modified(&self) -> chrono::DateTime<chrono::Utc>;
+}
+
+fn http_date(t: chrono::DateTime<chrono::Utc>) -> header::HttpDate {
+    header::HttpDate::from(std::time::SystemTime::from(t))
+}
+
+/// One resource, with its version as the `ETag` (the caching middleware adds a hash of the
+/// representation) and its `Last-Modified`.
+pub fn one<T: serde::Serialize + Modified>(value: &T, version: i64) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(header::ETag(conditional::etag(version)))
+        .insert_header(header::LastModified(http_date(value.last_modified())))
         .json(value)
 }
 
@@ -120,13 +132,16 @@ pub fn created<T: serde::Serialize>(value: &T, version: i64, location: &str) -> 
 }
 
 /// A page of a collection, with RFC 8288 `Link`s to its neighbours.
-pub fn list<T: serde::Serialize>(
+pub fn list<T: serde::Serialize + Modified>(
     req: &HttpRequest,
     list: &pagination::ListResponse<T>,
 ) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(links) = list.link_header(req.path()) {
         response.insert_header((header::LINK, links));
+    }
+    if let Some(newest) = list.data.iter().map(Modified::last_modified).max() {
+        response.insert_header(header::LastModified(http_date(newest)));
     }
     response.json(list)
 }

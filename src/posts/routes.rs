@@ -7,6 +7,7 @@ use super::view::{CreatePost, Post, PostList, PostListParams, PostListQuery, Upd
 use super::{service, storage};
 use crate::auth::{Caller, Staff};
 use crate::db::{Db, now};
+use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
@@ -44,8 +45,9 @@ fn visible_to(
 #[utoipa::path(
     operation_id = "listPosts",
     tag = "posts",
-    params(PostListParams),
+    params(CacheValidators, PostListParams),
     responses(
+        NotModified,
         (status = 200, description = "A page of posts, with their authors and tags", body = PostList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
@@ -75,8 +77,9 @@ async fn list(
 #[utoipa::path(
     operation_id = "getPost",
     tag = "posts",
-    params(("id" = String, Path, description = "The post's id")),
+    params(CacheValidators, ("id" = String, Path, description = "The post's id")),
     responses(
+        NotModified,
         (status = 200, description = "The post", body = Post,
             headers(("ETag" = String, description = "The post's version, for `If-Match`"))),
         TokenRejected,
@@ -96,8 +99,9 @@ async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<Key>) -> ApiResult
 #[utoipa::path(
     operation_id = "getPostBySlug",
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug")),
+    params(CacheValidators, ("slug" = String, Path, description = "The post's slug")),
     responses(
+        NotModified,
         (status = 200, description = "The post", body = Post,
             headers(("ETag" = String, description = "The post's version, for `If-Match`"))),
         TokenRejected,

@@ -424,3 +424,13 @@ impl TryFrom<PostListParams> for PostListQuery {
         checked(query, errors)
     }
 }
+
+impl crate::http::Modified for Post {
+    /// A scheduled post changes when it goes live, without anyone editing it.
+    fn last_modified(&self) -> DateTime<Utc> {
+        match (self.status, self.published_at) {
+            (PostStatus::Published, Some(at)) => at.max(self.updated_at),
+            _ => self.updated_at,
+        }
+    }
+}

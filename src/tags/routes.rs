@@ -5,6 +5,7 @@ use super::storage;
 use super::view::{CreateTag, Tag, TagList, UpdateTag};
 use crate::auth::{Caller, Staff};
 use crate::db::Db;
+use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
@@ -44,8 +45,9 @@ fn may_manage(staff: &Staff) -> ApiResult<()> {
 #[utoipa::path(
     operation_id = "listTags",
     tag = "tags",
-    params(NamedListParams),
+    params(CacheValidators, NamedListParams),
     responses(
+        NotModified,
         (status = 200, description = "A page of tags", body = TagList,
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
@@ -71,8 +73,9 @@ async fn list(
 #[utoipa::path(
     operation_id = "getTag",
     tag = "tags",
-    params(("id" = String, Path, description = "The tag's id")),
+    params(CacheValidators, ("id" = String, Path, description = "The tag's id")),
     responses(
+        NotModified,
         (status = 200, description = "The tag", body = Tag,
             headers(("ETag" = String, description = "The tag's version, for `If-Match`"))),
         TokenRejected,
@@ -93,8 +96,9 @@ async fn get(db: web::Data<Db>, _caller: Caller, id: web::Path<Key>) -> ApiResul
 #[utoipa::path(
     operation_id = "getTagBySlug",
     tag = "tags",
-    params(("slug" = String, Path, description = "The tag's slug")),
+    params(CacheValidators, ("slug" = String, Path, description = "The tag's slug")),
     responses(
+        NotModified,
         (status = 200, description = "The tag", body = Tag,
             headers(("ETag" = String, description = "The tag's version, for `If-Match`"))),
         TokenRejected,

@@ -90,3 +90,9 @@ impl UpdateTag {
         f.finish(changes)
     }
 }
+
+impl crate::http::Modified for Tag {
+    fn last_modified(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+}

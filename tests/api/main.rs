@@ -5,6 +5,7 @@ mod support;
 
 mod auth;
 mod authors;
+mod caching;
 mod errors;
 mod listing;
 mod openapi;

@@ -127,6 +127,17 @@ impl Response {
     pub fn etag(&self) -> String {
         self.header("etag").expect("an ETag").to_owned()
     }
+
+    /// The resource version an `ETag` names (`"3-<hash>"` is version 3).
+    #[track_caller]
+    pub fn etag_version(&self) -> i64 {
+        let etag = self.etag();
+        etag.trim_matches('"')
+            .split('-')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("an ETag naming a version: {etag}"))
+    }
 }
 
 pub struct TestApp<S> {
@@ -148,6 +159,10 @@ pub fn config(data_dir: &std::path::Path, database_url: Option<String>) -> Confi
         )),
         access_token_ttl: Duration::from_secs(900),
         body_limit: 64 * 1024,
+        cache: folio::http::caching::CachePolicy {
+            max_age: 60,
+            stale_while_revalidate: 300,
+        },
         admin_email: OWNER_EMAIL.to_owned(),
         admin_password: Some(SecretString::from(OWNER_PASSWORD)),
         demo: false,

@@ -1,0 +1,203 @@
+//! HTTP caching of reads: validators on every successful JSON `GET` (a strong `ETag` over the
+//! exact bytes, and `Last-Modified`), `304 Not Modified` for a matching `If-None-Match` or
+//! `If-Modified-Since`, and `Cache-Control` that lets shared caches keep anonymous reads and
+//! nothing else.
+
+use std::hash::{DefaultHasher, Hasher};
+
+use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, EntityTag, HeaderMap, HeaderValue, HttpDate};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+
+use super::error::ApiError;
+
+/// The conditional-request headers every `GET` of JSON honours, for the OpenAPI document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct CacheValidators {
+    /// An `ETag` you hold: `304` while it is still current.
+    #[param(rename = "If-None-Match", nullable = false)]
+    pub if_none_match: Option<String>,
+    /// The `Last-Modified` you hold: `304` if nothing changed since (ignored when
+    /// `If-None-Match` is sent).
+    #[param(rename = "If-Modified-Since", nullable = false)]
+    pub if_modified_since: Option<String>,
+}
+
+/// The answer to a conditional `GET` whose copy is current.
+#[derive(utoipa::IntoResponses)]
+pub enum NotModified {
+    /// Your copy is current; no body.
+    #[response(
+        status = 304,
+        description = "Your copy (named by If-None-Match or If-Modified-Since) is current; no body"
+    )]
+    NotModified,
+}
+
+/// How long shared caches and browsers may keep anonymous reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CachePolicy {
+    /// Seconds a response stays fresh.
+    pub max_age: u32,
+    /// Seconds a stale response may still be served while it is revalidated.
+    pub stale_while_revalidate: u32,
+}
+
+impl CachePolicy {
+    fn public(self) -> String {
+        format!(
+            "public, max-age={}, stale-while-revalidate={}",
+            self.max_age, self.stale_while_revalidate
+        )
+    }
+}
+
+/// Who may see this answer decides who may keep it: signed-in callers get theirs only.
+const PRIVATE: &str = "private, no-store";
+
+/// The validator of a representation: the resource's version, when the handler named one (so
+/// the tag still works in `If-Match`), and a hash of the bytes, which also changes when
+/// embedded authors or tags change, or a scheduled post goes live.
+fn entity_tag(version: Option<&str>, body: &[u8]) -> EntityTag {
+    let mut hasher = DefaultHasher::new();
+    hasher.write(body);
+    let hash = hasher.finish();
+    match version {
+        Some(v) => EntityTag::new_strong(format!("{v}-{hash:016x}")),
+        None => EntityTag::new_strong(format!("{hash:016x}")),
+    }
+}
+
+/// RFC 9110 §13.1.2 and §13.2.2: `If-None-Match` (weak comparison) wins; only without it is
+/// `If-Modified-Since` consulted.
+fn not_modified(request: &HeaderMap, etag: &EntityTag, last_modified: Option<HttpDate>) -> bool {
+    if let Some(value) = request.get(header::IF_NONE_MATCH) {
+        let value = value.to_str().unwrap_or("");
+        return value.trim() == "*"
+            || value
+                .split(',')
+                .filter_map(|t| t.trim().parse::<EntityTag>().ok())
+                .any(|t| t.weak_eq(etag));
+    }
+    let since = request
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<HttpDate>().ok());
+    match (since, last_modified) {
+        (Some(since), Some(modified)) => {
+            std::time::SystemTime::from(modified) <= std::time::SystemTime::from(since)
+        }
+        _ => false,
+    }
+}
+
+/// Middleware: validators and caching headers on successful JSON answers, `304` where the
+/// client's copy is current.
+pub async fn conditional_get(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let is_get = req.method() == Method::GET;
+    let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
+    let conditions = req.headers().clone();
+    let policy = req
+        .app_data::<web::Data<CachePolicy>>()
+        .map(|p| *p.get_ref());
+    let response = next.call(req).await?;
+
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/json");
+    let versioned = response.headers().contains_key(header::ETAG);
+    if !response.status().is_success() || !is_json || !(is_get || versioned) {
+        return Ok(response.map_into_boxed_body());
+    }
+
+    let (request, response) = response.into_parts();
+    let (mut head, body) = response.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|_| ApiError::internal("a response body could not be read"))?;
+    let version = head
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<EntityTag>().ok())
+        .map(|t| t.tag().to_owned());
+    let etag = entity_tag(version.as_deref(), &bytes);
+    let headers = head.headers_mut();
+    headers.insert(header::ETAG, etag_value(&etag));
+    if !is_get {
+        return Ok(ServiceResponse::new(
+            request,
+            head.set_body(BoxBody::new(bytes)),
+        ));
+    }
+    let cache_control = match (anonymous, policy) {
+        (true, Some(policy)) => policy.public(),
+        _ => PRIVATE.to_owned(),
+    };
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_str(&cache_control).expect("cache-control is ASCII"),
+    );
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Authorization, Accept-Encoding"),
+    );
+
+    let last_modified = headers
+        .get(header::LAST_MODIFIED)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<HttpDate>().ok());
+    if not_modified(&conditions, &etag, last_modified) {
+        let mut not_modified = HttpResponse::new(StatusCode::NOT_MODIFIED);
+        for name in [
+            header::ETAG,
+            header::CACHE_CONTROL,
+            header::VARY,
+            header::LAST_MODIFIED,
+        ] {
+            if let Some(value) = head.headers().get(&name) {
+                not_modified.headers_mut().insert(name, value.clone());
+            }
+        }
+        return Ok(ServiceResponse::new(request, not_modified));
+    }
+    Ok(ServiceResponse::new(
+        request,
+        head.set_body(BoxBody::new(bytes)),
+    ))
+}
+
+fn etag_value(etag: &EntityTag) -> HeaderValue {
+    HeaderValue::from_str(&etag.to_string()).expect("an entity tag is a valid header value")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validators() {
+        let a = entity_tag(Some("3"), b"{\"a\":1}");
+        assert!(a.tag().starts_with("3-"));
+        assert_ne!(a, entity_tag(Some("3"), b"{\"a\":2}"));
+        assert_eq!(a, entity_tag(Some("3"), b"{\"a\":1}"));
+
+        let mut request = HeaderMap::new();
+        assert!(!not_modified(&request, &a, None));
+        request.insert(header::IF_NONE_MATCH, etag_value(&a));
+        assert!(not_modified(&request, &a, None));
+        request.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"other\", W/\"x\""),
+        );
+        assert!(!not_modified(&request, &a, None));
+    }
+}
