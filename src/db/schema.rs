@@ -55,6 +55,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    post_slugs (slug) {
+        slug -> Text,
+        post_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     posts_authors (post_id, author_id) {
         post_id -> Text,
         author_id -> Text,
@@ -70,9 +78,17 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(post_slugs -> posts (post_id));
 diesel::joinable!(posts_authors -> posts (post_id));
 diesel::joinable!(posts_authors -> authors (author_id));
 diesel::joinable!(posts_tags -> posts (post_id));
 diesel::joinable!(posts_tags -> tags (tag_id));
 
-diesel::allow_tables_to_appear_in_same_query!(authors, posts, posts_authors, posts_tags, tags);
+diesel::allow_tables_to_appear_in_same_query!(
+    authors,
+    post_slugs,
+    posts,
+    posts_authors,
+    posts_tags,
+    tags
+);

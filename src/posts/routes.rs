@@ -1,3 +1,4 @@
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -104,6 +105,8 @@ async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<Key>) -> ApiResult
         NotModified,
         (status = 200, description = "The post", body = Post,
             headers(("ETag" = String, description = "The post's version, for `If-Match`"))),
+        (status = 301, description = "The post had this slug once; `Location` has its current address",
+            headers(("Location" = String, description = "The post's current address"))),
         TokenRejected,
         (status = 404, description = "No post has this slug, or you may not see it", body = Problem, content_type = "application/problem+json"),
     ),
@@ -117,10 +120,28 @@ async fn get_by_slug(
 ) -> ApiResult<HttpResponse> {
     let slug = slug.into_inner().0;
     let missing = ApiError::NotFound(format!("No post with slug `{slug}`."));
-    let record = db
-        .run(move |conn| storage::find_by_slug(conn, &slug))
+    let (record, renamed) = db
+        .run(move |conn| match storage::find_by_slug(conn, &slug)? {
+            Some(record) => Ok((Some(record), false)),
+            None => Ok((storage::find_by_old_slug(conn, &slug)?, true)),
+        })
         .await?;
-    visible_to(&caller, record, missing)
+    match record {
+        // An old link: send the reader on, but only to a post they may see.
+        Some(record) if renamed => {
+            let now = now();
+            if !policy::may_read(&caller, &PostFacts::of(&record, &record.author_ids(), now)) {
+                return Err(missing);
+            }
+            Ok(HttpResponse::MovedPermanently()
+                .insert_header((
+                    header::LOCATION,
+                    format!("/api/v1/posts/slug/{}", record.row.slug),
+                ))
+                .finish())
+        }
+        record => visible_to(&caller, record, missing),
+    }
 }
 
 /// Write a post.

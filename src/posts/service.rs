@@ -52,6 +52,7 @@ pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResul
         let published_at = publication_time(input.status, input.published_at, now)?;
         storage::check_links(conn, Some(&author_ids), Some(&input.tags))?;
         let slug = storage::choose_slug(conn, input.slug, &input.title)?;
+        storage::forget_old_slug(conn, slug.as_str())?;
         let excerpt = input
             .custom_excerpt
             .clone()
@@ -111,9 +112,12 @@ pub fn update(
         )?;
         storage::check_links(conn, patch.authors.as_deref(), patch.tags.as_deref())?;
         if let Some(slug) = &patch.slug
-            && storage::slug_in_use(conn, slug.as_str(), id)?
+            && slug.as_str() != current.row.slug
         {
-            return Err(storage::slug_taken(slug.as_str()));
+            if storage::slug_in_use(conn, slug.as_str(), id)? {
+                return Err(storage::slug_taken(slug.as_str()));
+            }
+            storage::record_slug_change(conn, id, &current.row.slug, slug.as_str(), now)?;
         }
 
         // The derived excerpt follows the text unless a custom one is (still) set.

@@ -9,7 +9,7 @@ use super::model::{BylineRow, NewPost, PostChanges, PostRecord, PostRow, PostSta
 use super::policy::Visibility;
 use super::view::{PostListQuery, PostSort};
 use crate::content::Slug;
-use crate::db::schema::{authors, posts, posts_authors, posts_tags, tags};
+use crate::db::schema::{authors, post_slugs, posts, posts_authors, posts_tags, tags};
 use crate::db::{DbConn, MultiBackend};
 use crate::http::conditional::stale;
 use crate::http::error::{ApiError, ApiResult, FieldError};
@@ -212,6 +212,43 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<PostRecor
         .first(conn)
         .optional()?;
     one(conn, row)
+}
+
+/// The post that used to have `slug`, for a redirect to its current one.
+pub fn find_by_old_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<PostRecord>> {
+    let row = post_slugs::table
+        .inner_join(posts::table)
+        .filter(post_slugs::slug.eq(slug))
+        .select(columns())
+        .first(conn)
+        .optional()?;
+    one(conn, row)
+}
+
+/// Keeps `old` as a former slug of `post_id`, and frees `new` from any post's history: the
+/// slug a post has now always wins.
+pub fn record_slug_change(
+    conn: &mut DbConn,
+    post_id: &str,
+    old: &str,
+    new: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::delete(post_slugs::table.filter(post_slugs::slug.eq_any([old, new]))).execute(conn)?;
+    diesel::insert_into(post_slugs::table)
+        .values((
+            post_slugs::slug.eq(old),
+            post_slugs::post_id.eq(post_id),
+            post_slugs::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A new post takes `slug`: no old link may lead elsewhere any more.
+pub fn forget_old_slug(conn: &mut DbConn, slug: &str) -> ApiResult<()> {
+    diesel::delete(post_slugs::table.filter(post_slugs::slug.eq(slug))).execute(conn)?;
+    Ok(())
 }
 
 fn slugs_like(conn: &mut DbConn, base: &Slug) -> ApiResult<Vec<String>> {

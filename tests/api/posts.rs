@@ -27,6 +27,7 @@ on_both_backends!(
     pagination,
     list_rejects_bad_parameters,
     deleting_the_last_author_of_a_post_is_refused,
+    old_slugs_redirect_to_the_current_one,
 );
 
 async fn posts_crud(backend: Backend) {
@@ -404,9 +405,10 @@ async fn post_slugs(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(moved.body["slug"], "moved");
-    app.get("/api/v1/posts/slug/my-own-slug", owner)
-        .await
-        .problem(404);
+    // The old slug now leads to the new one.
+    let old = app.get("/api/v1/posts/slug/my-own-slug", owner).await;
+    assert_eq!(old.status, 301);
+    assert_eq!(old.header("location"), Some("/api/v1/posts/slug/moved"));
     assert_eq!(
         app.get("/api/v1/posts/slug/moved", owner).await.body["id"],
         explicit["id"]
@@ -1384,4 +1386,68 @@ where
     app.get("/api/v1/posts", token).await.expect(200).body["meta"]["pagination"]["total"]
         .as_i64()
         .expect("a total")
+}
+
+async fn old_slugs_redirect_to_the_current_one(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
+    let post = app
+        .post_as(
+            None,
+            json!({"title": "First", "slug": "first", "status": "published"}),
+        )
+        .await;
+    let path = format!("/api/v1/posts/{}", id(&post));
+    let rename = |slug: &'static str| {
+        let (app, path) = (&app, &path);
+        async move {
+            let etag = app.get(path, owner).await.etag();
+            app.patch(path, owner, &etag, json!({"slug": slug}))
+                .await
+                .expect(200);
+        }
+    };
+    rename("second").await;
+    let moved = app.get("/api/v1/posts/slug/first", None).await;
+    assert_eq!(moved.status, 301, "{}", moved.text);
+    assert_eq!(moved.header("location"), Some("/api/v1/posts/slug/second"));
+    // Every old slug leads to the current one, not along a chain.
+    rename("third").await;
+    for old in ["first", "second"] {
+        let res = app.get(&format!("/api/v1/posts/slug/{old}"), None).await;
+        assert_eq!(res.status, 301);
+        assert_eq!(res.header("location"), Some("/api/v1/posts/slug/third"));
+    }
+    // Taking a slug back, or giving it to another post, ends its redirect.
+    rename("second").await;
+    app.get("/api/v1/posts/slug/second", None).await.expect(200);
+    let other = app
+        .post_as(
+            None,
+            json!({"title": "Other", "slug": "first", "status": "published"}),
+        )
+        .await;
+    let res = app.get("/api/v1/posts/slug/first", None).await.expect(200);
+    assert_eq!(res.body["id"], other["id"]);
+    let res = app.get("/api/v1/posts/slug/third", None).await;
+    assert_eq!(res.header("location"), Some("/api/v1/posts/slug/second"));
+
+    // A draft's old slug leads nowhere for readers who may not see it.
+    let draft = app
+        .post_as(None, json!({"title": "Draft", "slug": "draft-one"}))
+        .await;
+    let draft_path = format!("/api/v1/posts/{}", id(&draft));
+    app.patch(&draft_path, owner, "\"1\"", json!({"slug": "draft-two"}))
+        .await
+        .expect(200);
+    app.get("/api/v1/posts/slug/draft-one", None)
+        .await
+        .problem(404);
+    assert_eq!(
+        app.get("/api/v1/posts/slug/draft-one", owner).await.status,
+        301
+    );
+    // Deleting the post ends its old links too.
+    app.delete(&path, owner).await.expect(204);
+    app.get("/api/v1/posts/slug/third", None).await.problem(404);
 }
