@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use secrecy::SecretString;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -6,13 +8,13 @@ use super::storage::{self, AuthorInput, Login};
 use super::view::{Author, AuthorList, CreateAuthor, UpdateAuthor};
 use super::{model::AuthorRow, policy};
 use crate::auth::{Caller, Staff, password};
-use crate::db::Db;
+use crate::db::{Db, DbConn, now};
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
-use crate::http::listing::{NamedListParams, NamedListQuery};
+use crate::http::listing::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
 use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
 
@@ -39,7 +41,40 @@ async fn load(db: &Db, id: String) -> ApiResult<AuthorRow> {
 
 fn one(row: AuthorRow, caller: &Caller) -> ApiResult<HttpResponse> {
     let version = row.version;
-    Ok(h::one(&Author::view(row, caller)?, version))
+    Ok(h::one(&Author::view(row, caller)?, version, None))
+}
+
+/// The post counts of `rows`, when they were asked for.
+fn counts_if(
+    conn: &mut DbConn,
+    asked: bool,
+    rows: &[AuthorRow],
+) -> ApiResult<Option<HashMap<String, i64>>> {
+    if !asked {
+        return Ok(None);
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    storage::post_counts(conn, &ids, now()).map(Some)
+}
+
+/// One author, shaped as asked.
+async fn shaped(
+    db: &Db,
+    caller: &Caller,
+    shape: NamedShape,
+    find: impl FnOnce(&mut DbConn) -> ApiResult<AuthorRow> + Send + 'static,
+) -> ApiResult<HttpResponse> {
+    let count = shape.count_posts;
+    let (row, counts) = db
+        .run(move |conn| {
+            let row = find(conn)?;
+            let counts = counts_if(conn, count, std::slice::from_ref(&row))?;
+            Ok((row, counts))
+        })
+        .await?;
+    let version = row.version;
+    let author = Author::view(row, caller)?.with_count(counts.as_ref());
+    Ok(h::one(&author, version, shape.fields.as_ref()))
 }
 
 /// The signed-in author.
@@ -82,23 +117,34 @@ async fn list(
     caller: Caller,
     Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    let list = NamedListQuery::try_from(params)?;
-    let page = list.page;
-    let (rows, total) = db.run(move |conn| storage::list(conn, &list)).await?;
+    let list = NamedListQuery::parse::<Author>(params)?;
+    let (page, shape) = (list.page, list.shape.clone());
+    let (rows, total, counts) = db
+        .run(move |conn| {
+            let (rows, total) = storage::list(conn, &list)?;
+            let counts = counts_if(conn, list.shape.count_posts, &rows)?;
+            Ok((rows, total, counts))
+        })
+        .await?;
     let data = rows
         .into_iter()
-        .map(|row| Author::view(row, &caller))
+        .map(|row| Ok(Author::view(row, &caller)?.with_count(counts.as_ref())))
         .collect::<ApiResult<_>>()?;
-    Ok(h::list(&req, &ListResponse::new(data, page, total)))
+    Ok(h::list(
+        &req,
+        &ListResponse::new(data, page, total),
+        shape.fields.as_ref(),
+    ))
 }
 
 /// Get an author by id.
 #[utoipa::path(
     operation_id = "getAuthor",
     tag = "authors",
-    params(CacheValidators, ("id" = String, Path, description = "The author's id")),
+    params(CacheValidators, ("id" = String, Path, description = "The author's id"), NamedItemParams),
     responses(
         NotModified,
+        (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The author", body = Author,
             headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
         TokenRejected,
@@ -107,18 +153,28 @@ async fn list(
     security((), ("bearer" = []))
 )]
 #[get("/authors/{id}")]
-async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<Key>) -> ApiResult<HttpResponse> {
-    let row = load(&db, id.into_inner().0).await?;
-    one(row, &caller)
+async fn get(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<Key>,
+    Query(params): Query<NamedItemParams>,
+) -> ApiResult<HttpResponse> {
+    let shape = NamedShape::of_item::<Author>(params)?;
+    let id = id.into_inner().0;
+    shaped(&db, &caller, shape, move |conn| {
+        storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id))
+    })
+    .await
 }
 
 /// Get an author by slug.
 #[utoipa::path(
     operation_id = "getAuthorBySlug",
     tag = "authors",
-    params(CacheValidators, ("slug" = String, Path, description = "The author's slug")),
+    params(CacheValidators, ("slug" = String, Path, description = "The author's slug"), NamedItemParams),
     responses(
         NotModified,
+        (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The author", body = Author,
             headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
         TokenRejected,
@@ -131,15 +187,15 @@ async fn get_by_slug(
     db: web::Data<Db>,
     caller: Caller,
     slug: web::Path<Key>,
+    Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
+    let shape = NamedShape::of_item::<Author>(params)?;
     let slug = slug.into_inner().0;
-    let row = db
-        .run(move |conn| {
-            storage::find_by_slug(conn, &slug)?
-                .ok_or_else(|| ApiError::NotFound(format!("No author with slug `{slug}`.")))
-        })
-        .await?;
-    one(row, &caller)
+    shaped(&db, &caller, shape, move |conn| {
+        storage::find_by_slug(conn, &slug)?
+            .ok_or_else(|| ApiError::NotFound(format!("No author with slug `{slug}`.")))
+    })
+    .await
 }
 
 /// Add an author, optionally with a login.

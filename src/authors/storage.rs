@@ -3,11 +3,12 @@ use diesel::prelude::*;
 use super::model::{AuthorChanges, AuthorRow, NewAuthor};
 use crate::auth::{Email, Role};
 use crate::content::Slug;
-use crate::db::schema::{authors, posts_authors};
+use crate::db::schema::{authors, posts, posts_authors};
 use crate::db::{DbConn, MultiBackend, new_id, now};
 use crate::http::conditional::{Expected, stale};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::listing::NamedListQuery;
+use crate::posts::model::PostStatus;
 
 fn columns() -> <AuthorRow as Selectable<MultiBackend>>::SelectExpression {
     <AuthorRow as Selectable<MultiBackend>>::construct_selection()
@@ -200,4 +201,21 @@ pub fn delete(conn: &mut DbConn, id: &str) -> ApiResult<()> {
         0 => Err(not_found(id)),
         _ => Ok(()),
     }
+}
+
+/// How many live posts each of `ids` has (authors with none are left out).
+pub fn post_counts(
+    conn: &mut DbConn,
+    ids: &[String],
+    now: chrono::NaiveDateTime,
+) -> ApiResult<std::collections::HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = posts_authors::table
+        .inner_join(posts::table)
+        .filter(posts_authors::author_id.eq_any(ids))
+        .filter(posts::status.eq_any(PostStatus::LIVE))
+        .filter(posts::published_at.le(now))
+        .group_by(posts_authors::author_id)
+        .select((posts_authors::author_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }

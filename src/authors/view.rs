@@ -9,6 +9,7 @@ use crate::content::Slug;
 use crate::db::utc;
 use crate::http::error::ApiResult;
 use crate::http::extract::double_option;
+use crate::http::listing::PostCount;
 use crate::http::validate::Fields;
 
 const NAME_MAX: usize = 191;
@@ -36,6 +37,19 @@ pub struct Author {
     pub updated_at: DateTime<Utc>,
     /// Grows by one on every change; send it back (or the `ETag`) when you change the author.
     pub version: i64,
+    /// With `include=count.posts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<PostCount>,
+}
+
+impl Author {
+    /// Adds the post count from `counts` (a missing entry is none) when it was asked for.
+    pub fn with_count(mut self, counts: Option<&std::collections::HashMap<String, i64>>) -> Author {
+        self.count = counts.map(|c| PostCount {
+            posts: c.get(&self.id).copied().unwrap_or(0),
+        });
+        self
+    }
 }
 
 impl Author {
@@ -58,6 +72,7 @@ impl Author {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             version: row.version,
+            count: None,
         })
     }
 }

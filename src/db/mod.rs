@@ -3,6 +3,8 @@
 
 pub mod schema;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -88,12 +90,29 @@ impl diesel::r2d2::ManageConnection for Manager {
 pub struct Db {
     pool: ConnPool,
     backend: Backend,
+    statements: StatementCounter,
 }
 
-#[derive(Debug)]
-struct SqlitePragmas;
+/// Counts the SQL statements a pool's connections run, so that tests can hold the number
+/// behind a request constant.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
 
-impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+impl diesel::connection::Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Prepares each new connection: SQLite settings, and the statement counter.
+#[derive(Debug)]
+struct Prepare {
+    statements: StatementCounter,
+}
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Prepare {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(conn) = conn {
             // WAL lets readers run beside the one writer; the busy timeout makes writers queue
@@ -104,6 +123,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
+        conn.set_instrumentation(self.statements.clone());
         Ok(())
     }
 }
@@ -116,17 +136,29 @@ impl Db {
             url: url.to_owned(),
             backend,
         };
+        let statements = StatementCounter::default();
         let pool = Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(5))
-            .connection_customizer(Box::new(SqlitePragmas))
+            .connection_customizer(Box::new(Prepare {
+                statements: statements.clone(),
+            }))
             .build(manager)?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            statements,
+        })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How many SQL statements this pool's connections have run so far.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.0.load(Ordering::Relaxed)
     }
 
     pub fn migrate(&self) -> Result<(), DbError> {

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::{ApiError, FieldError};
+use super::fields::FieldSet;
 use super::pagination::{PageRequest, checked};
 use super::sort::{self, Direction};
 
@@ -27,6 +28,74 @@ pub struct NamedListParams {
         example = "name"
     )]
     pub sort: Option<String>,
+    /// `count.posts` adds to each how many published posts it has.
+    #[param(pattern = "^(count\\.posts)?$", example = "count.posts")]
+    pub include: Option<String>,
+    /// Only these fields of each item, comma-separated (e.g. `id,slug,name`).
+    #[param(pattern = "^[a-z_]+(,[a-z_]+)*$", example = "id,slug,name")]
+    pub fields: Option<String>,
+}
+
+/// The query parameters of a single author or tag.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NamedItemParams {
+    /// `count.posts` adds how many published posts it has.
+    #[param(pattern = "^(count\\.posts)?$", example = "count.posts")]
+    pub include: Option<String>,
+    /// Only these fields, comma-separated (e.g. `id,slug,name`).
+    #[param(pattern = "^[a-z_]+(,[a-z_]+)*$", example = "id,slug,name")]
+    pub fields: Option<String>,
+}
+
+/// How many published posts an author or tag has (with `include=count.posts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PostCount {
+    pub posts: i64,
+}
+
+/// What to add to and keep of each author or tag.
+#[derive(Debug, Clone, Default)]
+pub struct NamedShape {
+    pub count_posts: bool,
+    pub fields: Option<FieldSet>,
+}
+
+impl NamedShape {
+    fn parse<T: utoipa::ToSchema>(
+        include: Option<&str>,
+        fields: Option<&str>,
+        errors: &mut Vec<FieldError>,
+    ) -> NamedShape {
+        let count_posts = match include {
+            None | Some("") => false,
+            Some("count.posts") => true,
+            Some(other) => {
+                errors.push(FieldError::new(
+                    "include",
+                    "unknown_relation",
+                    format!("cannot include `{other}`; use count.posts"),
+                ));
+                false
+            }
+        };
+        NamedShape {
+            count_posts,
+            fields: FieldSet::parse::<T>(fields, errors),
+        }
+    }
+
+    /// From the parameters of a single author or tag.
+    pub fn of_item<T: utoipa::ToSchema>(params: NamedItemParams) -> Result<NamedShape, ApiError> {
+        let mut errors = Vec::new();
+        let shape = NamedShape::parse::<T>(
+            params.include.as_deref(),
+            params.fields.as_deref(),
+            &mut errors,
+        );
+        checked(shape, errors)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +112,7 @@ pub struct NamedListQuery {
     /// The search text, trimmed.
     pub q: Option<String>,
     pub sort: Vec<(NameSort, Direction)>,
+    pub shape: NamedShape,
 }
 
 /// `q` for names: trimmed, non-empty, short, and free of NUL (which PostgreSQL refuses).
@@ -59,10 +129,9 @@ pub fn search_text(q: Option<String>, errors: &mut Vec<FieldError>) -> Option<St
     Some(q)
 }
 
-impl TryFrom<NamedListParams> for NamedListQuery {
-    type Error = ApiError;
-
-    fn try_from(p: NamedListParams) -> Result<NamedListQuery, ApiError> {
+impl NamedListQuery {
+    /// Validates list parameters for items documented by `T` (for `fields`).
+    pub fn parse<T: utoipa::ToSchema>(p: NamedListParams) -> Result<NamedListQuery, ApiError> {
         let mut errors = Vec::new();
         let query = NamedListQuery {
             page: PageRequest::parse(p.limit, p.page, &mut errors),
@@ -77,6 +146,7 @@ impl TryFrom<NamedListParams> for NamedListQuery {
                 &[(NameSort::CreatedAt, Direction::Desc)],
                 &mut errors,
             ),
+            shape: NamedShape::parse::<T>(p.include.as_deref(), p.fields.as_deref(), &mut errors),
         };
         checked(query, errors)
     }

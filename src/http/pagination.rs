@@ -111,22 +111,27 @@ impl<T> ListResponse<T> {
     }
 
     /// RFC 8288 links to the neighbouring pages, for the `Link` header.
-    pub fn link_header(&self, path: &str) -> Option<String> {
+    /// RFC 8288 links to the neighbouring pages of `path?query`, keeping every other parameter
+    /// (filters, sort, fields) as it was.
+    pub fn link_header(&self, path: &str, query: &str) -> Option<String> {
         let p = &self.meta.pagination;
+        let link = |page: i64, rel: &str| {
+            let mut url = url::form_urlencoded::Serializer::new(String::new());
+            for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+                if key != "page" && key != "limit" {
+                    url.append_pair(&key, &value);
+                }
+            }
+            url.append_pair("page", &page.to_string());
+            url.append_pair("limit", &p.limit.to_string());
+            format!("<{path}?{}>; rel=\"{rel}\"", url.finish())
+        };
         let mut links = Vec::new();
         if p.page < p.pages {
-            links.push(format!(
-                "<{path}?page={}&limit={}>; rel=\"next\"",
-                p.page + 1,
-                p.limit
-            ));
+            links.push(link(p.page + 1, "next"));
         }
         if p.page > 1 && p.pages > 0 {
-            let prev = (p.page - 1).min(p.pages);
-            links.push(format!(
-                "<{path}?page={prev}&limit={}>; rel=\"prev\"",
-                p.limit
-            ));
+            links.push(link((p.page - 1).min(p.pages), "prev"));
         }
         (!links.is_empty()).then(|| links.join(", "))
     }
@@ -151,7 +156,13 @@ mod tests {
         let list = ListResponse::new(vec![1], PageRequest { page: 2, limit: 10 }, 31);
         assert_eq!(list.meta.pagination.pages, 4);
         assert_eq!(list.meta.pagination.total, 31);
-        let link = list.link_header("/api/v1/posts").unwrap();
+        let link = list
+            .link_header("/api/v1/posts", "tag=a%2Cb&page=2&limit=10")
+            .unwrap();
+        assert!(
+            link.contains("tag=a%2Cb&page=3&limit=10>; rel=\"next\""),
+            "{link}"
+        );
         assert!(link.contains("page=3&limit=10>; rel=\"next\""), "{link}");
         assert!(link.contains("page=1&limit=10>; rel=\"prev\""), "{link}");
     }

@@ -4,7 +4,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::PostRecord;
 use super::policy::{self, PostFacts, Visibility};
-use super::view::{CreatePost, Post, PostList, PostListParams, PostListQuery, UpdatePost};
+use super::view::{
+    CreatePost, Post, PostItemParams, PostList, PostListParams, PostListQuery, PostShape,
+    UpdatePost,
+};
 use super::{service, storage};
 use crate::auth::{Caller, Staff};
 use crate::db::{Db, now};
@@ -30,13 +33,18 @@ fn visible_to(
     caller: &Caller,
     record: Option<PostRecord>,
     missing: ApiError,
+    shape: &PostShape,
 ) -> ApiResult<HttpResponse> {
     let now = now();
     let record = record
         .filter(|r| policy::may_read(caller, &PostFacts::of(r, &r.author_ids(), now)))
         .ok_or(missing)?;
     let version = record.row.version;
-    Ok(h::one(&Post::view(record, now), version))
+    Ok(h::one(
+        &Post::view(record, now, shape),
+        version,
+        shape.fields.as_ref(),
+    ))
 }
 
 /// List posts, newest first.
@@ -64,23 +72,31 @@ async fn list(
     Query(params): Query<PostListParams>,
 ) -> ApiResult<HttpResponse> {
     let list = PostListQuery::try_from(params)?;
-    let page = list.page;
+    let (page, shape) = (list.page, list.shape.clone());
     let visibility = Visibility::of(&caller);
     let now = now();
     let (records, total) = db
         .run(move |conn| storage::list(conn, &visibility, &list, now))
         .await?;
-    let data = records.into_iter().map(|r| Post::view(r, now)).collect();
-    Ok(h::list(&req, &ListResponse::new(data, page, total)))
+    let data = records
+        .into_iter()
+        .map(|r| Post::view(r, now, &shape))
+        .collect();
+    Ok(h::list(
+        &req,
+        &ListResponse::new(data, page, total),
+        shape.fields.as_ref(),
+    ))
 }
 
 /// Get a post by id.
 #[utoipa::path(
     operation_id = "getPost",
     tag = "posts",
-    params(CacheValidators, ("id" = String, Path, description = "The post's id")),
+    params(CacheValidators, ("id" = String, Path, description = "The post's id"), PostItemParams),
     responses(
         NotModified,
+        (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The post", body = Post,
             headers(("ETag" = String, description = "The post's version, for `If-Match`"))),
         TokenRejected,
@@ -89,20 +105,27 @@ async fn list(
     security((), ("bearer" = []))
 )]
 #[get("/posts/{id}")]
-async fn get(db: web::Data<Db>, caller: Caller, id: web::Path<Key>) -> ApiResult<HttpResponse> {
+async fn get(
+    db: web::Data<Db>,
+    caller: Caller,
+    id: web::Path<Key>,
+    Query(params): Query<PostItemParams>,
+) -> ApiResult<HttpResponse> {
+    let shape = PostShape::try_from(params)?;
     let id = id.into_inner().0;
     let missing = policy::not_found(&id);
     let record = db.run(move |conn| storage::find(conn, &id)).await?;
-    visible_to(&caller, record, missing)
+    visible_to(&caller, record, missing, &shape)
 }
 
 /// Get a post by slug.
 #[utoipa::path(
     operation_id = "getPostBySlug",
     tag = "posts",
-    params(CacheValidators, ("slug" = String, Path, description = "The post's slug")),
+    params(CacheValidators, ("slug" = String, Path, description = "The post's slug"), PostItemParams),
     responses(
         NotModified,
+        (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The post", body = Post,
             headers(("ETag" = String, description = "The post's version, for `If-Match`"))),
         (status = 301, description = "The post had this slug once; `Location` has its current address",
@@ -117,7 +140,9 @@ async fn get_by_slug(
     db: web::Data<Db>,
     caller: Caller,
     slug: web::Path<Key>,
+    Query(params): Query<PostItemParams>,
 ) -> ApiResult<HttpResponse> {
+    let shape = PostShape::try_from(params)?;
     let slug = slug.into_inner().0;
     let missing = ApiError::NotFound(format!("No post with slug `{slug}`."));
     let (record, renamed) = db
@@ -140,7 +165,7 @@ async fn get_by_slug(
                 ))
                 .finish())
         }
-        record => visible_to(&caller, record, missing),
+        record => visible_to(&caller, record, missing, &shape),
     }
 }
 
@@ -176,7 +201,8 @@ async fn create(
         .await?;
     let location = format!("/api/v1/posts/{}", record.row.id);
     let version = record.row.version;
-    Ok(h::created(&Post::view(record, now()), version, &location))
+    let post = Post::view(record, now(), &PostShape::default());
+    Ok(h::created(&post, version, &location))
 }
 
 /// Change a post. Needs the version you read (`If-Match` or `version`).
@@ -217,7 +243,11 @@ async fn update(
         .run(move |conn| service::update(conn, &staff, &id, expected, patch))
         .await?;
     let version = record.row.version;
-    Ok(h::one(&Post::view(record, now()), version))
+    Ok(h::one(
+        &Post::view(record, now(), &PostShape::default()),
+        version,
+        None,
+    ))
 }
 
 /// Delete a post.

@@ -143,33 +143,62 @@ pub fn list(
         .limit(list.page.limit)
         .offset(list.page.offset())
         .load(conn)?;
-    Ok((with_relations(conn, rows)?, total))
+    let relations = Relations {
+        authors: list.shape.authors,
+        tags: list.shape.tags,
+    };
+    Ok((with_relations(conn, rows, relations)?, total))
 }
 
-/// Attaches the ordered authors and tags of `rows`: two queries for any number of posts.
-fn with_relations(conn: &mut DbConn, rows: Vec<PostRow>) -> ApiResult<Vec<PostRecord>> {
+/// Which relations to load with posts.
+#[derive(Debug, Clone, Copy)]
+struct Relations {
+    authors: bool,
+    tags: bool,
+}
+
+const ALL_RELATIONS: Relations = Relations {
+    authors: true,
+    tags: true,
+};
+
+/// Attaches the ordered authors and tags of `rows`, as asked: at most two queries for any
+/// number of posts.
+fn with_relations(
+    conn: &mut DbConn,
+    rows: Vec<PostRow>,
+    relations: Relations,
+) -> ApiResult<Vec<PostRecord>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let bylines: Vec<BylineRow> = posts_authors::table
-        .inner_join(authors::table)
-        .filter(posts_authors::post_id.eq_any(&ids))
-        .order((posts_authors::post_id, posts_authors::position))
-        .select((
-            posts_authors::post_id,
-            authors::id,
-            authors::slug,
-            authors::name,
-            authors::avatar_url,
-        ))
-        .load(conn)?;
-    let tag_rows: Vec<PostTagRow> = posts_tags::table
-        .inner_join(tags::table)
-        .filter(posts_tags::post_id.eq_any(&ids))
-        .order((posts_tags::post_id, posts_tags::position))
-        .select((posts_tags::post_id, tags::id, tags::slug, tags::name))
-        .load(conn)?;
+    let bylines: Vec<BylineRow> = if !relations.authors {
+        Vec::new()
+    } else {
+        posts_authors::table
+            .inner_join(authors::table)
+            .filter(posts_authors::post_id.eq_any(&ids))
+            .order((posts_authors::post_id, posts_authors::position))
+            .select((
+                posts_authors::post_id,
+                authors::id,
+                authors::slug,
+                authors::name,
+                authors::avatar_url,
+            ))
+            .load(conn)?
+    };
+    let tag_rows: Vec<PostTagRow> = if !relations.tags {
+        Vec::new()
+    } else {
+        posts_tags::table
+            .inner_join(tags::table)
+            .filter(posts_tags::post_id.eq_any(&ids))
+            .order((posts_tags::post_id, posts_tags::position))
+            .select((posts_tags::post_id, tags::id, tags::slug, tags::name))
+            .load(conn)?
+    };
     let mut authors_of: HashMap<String, Vec<BylineRow>> = HashMap::new();
     for b in bylines {
         authors_of.entry(b.post_id.clone()).or_default().push(b);
@@ -190,7 +219,7 @@ fn with_relations(conn: &mut DbConn, rows: Vec<PostRow>) -> ApiResult<Vec<PostRe
 
 fn one(conn: &mut DbConn, row: Option<PostRow>) -> ApiResult<Option<PostRecord>> {
     match row {
-        Some(row) => Ok(with_relations(conn, vec![row])?.pop()),
+        Some(row) => Ok(with_relations(conn, vec![row], ALL_RELATIONS)?.pop()),
         None => Ok(None),
     }
 }

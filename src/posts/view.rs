@@ -7,6 +7,7 @@ use crate::content::Slug;
 use crate::db::{stored, utc};
 use crate::http::error::{ApiError, ApiResult, FieldError};
 use crate::http::extract::double_option;
+use crate::http::fields::FieldSet;
 use crate::http::pagination::{PageRequest, checked};
 use crate::http::sort::{self, Direction};
 use crate::http::validate::Fields;
@@ -63,12 +64,14 @@ pub struct Post {
     pub id: String,
     pub slug: String,
     pub title: String,
-    /// The Markdown source.
+    /// The Markdown source, with `formats=markdown`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub markdown: Option<String>,
-    /// The Markdown rendered to HTML and sanitised: safe to insert into a page as is.
-    pub html: String,
-    /// The text without markup.
+    /// The Markdown rendered to HTML and sanitised: safe to insert into a page as is. Sent
+    /// unless `formats` leaves it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// The text without markup, with `formats=plaintext`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plaintext: Option<String>,
     /// `custom_excerpt` when set, else the start of the text, cut on a word boundary.
@@ -81,10 +84,12 @@ pub struct Post {
     /// A scheduled post whose `published_at` has passed reads as `published`.
     pub status: PostStatus,
     pub published_at: Option<DateTime<Utc>>,
-    /// In byline order; the first is the primary author.
-    pub authors: Vec<PostAuthor>,
-    /// In order; the first is the primary tag.
-    pub tags: Vec<PostTag>,
+    /// In byline order; the first is the primary author. Sent unless `include` leaves it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authors: Option<Vec<PostAuthor>>,
+    /// In order; the first is the primary tag. Sent unless `include` leaves it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<PostTag>>,
     pub meta_title: Option<String>,
     pub meta_description: Option<String>,
     pub canonical_url: Option<String>,
@@ -95,16 +100,17 @@ pub struct Post {
 }
 
 impl Post {
-    pub fn view(record: PostRecord, now: NaiveDateTime) -> Post {
+    /// The post as `shape` asks for it (formats and relations).
+    pub fn view(record: PostRecord, now: NaiveDateTime, shape: &PostShape) -> Post {
         let status = record.row.status_at(now);
         let row = record.row;
         Post {
             id: row.id,
             slug: row.slug,
             title: row.title,
-            markdown: Some(row.markdown),
-            html: row.html,
-            plaintext: Some(row.plaintext),
+            markdown: shape.markdown.then_some(row.markdown),
+            html: shape.html.then_some(row.html),
+            plaintext: shape.plaintext.then_some(row.plaintext),
             excerpt: row.excerpt,
             custom_excerpt: row.custom_excerpt,
             reading_time: row.reading_time,
@@ -112,8 +118,12 @@ impl Post {
             featured: row.featured,
             status,
             published_at: row.published_at.map(utc),
-            authors: record.authors.into_iter().map(PostAuthor::from).collect(),
-            tags: record.tags.into_iter().map(PostTag::from).collect(),
+            authors: shape
+                .authors
+                .then(|| record.authors.into_iter().map(PostAuthor::from).collect()),
+            tags: shape
+                .tags
+                .then(|| record.tags.into_iter().map(PostTag::from).collect()),
             meta_title: row.meta_title,
             meta_description: row.meta_description,
             canonical_url: row.canonical_url,
@@ -318,6 +328,111 @@ impl UpdatePost {
     }
 }
 
+/// Which formats and relations a post is sent with, and which fields are kept.
+#[derive(Debug, Clone)]
+pub struct PostShape {
+    pub html: bool,
+    pub markdown: bool,
+    pub plaintext: bool,
+    pub authors: bool,
+    pub tags: bool,
+    pub fields: Option<FieldSet>,
+}
+
+impl Default for PostShape {
+    fn default() -> PostShape {
+        PostShape {
+            html: true,
+            markdown: false,
+            plaintext: false,
+            authors: true,
+            tags: true,
+            fields: None,
+        }
+    }
+}
+
+/// Splits a comma-separated parameter into names from `allowed`; an empty value names none.
+fn names<'a>(
+    field: &str,
+    raw: &'a str,
+    allowed: &[&str],
+    errors: &mut Vec<FieldError>,
+) -> Vec<&'a str> {
+    let names: Vec<&str> = raw.split(',').filter(|n| !n.is_empty()).collect();
+    if let Some(unknown) = names.iter().find(|n| !allowed.contains(n)) {
+        errors.push(FieldError::new(
+            field,
+            "unknown_value",
+            format!("`{unknown}` is not one of {}", allowed.join(", ")),
+        ));
+    }
+    names
+}
+
+impl PostShape {
+    fn parse(
+        formats: Option<&str>,
+        include: Option<&str>,
+        fields: Option<&str>,
+        errors: &mut Vec<FieldError>,
+    ) -> PostShape {
+        let mut shape = PostShape::default();
+        if let Some(formats) = formats {
+            let formats = names(
+                "formats",
+                formats,
+                &["html", "markdown", "plaintext"],
+                errors,
+            );
+            shape.html = formats.contains(&"html");
+            shape.markdown = formats.contains(&"markdown");
+            shape.plaintext = formats.contains(&"plaintext");
+        }
+        if let Some(include) = include {
+            let include = names("include", include, &["authors", "tags"], errors);
+            shape.authors = include.contains(&"authors");
+            shape.tags = include.contains(&"tags");
+        }
+        shape.fields = FieldSet::parse::<Post>(fields, errors);
+        shape
+    }
+}
+
+/// How a single post is sent.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PostItemParams {
+    /// Which bodies to send, comma-separated: `html`, `markdown`, `plaintext`. Default `html`.
+    #[param(
+        pattern = "^((html|markdown|plaintext)(,(html|markdown|plaintext))*)?$",
+        example = "html,plaintext"
+    )]
+    pub formats: Option<String>,
+    /// Which relations to embed, comma-separated: `authors`, `tags`. Default both; empty for none.
+    #[param(pattern = "^((authors|tags)(,(authors|tags))*)?$", example = "authors")]
+    pub include: Option<String>,
+    /// Only these fields, comma-separated (e.g. `id,slug,title`).
+    #[param(pattern = "^[a-z_]+(,[a-z_]+)*$", example = "id,slug,title,excerpt")]
+    pub fields: Option<String>,
+}
+
+impl TryFrom<PostItemParams> for PostShape {
+    type Error = ApiError;
+
+    fn try_from(p: PostItemParams) -> Result<PostShape, ApiError> {
+        let mut errors = Vec::new();
+        let shape = PostShape::parse(
+            p.formats.as_deref(),
+            p.include.as_deref(),
+            p.fields.as_deref(),
+            &mut errors,
+        );
+        checked(shape, errors)
+    }
+}
+
 /// The query parameters of `GET /posts`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -354,6 +469,18 @@ pub struct PostListParams {
         example = "-published_at"
     )]
     pub sort: Option<String>,
+    /// Which bodies to send, comma-separated: `html`, `markdown`, `plaintext`. Default `html`.
+    #[param(
+        pattern = "^((html|markdown|plaintext)(,(html|markdown|plaintext))*)?$",
+        example = "html,plaintext"
+    )]
+    pub formats: Option<String>,
+    /// Which relations to embed, comma-separated: `authors`, `tags`. Default both; empty for none.
+    #[param(pattern = "^((authors|tags)(,(authors|tags))*)?$", example = "authors")]
+    pub include: Option<String>,
+    /// Only these fields of each post, comma-separated (e.g. `id,slug,title`).
+    #[param(pattern = "^[a-z_]+(,[a-z_]+)*$", example = "id,slug,title,excerpt")]
+    pub fields: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -375,6 +502,7 @@ pub struct PostListQuery {
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     pub sort: Vec<(PostSort, Direction)>,
+    pub shape: PostShape,
 }
 
 /// Comma-separated slugs. One too long to exist simply matches nothing.
@@ -418,6 +546,12 @@ impl TryFrom<PostListParams> for PostListQuery {
                     (PostSort::PublishedAt, Direction::Desc),
                     (PostSort::CreatedAt, Direction::Desc),
                 ],
+                &mut errors,
+            ),
+            shape: PostShape::parse(
+                p.formats.as_deref(),
+                p.include.as_deref(),
+                p.fields.as_deref(),
                 &mut errors,
             ),
         };

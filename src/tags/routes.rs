@@ -1,16 +1,19 @@
+use std::collections::HashMap;
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::model::TagRow;
 use super::storage;
 use super::view::{CreateTag, Tag, TagList, UpdateTag};
 use crate::auth::{Caller, Staff};
-use crate::db::Db;
+use crate::db::{Db, DbConn, now};
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
-use crate::http::listing::{NamedListParams, NamedListQuery};
+use crate::http::listing::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
 use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
 
@@ -62,45 +65,98 @@ async fn list(
     _caller: Caller,
     Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    let list = NamedListQuery::try_from(params)?;
-    let page = list.page;
-    let (rows, total) = db.run(move |conn| storage::list(conn, &list)).await?;
-    let list = ListResponse::new(rows.into_iter().map(Tag::from).collect(), page, total);
-    Ok(h::list(&req, &list))
+    let list = NamedListQuery::parse::<Tag>(params)?;
+    let (page, shape) = (list.page, list.shape.clone());
+    let (rows, total, counts) = db
+        .run(move |conn| {
+            let (rows, total) = storage::list(conn, &list)?;
+            let counts = counts_if(conn, list.shape.count_posts, &rows)?;
+            Ok((rows, total, counts))
+        })
+        .await?;
+    let data = rows
+        .into_iter()
+        .map(|row| Tag::from(row).with_count(counts.as_ref()))
+        .collect();
+    Ok(h::list(
+        &req,
+        &ListResponse::new(data, page, total),
+        shape.fields.as_ref(),
+    ))
+}
+
+/// The post counts of `rows`, when they were asked for.
+fn counts_if(
+    conn: &mut DbConn,
+    asked: bool,
+    rows: &[TagRow],
+) -> ApiResult<Option<HashMap<String, i64>>> {
+    if !asked {
+        return Ok(None);
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    storage::post_counts(conn, &ids, now()).map(Some)
+}
+
+/// One tag, shaped as asked.
+async fn one(
+    db: &Db,
+    shape: NamedShape,
+    find: impl FnOnce(&mut DbConn) -> ApiResult<TagRow> + Send + 'static,
+) -> ApiResult<HttpResponse> {
+    let count = shape.count_posts;
+    let (row, counts) = db
+        .run(move |conn| {
+            let row = find(conn)?;
+            let counts = counts_if(conn, count, std::slice::from_ref(&row))?;
+            Ok((row, counts))
+        })
+        .await?;
+    let version = row.version;
+    let tag = Tag::from(row).with_count(counts.as_ref());
+    Ok(h::one(&tag, version, shape.fields.as_ref()))
 }
 
 /// Get a tag by id.
 #[utoipa::path(
     operation_id = "getTag",
     tag = "tags",
-    params(CacheValidators, ("id" = String, Path, description = "The tag's id")),
+    params(CacheValidators, ("id" = String, Path, description = "The tag's id"), NamedItemParams),
     responses(
         NotModified,
         (status = 200, description = "The tag", body = Tag,
             headers(("ETag" = String, description = "The tag's version, for `If-Match`"))),
+        (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         TokenRejected,
         (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
 )]
 #[get("/tags/{id}")]
-async fn get(db: web::Data<Db>, _caller: Caller, id: web::Path<Key>) -> ApiResult<HttpResponse> {
+async fn get(
+    db: web::Data<Db>,
+    _caller: Caller,
+    id: web::Path<Key>,
+    Query(params): Query<NamedItemParams>,
+) -> ApiResult<HttpResponse> {
+    let shape = NamedShape::of_item::<Tag>(params)?;
     let id = id.into_inner().0;
-    let row = db
-        .run(move |conn| storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id)))
-        .await?;
-    Ok(h::one(&Tag::from(row.clone()), row.version))
+    one(&db, shape, move |conn| {
+        storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id))
+    })
+    .await
 }
 
 /// Get a tag by slug.
 #[utoipa::path(
     operation_id = "getTagBySlug",
     tag = "tags",
-    params(CacheValidators, ("slug" = String, Path, description = "The tag's slug")),
+    params(CacheValidators, ("slug" = String, Path, description = "The tag's slug"), NamedItemParams),
     responses(
         NotModified,
         (status = 200, description = "The tag", body = Tag,
             headers(("ETag" = String, description = "The tag's version, for `If-Match`"))),
+        (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         TokenRejected,
         (status = 404, description = "No tag has this slug", body = Problem, content_type = "application/problem+json"),
     ),
@@ -111,15 +167,15 @@ async fn get_by_slug(
     db: web::Data<Db>,
     _caller: Caller,
     slug: web::Path<Key>,
+    Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
+    let shape = NamedShape::of_item::<Tag>(params)?;
     let slug = slug.into_inner().0;
-    let row = db
-        .run(move |conn| {
-            storage::find_by_slug(conn, &slug)?
-                .ok_or_else(|| ApiError::NotFound(format!("No tag with slug `{slug}`.")))
-        })
-        .await?;
-    Ok(h::one(&Tag::from(row.clone()), row.version))
+    one(&db, shape, move |conn| {
+        storage::find_by_slug(conn, &slug)?
+            .ok_or_else(|| ApiError::NotFound(format!("No tag with slug `{slug}`.")))
+    })
+    .await
 }
 
 /// Create a tag. Authors, editors, admins and the owner may.
@@ -190,7 +246,7 @@ async fn update(
     let row = db
         .write(move |conn| storage::update(conn, &id, expected, changes))
         .await?;
-    Ok(h::one(&Tag::from(row.clone()), row.version))
+    Ok(h::one(&Tag::from(row.clone()), row.version, None))
 }
 
 /// Delete a tag. Posts keep their other tags.

@@ -2,11 +2,12 @@ use diesel::prelude::*;
 
 use super::model::{NewTag, TagChanges, TagRow};
 use crate::content::Slug;
-use crate::db::schema::tags;
+use crate::db::schema::{posts, posts_tags, tags};
 use crate::db::{DbConn, MultiBackend, now};
 use crate::http::conditional::{Expected, stale};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::listing::NamedListQuery;
+use crate::posts::model::PostStatus;
 
 fn columns() -> <TagRow as Selectable<MultiBackend>>::SelectExpression {
     <TagRow as Selectable<MultiBackend>>::construct_selection()
@@ -128,4 +129,21 @@ pub fn delete(conn: &mut DbConn, id: &str) -> ApiResult<()> {
         0 => Err(not_found(id)),
         _ => Ok(()),
     }
+}
+
+/// How many live posts each of `ids` has (tags with none are left out).
+pub fn post_counts(
+    conn: &mut DbConn,
+    ids: &[String],
+    now: chrono::NaiveDateTime,
+) -> ApiResult<std::collections::HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = posts_tags::table
+        .inner_join(posts::table)
+        .filter(posts_tags::tag_id.eq_any(ids))
+        .filter(posts::status.eq_any(PostStatus::LIVE))
+        .filter(posts::published_at.le(now))
+        .group_by(posts_tags::tag_id)
+        .select((posts_tags::tag_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }

@@ -7,6 +7,7 @@ use super::storage::TagInput;
 use crate::db::utc;
 use crate::http::error::ApiResult;
 use crate::http::extract::double_option;
+use crate::http::listing::PostCount;
 use crate::http::validate::Fields;
 
 const NAME_MAX: usize = 191;
@@ -24,6 +25,19 @@ pub struct Tag {
     pub updated_at: DateTime<Utc>,
     /// Grows by one on every change; send it back (or the `ETag`) when you change the tag.
     pub version: i64,
+    /// With `include=count.posts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<PostCount>,
+}
+
+impl Tag {
+    /// Adds the post count from `counts` (a missing entry is none) when it was asked for.
+    pub fn with_count(mut self, counts: Option<&std::collections::HashMap<String, i64>>) -> Tag {
+        self.count = counts.map(|c| PostCount {
+            posts: c.get(&self.id).copied().unwrap_or(0),
+        });
+        self
+    }
 }
 
 impl From<TagRow> for Tag {
@@ -36,6 +50,7 @@ impl From<TagRow> for Tag {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             version: row.version,
+            count: None,
         }
     }
 }

@@ -114,6 +114,11 @@ async fn posts_filter_by_tag_author_featured_and_dates(backend: Backend) {
         .expect(200);
     assert_eq!(slugs(&page.body), ["p1"]);
     assert_eq!(page.body["meta"]["pagination"]["total"], 3);
+    let link = page.header("link").unwrap();
+    assert!(
+        link.contains("tag=news%2Cother&page=1&limit=2>; rel=\"prev\""),
+        "links keep the filters: {link}"
+    );
     // The owner also sees the draft: undated, so it leads.
     let owner = app
         .get("/api/v1/posts?tag=news", Some(&app.owner_token))

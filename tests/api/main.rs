@@ -10,4 +10,5 @@ mod errors;
 mod listing;
 mod openapi;
 mod posts;
+mod shapes;
 mod tags;

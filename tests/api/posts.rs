@@ -49,11 +49,18 @@ async fn posts_crud(backend: Backend) {
     assert_eq!(post["version"], 1);
     assert_eq!(post["slug"], "hello-folio-world");
     assert_eq!(post["title"], "Hello, Folio World");
-    assert_eq!(post["markdown"], "# Heading\n\nSome *text* here.");
+    // Writes answer like reads: HTML by default, the other formats on request.
+    assert_eq!(post["markdown"], Value::Null);
+    let all = app
+        .get(&format!("{path}?formats=html,markdown,plaintext"), owner)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(all["markdown"], "# Heading\n\nSome *text* here.");
+    assert_eq!(all["plaintext"], "Heading\nSome text here.");
     let html = post["html"].as_str().unwrap();
     assert!(html.contains("<h1>Heading</h1>"), "{html}");
     assert!(html.contains("<em>text</em>"), "{html}");
-    assert_eq!(post["plaintext"], "Heading\nSome text here.");
     assert_eq!(post["excerpt"], "Heading Some text here.");
     assert_eq!(post["custom_excerpt"], Value::Null);
     assert_eq!(post["reading_time"], 1);
@@ -430,8 +437,21 @@ async fn markdown_is_sanitised(backend: Backend) {
         )
         .await;
     for body in [
-        post.clone(),
-        app.get(&post_path(&post), None).await.expect(200).body,
+        app.get(
+            &format!("{}?formats=html,markdown,plaintext", post_path(&post)),
+            None,
+        )
+        .await
+        .expect(200)
+        .body,
+        app.get(
+            "/api/v1/posts?formats=html,plaintext,markdown&limit=1",
+            None,
+        )
+        .await
+        .expect(200)
+        .body["data"][0]
+            .clone(),
     ] {
         let html = body["html"].as_str().unwrap();
         let lower = html.to_lowercase();
@@ -791,8 +811,12 @@ async fn no_lost_edits(backend: Backend) {
     let now = app.get(&path, Some(&second)).await.expect(200);
     assert_eq!(now.etag_version(), 2);
     assert_eq!(now.body["title"], "First's title");
-    assert_eq!(now.body["markdown"], "Original");
     assert_eq!(now.body, saved.body);
+    let source = app
+        .get(&format!("{path}?formats=markdown"), Some(&second))
+        .await
+        .expect(200);
+    assert_eq!(source.body["markdown"], "Original");
 
     // Neither If-Match nor version: 428, and nothing changes.
     app.call(
@@ -1028,7 +1052,7 @@ async fn contributors_write_drafts_only(backend: Backend) {
         .await
         .expect(200)
         .body;
-    assert_eq!(edited["markdown"], "Better");
+    assert_eq!(edited["html"], "<p>Better</p>\n");
     for body in [
         json!({"status": "published"}),
         json!({"status": "scheduled", "published_at": at(TimeDelta::days(1))}),

@@ -142,6 +142,7 @@ impl Response {
 
 pub struct TestApp<S> {
     service: S,
+    state: folio::AppState,
     pub owner_token: String,
     pub owner_id: String,
     // Dropped last, after everything holding connections.
@@ -191,9 +192,10 @@ pub async fn spawn(
         .await
         .unwrap()
         .expect("Folio opens");
-    let service = actix_test::init_service(folio::app(state)).await;
+    let service = actix_test::init_service(folio::app(state.clone())).await;
     let mut app = TestApp {
         service,
+        state,
         owner_token: String::new(),
         owner_id: String::new(),
         _sqlite_dir: Some(dir),
@@ -255,6 +257,11 @@ where
             body,
             text,
         }
+    }
+
+    /// The instance behind the app, e.g. to count SQL statements.
+    pub fn state(&self) -> &folio::AppState {
+        &self.state
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {

@@ -1,0 +1,191 @@
+//! What a read sends: formats, embedded relations, post counts, sparse fields, and the
+//! constant number of SQL statements behind a list.
+
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::{Backend, id, spawn};
+
+on_both_backends!(
+    formats_include_and_fields_shape_posts,
+    authors_and_tags_count_their_published_posts,
+    a_list_costs_the_same_statements_whatever_its_size,
+    unknown_shapes_are_400,
+);
+
+fn keys(item: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = item.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+async fn formats_include_and_fields_shape_posts(backend: Backend) {
+    let app = spawn(backend).await;
+    let tag = app.tag("Shape").await;
+    let post = app
+        .post_as(
+            None,
+            json!({"title": "Shaped", "markdown": "Hi *there*", "status": "published",
+                             "tags": [id(&tag)]}),
+        )
+        .await;
+    let path = format!("/api/v1/posts/{}", id(&post));
+    let default = app.get(&path, None).await.expect(200).body;
+    assert_eq!(default["html"], "<p>Hi <em>there</em></p>\n");
+    assert!(default.get("markdown").is_none() && default.get("plaintext").is_none());
+    assert!(default["authors"].is_array() && default["tags"].is_array());
+
+    let formats = app
+        .get(&format!("{path}?formats=markdown,plaintext"), None)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(formats["markdown"], "Hi *there*");
+    assert_eq!(formats["plaintext"], "Hi there");
+    assert!(formats.get("html").is_none());
+
+    let bare = app
+        .get(&format!("{path}?include="), None)
+        .await
+        .expect(200)
+        .body;
+    assert!(bare.get("authors").is_none() && bare.get("tags").is_none());
+    let tags_only = app
+        .get(&format!("{path}?include=tags"), None)
+        .await
+        .expect(200)
+        .body;
+    assert!(tags_only.get("authors").is_none());
+    assert_eq!(tags_only["tags"][0]["slug"], "shape");
+
+    let sparse = app
+        .get(&format!("{path}?fields=id,slug,title"), None)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(keys(&sparse), ["id", "slug", "title"]);
+    let list = app
+        .get(
+            "/api/v1/posts?fields=slug,tags&include=tags&formats=plaintext",
+            None,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(keys(&list["data"][0]), ["slug", "tags"]);
+    assert_eq!(
+        list["meta"]["pagination"]["total"], 1,
+        "the envelope is kept whole"
+    );
+}
+
+async fn authors_and_tags_count_their_published_posts(backend: Backend) {
+    let app = spawn(backend).await;
+    let (busy, quiet) = (app.tag("Busy").await, app.tag("Quiet").await);
+    let writer = app.author("Writer").await;
+    for status in ["published", "published", "draft"] {
+        app.post_as(
+            None,
+            json!({"title": status, "status": status, "tags": [id(&busy)],
+                                 "authors": [id(&writer)]}),
+        )
+        .await;
+    }
+    let tags = app
+        .get("/api/v1/tags?include=count.posts&sort=name", None)
+        .await
+        .expect(200)
+        .body;
+    let counts: Vec<(String, i64)> = tags["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["slug"].as_str().unwrap().to_owned(),
+                t["count"]["posts"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [("busy".to_owned(), 2), ("quiet".to_owned(), 0)],
+        "drafts do not count"
+    );
+    let one = app
+        .get(
+            &format!("/api/v1/tags/{}?include=count.posts", id(&quiet)),
+            None,
+        )
+        .await;
+    assert_eq!(one.expect(200).body["count"]["posts"], 0);
+    let plain = app
+        .get(&format!("/api/v1/tags/{}", id(&busy)), None)
+        .await
+        .expect(200)
+        .body;
+    assert!(plain.get("count").is_none(), "counts only on request");
+    let author = app
+        .get(
+            "/api/v1/authors/slug/writer?include=count.posts&fields=name,count",
+            None,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(author, json!({"name": "Writer", "count": {"posts": 2}}));
+}
+
+async fn a_list_costs_the_same_statements_whatever_its_size(backend: Backend) {
+    let app = spawn(backend).await;
+    let tags = [app.tag("One").await, app.tag("Two").await];
+    let authors = [app.author("Ann").await, app.author("Bo").await];
+    for n in 0..30 {
+        app.post_as(
+            None,
+            json!({"title": format!("Post {n}"), "status": "published",
+                                 "tags": [id(&tags[n % 2]), id(&tags[(n + 1) % 2])],
+                                 "authors": [id(&authors[n % 2])]}),
+        )
+        .await;
+    }
+    let cost = |path: String| {
+        let app = &app;
+        async move {
+            let before = app.state().db.statements_run();
+            app.get(&path, None).await.expect(200);
+            app.state().db.statements_run() - before
+        }
+    };
+    let one = cost("/api/v1/posts?limit=1".into()).await;
+    let many = cost("/api/v1/posts?limit=30".into()).await;
+    let filtered = cost("/api/v1/posts?limit=30&tag=one,two&author=ann,bo".into()).await;
+    assert_eq!(one, many, "a page of 30 costs what a page of 1 does");
+    assert_eq!(one, filtered);
+    assert!(
+        one <= 5,
+        "the pool's liveness check, count, page, authors, tags: {one}"
+    );
+    let bare = cost("/api/v1/posts?limit=30&include=".into()).await;
+    assert_eq!(bare, one - 2, "relations not asked for are not loaded");
+    let counted = cost("/api/v1/tags?include=count.posts&limit=100".into()).await;
+    assert_eq!(
+        counted,
+        cost("/api/v1/tags?include=count.posts&limit=1".into()).await
+    );
+}
+
+async fn unknown_shapes_are_400(backend: Backend) {
+    let app = spawn(backend).await;
+    for (path, field) in [
+        ("/api/v1/posts?formats=pdf", "formats"),
+        ("/api/v1/posts?include=comments", "include"),
+        ("/api/v1/posts?fields=title,secret", "fields"),
+        ("/api/v1/posts/x?fields=password", "fields"),
+        ("/api/v1/tags?include=count.comments", "include"),
+        ("/api/v1/authors?fields=password_hash", "fields"),
+    ] {
+        let body = app.get(path, None).await.problem(400);
+        assert_eq!(body["errors"][0]["field"], field, "{path}");
+    }
+}
