@@ -9,4 +9,5 @@ mod errors;
 mod listing;
 mod openapi;
 mod posts;
+mod search;
 mod tags;
