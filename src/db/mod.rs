@@ -26,6 +26,15 @@ pub enum DbConn {
     Sqlite(diesel::SqliteConnection),
 }
 
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Postgres(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -4,6 +4,7 @@
 pub mod model;
 pub mod policy;
 pub mod routes;
+pub mod search;
 pub mod service;
 pub mod storage;
 pub mod view;

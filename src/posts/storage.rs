@@ -1,16 +1,18 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable};
+use diesel::sql_types::{Bool, Double, Float, Nullable, Text};
 
 use super::model::{BylineRow, NewPost, PostChanges, PostRecord, PostRow, PostStatus, PostTagRow};
 use super::policy::Visibility;
+use super::search::Search;
 use super::view::{PostListQuery, PostSort};
 use crate::content::Slug;
 use crate::db::schema::{authors, post_slugs, posts, posts_authors, posts_tags, tags};
-use crate::db::{DbConn, MultiBackend};
+use crate::db::{Backend, DbConn, MultiBackend};
 use crate::http::conditional::stale;
 use crate::http::error::{ApiError, ApiResult, FieldError};
 use crate::http::sort::Direction;
@@ -47,9 +49,56 @@ fn visible(query: BoxedPosts, visibility: &Visibility, now: NaiveDateTime) -> Bo
     }
 }
 
+/// The posts `search` finds, in the backend's full-text index (see the post_search
+/// migrations). The search travels as a bound parameter, never as SQL.
+fn found(search: &Search, backend: Backend) -> Condition {
+    let condition = match backend {
+        Backend::Sqlite => sql::<Nullable<Bool>>(
+            "posts.rowid IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ",
+        )
+        .bind::<Text, _>(search.fts5()),
+        Backend::Postgres => {
+            sql("posts.search @@ to_tsquery('simple', ").bind::<Text, _>(search.tsquery())
+        }
+    };
+    Box::new(condition.sql(")"))
+}
+
+/// Orders `query` best match for `search` first. Both engines weigh a word in the title over
+/// one in the excerpt over one in the text, alike: `ts_rank`'s default weights for A, B and C
+/// are 1.0, 0.4 and 0.2, and bm25 is given 5, 2 and 1.
+fn by_relevance(query: BoxedPosts, search: &Search, backend: Backend) -> BoxedPosts {
+    match backend {
+        // bm25: lower is better.
+        Backend::Sqlite => query.then_order_by(
+            sql::<Double>(
+                "(SELECT bm25(posts_fts, 5.0, 2.0, 1.0) FROM posts_fts \
+                 WHERE posts_fts MATCH ",
+            )
+            .bind::<Text, _>(search.fts5())
+            .sql(" AND posts_fts.rowid = posts.rowid)")
+            .asc(),
+        ),
+        Backend::Postgres => query.then_order_by(
+            sql::<Float>("ts_rank(posts.search, to_tsquery('simple', ")
+                .bind::<Text, _>(search.tsquery())
+                .sql("))")
+                .desc(),
+        ),
+    }
+}
+
 /// The posts `visibility` allows that match the filters of `list`.
-fn matching(visibility: &Visibility, list: &PostListQuery, now: NaiveDateTime) -> BoxedPosts {
+fn matching(
+    visibility: &Visibility,
+    list: &PostListQuery,
+    now: NaiveDateTime,
+    backend: Backend,
+) -> BoxedPosts {
     let mut query = visible(posts::table.into_boxed(), visibility, now);
+    if let Some(search) = &list.search {
+        query = query.filter(found(search, backend));
+    }
     if !list.tags.is_empty() {
         query = query.filter(
             posts::id.eq_any(
@@ -95,9 +144,19 @@ fn matching(visibility: &Visibility, list: &PostListQuery, now: NaiveDateTime) -
 /// Orders `query` as `list` asks. Undated posts (drafts) count as the newest; where only
 /// live posts can match, every post has a date and that rank is left out, so the list can
 /// walk the live-posts index.
-fn ordered(mut query: BoxedPosts, list: &PostListQuery, all_dated: bool) -> BoxedPosts {
+fn ordered(
+    mut query: BoxedPosts,
+    list: &PostListQuery,
+    all_dated: bool,
+    backend: Backend,
+) -> BoxedPosts {
     for (key, direction) in &list.sort {
         query = match (key, direction) {
+            // Only ever the default, best first, and only when there is a search.
+            (PostSort::Relevance, _) => match &list.search {
+                Some(search) => by_relevance(query, search, backend),
+                None => query,
+            },
             (PostSort::PublishedAt, Direction::Desc) if all_dated => {
                 query.then_order_by(posts::published_at.desc())
             }
@@ -132,17 +191,25 @@ pub fn list(
     list: &PostListQuery,
     now: NaiveDateTime,
 ) -> ApiResult<(Vec<PostRecord>, i64)> {
-    let total = matching(visibility, list, now).count().get_result(conn)?;
+    let backend = conn.backend();
+    let total = matching(visibility, list, now, backend)
+        .count()
+        .get_result(conn)?;
     let all_dated = *visibility == Visibility::Live
         || matches!(
             list.status,
             Some(PostStatus::Published | PostStatus::Scheduled)
         );
-    let rows = ordered(matching(visibility, list, now), list, all_dated)
-        .select(columns())
-        .limit(list.page.limit)
-        .offset(list.page.offset())
-        .load(conn)?;
+    let rows = ordered(
+        matching(visibility, list, now, backend),
+        list,
+        all_dated,
+        backend,
+    )
+    .select(columns())
+    .limit(list.page.limit)
+    .offset(list.page.offset())
+    .load(conn)?;
     let relations = Relations {
         authors: list.shape.authors,
         tags: list.shape.tags,

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::{BylineRow, PostRecord, PostStatus, PostTagRow};
+use super::search::{self, Search};
 use crate::content::Slug;
 use crate::db::{stored, utc};
 use crate::http::error::{ApiError, ApiResult, FieldError};
@@ -462,8 +463,21 @@ pub struct PostListParams {
     pub published_after: Option<DateTime<Utc>>,
     /// Only posts published before this time.
     pub published_before: Option<DateTime<Utc>>,
+    /// Full-text search in the title, excerpt and text, best matches first (unless `sort` is
+    /// given). Every word must occur, ignoring case; the last one may be the start of a word
+    /// (`datab` finds `database`); `"quoted words"` must occur together and in that order.
+    /// Only letters and digits count: anything else just separates words, and at least one
+    /// letter or digit is needed. Up to 16 words are used.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "[\\p{L}\\p{N}]",
+        example = "release notes"
+    )]
+    pub q: Option<String>,
     /// Comma-separated keys, `-` for descending: `published_at`, `created_at`, `updated_at`,
-    /// `title`. Default `-published_at` (drafts, having no date, first). Ties are broken by id.
+    /// `title`. Default `-published_at` (drafts, having no date, first), or with `q` the best
+    /// match first. Ties are broken by id.
     #[param(
         pattern = "^-?(published_at|created_at|updated_at|title)(,-?(published_at|created_at|updated_at|title))*$",
         example = "-published_at"
@@ -485,6 +499,9 @@ pub struct PostListParams {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PostSort {
+    /// Best match for the search first. Never named in `sort`: it leads the default order
+    /// when there is a search.
+    Relevance,
     PublishedAt,
     CreatedAt,
     UpdatedAt,
@@ -501,6 +518,7 @@ pub struct PostListQuery {
     pub status: Option<PostStatus>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
+    pub search: Option<Search>,
     pub sort: Vec<(PostSort, Direction)>,
     pub shape: PostShape,
 }
@@ -521,11 +539,39 @@ fn slug_list(field: &str, raw: Option<String>, errors: &mut Vec<FieldError>) -> 
     slugs
 }
 
+/// `q`: short enough, and with a word to search for.
+fn search_query(q: Option<String>, errors: &mut Vec<FieldError>) -> Option<Search> {
+    let q = q?;
+    if q.chars().count() > search::MAX_CHARS {
+        let message = format!("must be at most {} characters", search::MAX_CHARS);
+        errors.push(FieldError::new("q", "too_long", message));
+        return None;
+    }
+    let search = Search::parse(&q);
+    if search.is_none() {
+        let message = "must hold a letter or digit to search for";
+        errors.push(FieldError::new("q", "invalid_format", message));
+    }
+    search
+}
+
+/// The order when `sort` is left out: by date, newest first, or best match first when
+/// searching (then by date, so the order stays total).
+fn default_sort(searching: bool) -> Vec<(PostSort, Direction)> {
+    let by_date = [
+        (PostSort::PublishedAt, Direction::Desc),
+        (PostSort::CreatedAt, Direction::Desc),
+    ];
+    let relevance = searching.then_some((PostSort::Relevance, Direction::Desc));
+    relevance.into_iter().chain(by_date).collect()
+}
+
 impl TryFrom<PostListParams> for PostListQuery {
     type Error = ApiError;
 
     fn try_from(p: PostListParams) -> Result<PostListQuery, ApiError> {
         let mut errors = Vec::new();
+        let search = search_query(p.q, &mut errors);
         let query = PostListQuery {
             page: PageRequest::parse(p.limit, p.page, &mut errors),
             tags: slug_list("tag", p.tag, &mut errors),
@@ -542,10 +588,7 @@ impl TryFrom<PostListParams> for PostListQuery {
                     ("updated_at", PostSort::UpdatedAt),
                     ("title", PostSort::Title),
                 ],
-                &[
-                    (PostSort::PublishedAt, Direction::Desc),
-                    (PostSort::CreatedAt, Direction::Desc),
-                ],
+                &default_sort(search.is_some()),
                 &mut errors,
             ),
             shape: PostShape::parse(
@@ -554,6 +597,7 @@ impl TryFrom<PostListParams> for PostListQuery {
                 p.fields.as_deref(),
                 &mut errors,
             ),
+            search,
         };
         checked(query, errors)
     }
@@ -566,5 +610,50 @@ impl crate::http::Modified for Post {
             (PostStatus::Published, Some(at)) => at.max(self.updated_at),
             _ => self.updated_at,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::IntoParams;
+    use utoipa::openapi::path::ParameterIn;
+
+    use super::*;
+
+    #[test]
+    fn the_documented_q_is_the_one_checked() {
+        let params = PostListParams::into_params(|| Some(ParameterIn::Query));
+        let q = params
+            .iter()
+            .find(|p| p.name == "q")
+            .expect("q is documented");
+        let schema = serde_json::to_value(&q.schema).unwrap();
+        assert_eq!(schema["maxLength"], search::MAX_CHARS);
+        assert_eq!(schema["pattern"], search::WORD_CHAR);
+    }
+
+    #[test]
+    fn q_needs_a_word_and_a_bounded_length() {
+        let mut errors = Vec::new();
+        assert!(search_query(Some("a".repeat(search::MAX_CHARS)), &mut errors).is_some());
+        assert!(search_query(Some("a".repeat(search::MAX_CHARS + 1)), &mut errors).is_none());
+        assert!(search_query(Some("\"*\" -".into()), &mut errors).is_none());
+        assert!(search_query(Some(String::new()), &mut errors).is_none());
+        assert!(search_query(None, &mut errors).is_none());
+        let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["too_long", "invalid_format", "invalid_format"]);
+    }
+
+    #[test]
+    fn a_search_orders_by_relevance_unless_sorted() {
+        assert_eq!(
+            default_sort(true)[0],
+            (PostSort::Relevance, Direction::Desc)
+        );
+        assert!(
+            !default_sort(false)
+                .iter()
+                .any(|(k, _)| *k == PostSort::Relevance)
+        );
     }
 }

@@ -10,5 +10,6 @@ mod errors;
 mod listing;
 mod openapi;
 mod posts;
+mod search;
 mod shapes;
 mod tags;

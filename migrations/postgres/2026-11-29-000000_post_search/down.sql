@@ -1,0 +1,2 @@
+DROP INDEX posts_search_idx;
+ALTER TABLE posts DROP COLUMN search;
