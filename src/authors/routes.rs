@@ -41,7 +41,7 @@ async fn load(db: &Db, id: String) -> ApiResult<AuthorRow> {
 
 fn one(row: AuthorRow, caller: &Caller) -> ApiResult<HttpResponse> {
     let version = row.version;
-    Ok(h::one(&Author::view(row, caller)?, version, None))
+    Ok(h::one(&Author::view(row, caller)?, version))
 }
 
 /// The post counts of `rows`, when they were asked for.
@@ -74,7 +74,7 @@ async fn shaped(
         .await?;
     let version = row.version;
     let author = Author::view(row, caller)?.with_count(counts.as_ref());
-    Ok(h::one(&author, version, shape.fields.as_ref()))
+    Ok(h::one(&author, version))
 }
 
 /// The signed-in author.
@@ -117,8 +117,8 @@ async fn list(
     caller: Caller,
     Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    let list = NamedListQuery::parse::<Author>(params)?;
-    let (page, shape) = (list.page, list.shape.clone());
+    let list = NamedListQuery::parse(params)?;
+    let page = list.page;
     let (rows, total, counts) = db
         .run(move |conn| {
             let (rows, total) = storage::list(conn, &list)?;
@@ -130,11 +130,7 @@ async fn list(
         .into_iter()
         .map(|row| Ok(Author::view(row, &caller)?.with_count(counts.as_ref())))
         .collect::<ApiResult<_>>()?;
-    Ok(h::list(
-        &req,
-        &ListResponse::new(data, page, total),
-        shape.fields.as_ref(),
-    ))
+    Ok(h::list(&req, &ListResponse::new(data, page, total)))
 }
 
 /// Get an author by id.
@@ -159,7 +155,7 @@ async fn get(
     id: web::Path<Key>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
-    let shape = NamedShape::of_item::<Author>(params)?;
+    let shape = NamedShape::of_item(params)?;
     let id = id.into_inner().0;
     shaped(&db, &caller, shape, move |conn| {
         storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id))
@@ -189,7 +185,7 @@ async fn get_by_slug(
     slug: web::Path<Key>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
-    let shape = NamedShape::of_item::<Author>(params)?;
+    let shape = NamedShape::of_item(params)?;
     let slug = slug.into_inner().0;
     shaped(&db, &caller, shape, move |conn| {
         storage::find_by_slug(conn, &slug)?

@@ -29,9 +29,11 @@ pub struct Author {
     pub location: Option<String>,
     /// Signed-in staff only, and only for authors with a login.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
     /// Signed-in staff only, and only for authors with a login.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub role: Option<Role>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -39,6 +41,7 @@ pub struct Author {
     pub version: i64,
     /// With `include=count.posts`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub count: Option<PostCount>,
 }
 

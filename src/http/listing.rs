@@ -4,7 +4,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::{ApiError, FieldError};
-use super::fields::FieldSet;
 use super::pagination::{PageRequest, checked};
 use super::sort::{self, Direction};
 
@@ -31,9 +30,6 @@ pub struct NamedListParams {
     /// `count.posts` adds to each how many published posts it has.
     #[param(pattern = "^(count\\.posts)?$", example = "count.posts")]
     pub include: Option<String>,
-    /// Only these fields of each item, comma-separated (e.g. `id,slug,name`).
-    #[param(pattern = "^[a-z_]+(,[a-z_]+)*$", example = "id,slug,name")]
-    pub fields: Option<String>,
 }
 
 /// The query parameters of a single author or tag.
@@ -44,9 +40,6 @@ pub struct NamedItemParams {
     /// `count.posts` adds how many published posts it has.
     #[param(pattern = "^(count\\.posts)?$", example = "count.posts")]
     pub include: Option<String>,
-    /// Only these fields, comma-separated (e.g. `id,slug,name`).
-    #[param(pattern = "^[a-z_]+(,[a-z_]+)*$", example = "id,slug,name")]
-    pub fields: Option<String>,
 }
 
 /// How many published posts an author or tag has (with `include=count.posts`).
@@ -55,19 +48,14 @@ pub struct PostCount {
     pub posts: i64,
 }
 
-/// What to add to and keep of each author or tag.
-#[derive(Debug, Clone, Default)]
+/// What to add to each author or tag.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct NamedShape {
     pub count_posts: bool,
-    pub fields: Option<FieldSet>,
 }
 
 impl NamedShape {
-    fn parse<T: utoipa::ToSchema>(
-        include: Option<&str>,
-        fields: Option<&str>,
-        errors: &mut Vec<FieldError>,
-    ) -> NamedShape {
+    fn parse(include: Option<&str>, errors: &mut Vec<FieldError>) -> NamedShape {
         let count_posts = match include {
             None | Some("") => false,
             Some("count.posts") => true,
@@ -80,20 +68,13 @@ impl NamedShape {
                 false
             }
         };
-        NamedShape {
-            count_posts,
-            fields: FieldSet::parse::<T>(fields, errors),
-        }
+        NamedShape { count_posts }
     }
 
     /// From the parameters of a single author or tag.
-    pub fn of_item<T: utoipa::ToSchema>(params: NamedItemParams) -> Result<NamedShape, ApiError> {
+    pub fn of_item(params: NamedItemParams) -> Result<NamedShape, ApiError> {
         let mut errors = Vec::new();
-        let shape = NamedShape::parse::<T>(
-            params.include.as_deref(),
-            params.fields.as_deref(),
-            &mut errors,
-        );
+        let shape = NamedShape::parse(params.include.as_deref(), &mut errors);
         checked(shape, errors)
     }
 }
@@ -130,8 +111,7 @@ pub fn search_text(q: Option<String>, errors: &mut Vec<FieldError>) -> Option<St
 }
 
 impl NamedListQuery {
-    /// Validates list parameters for items documented by `T` (for `fields`).
-    pub fn parse<T: utoipa::ToSchema>(p: NamedListParams) -> Result<NamedListQuery, ApiError> {
+    pub fn parse(p: NamedListParams) -> Result<NamedListQuery, ApiError> {
         let mut errors = Vec::new();
         let query = NamedListQuery {
             page: PageRequest::parse(p.limit, p.page, &mut errors),
@@ -146,7 +126,7 @@ impl NamedListQuery {
                 &[(NameSort::CreatedAt, Direction::Desc)],
                 &mut errors,
             ),
-            shape: NamedShape::parse::<T>(p.include.as_deref(), p.fields.as_deref(), &mut errors),
+            shape: NamedShape::parse(p.include.as_deref(), &mut errors),
         };
         checked(query, errors)
     }

@@ -5,7 +5,6 @@ pub mod caching;
 pub mod conditional;
 pub mod error;
 pub mod extract;
-pub mod fields;
 pub mod listing;
 pub mod pagination;
 pub mod sort;
@@ -117,23 +116,11 @@ fn http_date(t: chrono::DateTime<chrono::Utc>) -> header::HttpDate {
 
 /// One resource, with its version as the `ETag` (the caching middleware adds a hash of the
 /// representation) and its `Last-Modified`.
-pub fn one<T: serde::Serialize + Modified>(
-    value: &T,
-    version: i64,
-    fields: Option<&fields::FieldSet>,
-) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    response
+pub fn one<T: serde::Serialize + Modified>(value: &T, version: i64) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header(header::ETag(conditional::etag(version)))
-        .insert_header(header::LastModified(http_date(value.last_modified())));
-    match fields {
-        Some(fields) => response.json(fields.apply(json_value(value))),
-        None => response.json(value),
-    }
-}
-
-fn json_value<T: serde::Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or_default()
+        .insert_header(header::LastModified(http_date(value.last_modified())))
+        .json(value)
 }
 
 /// A new resource: `201`, its address in `Location`, its version as the `ETag`.
@@ -148,7 +135,6 @@ pub fn created<T: serde::Serialize>(value: &T, version: i64, location: &str) -> 
 pub fn list<T: serde::Serialize + Modified>(
     req: &HttpRequest,
     list: &pagination::ListResponse<T>,
-    fields: Option<&fields::FieldSet>,
 ) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(links) = list.link_header(req.path(), req.query_string()) {
@@ -157,18 +143,7 @@ pub fn list<T: serde::Serialize + Modified>(
     if let Some(newest) = list.data.iter().map(Modified::last_modified).max() {
         response.insert_header(header::LastModified(http_date(newest)));
     }
-    match fields {
-        Some(fields) => {
-            let mut value = json_value(list);
-            if let Some(serde_json::Value::Array(items)) = value.get_mut("data") {
-                for item in items.iter_mut() {
-                    *item = fields.apply(std::mem::take(item));
-                }
-            }
-            response.json(value)
-        }
-        None => response.json(list),
-    }
+    response.json(list)
 }
 
 #[cfg(test)]

@@ -40,11 +40,7 @@ fn visible_to(
         .filter(|r| policy::may_read(caller, &PostFacts::of(r, &r.author_ids(), now)))
         .ok_or(missing)?;
     let version = record.row.version;
-    Ok(h::one(
-        &Post::view(record, now, shape),
-        version,
-        shape.fields.as_ref(),
-    ))
+    Ok(h::one(&Post::view(record, now, shape), version))
 }
 
 /// List posts, newest first.
@@ -72,7 +68,7 @@ async fn list(
     Query(params): Query<PostListParams>,
 ) -> ApiResult<HttpResponse> {
     let list = PostListQuery::try_from(params)?;
-    let (page, shape) = (list.page, list.shape.clone());
+    let (page, shape) = (list.page, list.shape);
     let visibility = Visibility::of(&caller);
     let now = now();
     let (records, total) = db
@@ -82,11 +78,7 @@ async fn list(
         .into_iter()
         .map(|r| Post::view(r, now, &shape))
         .collect();
-    Ok(h::list(
-        &req,
-        &ListResponse::new(data, page, total),
-        shape.fields.as_ref(),
-    ))
+    Ok(h::list(&req, &ListResponse::new(data, page, total)))
 }
 
 /// Get a post by id.
@@ -246,7 +238,6 @@ async fn update(
     Ok(h::one(
         &Post::view(record, now(), &PostShape::default()),
         version,
-        None,
     ))
 }
 

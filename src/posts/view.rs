@@ -8,7 +8,6 @@ use crate::content::Slug;
 use crate::db::{stored, utc};
 use crate::http::error::{ApiError, ApiResult, FieldError};
 use crate::http::extract::double_option;
-use crate::http::fields::FieldSet;
 use crate::http::pagination::{PageRequest, checked};
 use crate::http::sort::{self, Direction};
 use crate::http::validate::Fields;
@@ -67,13 +66,16 @@ pub struct Post {
     pub title: String,
     /// The Markdown source, with `formats=markdown`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub markdown: Option<String>,
     /// The Markdown rendered to HTML and sanitised: safe to insert into a page as is. Sent
     /// unless `formats` leaves it out.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub html: Option<String>,
     /// The text without markup, with `formats=plaintext`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub plaintext: Option<String>,
     /// `custom_excerpt` when set, else the start of the text, cut on a word boundary.
     pub excerpt: String,
@@ -87,9 +89,11 @@ pub struct Post {
     pub published_at: Option<DateTime<Utc>>,
     /// In byline order; the first is the primary author. Sent unless `include` leaves it out.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub authors: Option<Vec<PostAuthor>>,
     /// In order; the first is the primary tag. Sent unless `include` leaves it out.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub tags: Option<Vec<PostTag>>,
     pub meta_title: Option<String>,
     pub meta_description: Option<String>,
@@ -329,15 +333,14 @@ impl UpdatePost {
     }
 }
 
-/// Which formats and relations a post is sent with, and which fields are kept.
-#[derive(Debug, Clone)]
+/// Which formats and relations a post is sent with.
+#[derive(Debug, Clone, Copy)]
 pub struct PostShape {
     pub html: bool,
     pub markdown: bool,
     pub plaintext: bool,
     pub authors: bool,
     pub tags: bool,
-    pub fields: Option<FieldSet>,
 }
 
 impl Default for PostShape {
@@ -348,7 +351,6 @@ impl Default for PostShape {
             plaintext: false,
             authors: true,
             tags: true,
-            fields: None,
         }
     }
 }
@@ -375,7 +377,6 @@ impl PostShape {
     fn parse(
         formats: Option<&str>,
         include: Option<&str>,
-        fields: Option<&str>,
         errors: &mut Vec<FieldError>,
     ) -> PostShape {
         let mut shape = PostShape::default();
@@ -395,7 +396,6 @@ impl PostShape {
             shape.authors = include.contains(&"authors");
             shape.tags = include.contains(&"tags");
         }
-        shape.fields = FieldSet::parse::<Post>(fields, errors);
         shape
     }
 }
@@ -414,9 +414,6 @@ pub struct PostItemParams {
     /// Which relations to embed, comma-separated: `authors`, `tags`. Default both; empty for none.
     #[param(pattern = "^((authors|tags)(,(authors|tags))*)?$", example = "authors")]
     pub include: Option<String>,
-    /// Only these fields, comma-separated (e.g. `id,slug,title`).
-    #[param(pattern = "^[a-z_]+(,[a-z_]+)*$", example = "id,slug,title,excerpt")]
-    pub fields: Option<String>,
 }
 
 impl TryFrom<PostItemParams> for PostShape {
@@ -424,12 +421,7 @@ impl TryFrom<PostItemParams> for PostShape {
 
     fn try_from(p: PostItemParams) -> Result<PostShape, ApiError> {
         let mut errors = Vec::new();
-        let shape = PostShape::parse(
-            p.formats.as_deref(),
-            p.include.as_deref(),
-            p.fields.as_deref(),
-            &mut errors,
-        );
+        let shape = PostShape::parse(p.formats.as_deref(), p.include.as_deref(), &mut errors);
         checked(shape, errors)
     }
 }
@@ -492,9 +484,6 @@ pub struct PostListParams {
     /// Which relations to embed, comma-separated: `authors`, `tags`. Default both; empty for none.
     #[param(pattern = "^((authors|tags)(,(authors|tags))*)?$", example = "authors")]
     pub include: Option<String>,
-    /// Only these fields of each post, comma-separated (e.g. `id,slug,title`).
-    #[param(pattern = "^[a-z_]+(,[a-z_]+)*$", example = "id,slug,title,excerpt")]
-    pub fields: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -591,12 +580,7 @@ impl TryFrom<PostListParams> for PostListQuery {
                 &default_sort(search.is_some()),
                 &mut errors,
             ),
-            shape: PostShape::parse(
-                p.formats.as_deref(),
-                p.include.as_deref(),
-                p.fields.as_deref(),
-                &mut errors,
-            ),
+            shape: PostShape::parse(p.formats.as_deref(), p.include.as_deref(), &mut errors),
             search,
         };
         checked(query, errors)

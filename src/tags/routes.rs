@@ -65,8 +65,8 @@ async fn list(
     _caller: Caller,
     Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    let list = NamedListQuery::parse::<Tag>(params)?;
-    let (page, shape) = (list.page, list.shape.clone());
+    let list = NamedListQuery::parse(params)?;
+    let page = list.page;
     let (rows, total, counts) = db
         .run(move |conn| {
             let (rows, total) = storage::list(conn, &list)?;
@@ -78,11 +78,7 @@ async fn list(
         .into_iter()
         .map(|row| Tag::from(row).with_count(counts.as_ref()))
         .collect();
-    Ok(h::list(
-        &req,
-        &ListResponse::new(data, page, total),
-        shape.fields.as_ref(),
-    ))
+    Ok(h::list(&req, &ListResponse::new(data, page, total)))
 }
 
 /// The post counts of `rows`, when they were asked for.
@@ -114,7 +110,7 @@ async fn one(
         .await?;
     let version = row.version;
     let tag = Tag::from(row).with_count(counts.as_ref());
-    Ok(h::one(&tag, version, shape.fields.as_ref()))
+    Ok(h::one(&tag, version))
 }
 
 /// Get a tag by id.
@@ -139,7 +135,7 @@ async fn get(
     id: web::Path<Key>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
-    let shape = NamedShape::of_item::<Tag>(params)?;
+    let shape = NamedShape::of_item(params)?;
     let id = id.into_inner().0;
     one(&db, shape, move |conn| {
         storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id))
@@ -169,7 +165,7 @@ async fn get_by_slug(
     slug: web::Path<Key>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
-    let shape = NamedShape::of_item::<Tag>(params)?;
+    let shape = NamedShape::of_item(params)?;
     let slug = slug.into_inner().0;
     one(&db, shape, move |conn| {
         storage::find_by_slug(conn, &slug)?
@@ -246,7 +242,7 @@ async fn update(
     let row = db
         .write(move |conn| storage::update(conn, &id, expected, changes))
         .await?;
-    Ok(h::one(&Tag::from(row.clone()), row.version, None))
+    Ok(h::one(&Tag::from(row.clone()), row.version))
 }
 
 /// Delete a tag. Posts keep their other tags.

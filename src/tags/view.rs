@@ -27,6 +27,7 @@ pub struct Tag {
     pub version: i64,
     /// With `include=count.posts`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub count: Option<PostCount>,
 }
 

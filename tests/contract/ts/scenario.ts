@@ -49,9 +49,9 @@ async function main(): Promise<void> {
   check(created.response.status === 201 && created.data, `create post: ${created.response.status}`);
   const draft: Post = created.data;
   check(draft.status === "draft", "a new post is a draft");
-  check(draft.html.includes("<strong>generated</strong>"), "markdown is rendered");
-  check(draft.authors[0]?.id === author.data.id, "the byline");
-  check(draft.tags[0]?.id === tag.data.id, "the tag");
+  check(draft.html?.includes("<strong>generated</strong>"), "markdown is rendered");
+  check(draft.authors?.[0]?.id === author.data.id, "the byline");
+  check(draft.tags?.[0]?.id === tag.data.id, "the tag");
 
   const publish = await api.PATCH("/api/v1/posts/{id}", {
     params: { path: { id: draft.id }, header: { "If-Match": created.response.headers.get("etag") ?? "" } },
