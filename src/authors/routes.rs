@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use secrecy::SecretString;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -8,13 +6,15 @@ use super::storage::{self, AuthorInput, Login};
 use super::view::{Author, AuthorList, CreateAuthor, UpdateAuthor};
 use super::{model::AuthorRow, policy};
 use crate::auth::{Caller, Staff, password};
-use crate::db::{Db, DbConn, now};
+use crate::db::{Db, DbConn};
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
-use crate::http::listing::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
+use crate::http::listing::{
+    NamedItemParams, NamedListParams, NamedListQuery, NamedShape, post_counts_if,
+};
 use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
 
@@ -44,19 +44,6 @@ fn one(row: AuthorRow, caller: &Caller) -> ApiResult<HttpResponse> {
     Ok(h::one(&Author::view(row, caller)?, version))
 }
 
-/// The post counts of `rows`, when they were asked for.
-fn counts_if(
-    conn: &mut DbConn,
-    asked: bool,
-    rows: &[AuthorRow],
-) -> ApiResult<Option<HashMap<String, i64>>> {
-    if !asked {
-        return Ok(None);
-    }
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    storage::post_counts(conn, &ids, now()).map(Some)
-}
-
 /// One author, shaped as asked.
 async fn shaped(
     db: &Db,
@@ -64,11 +51,10 @@ async fn shaped(
     shape: NamedShape,
     find: impl FnOnce(&mut DbConn) -> ApiResult<AuthorRow> + Send + 'static,
 ) -> ApiResult<HttpResponse> {
-    let count = shape.count_posts;
     let (row, counts) = db
         .run(move |conn| {
             let row = find(conn)?;
-            let counts = counts_if(conn, count, std::slice::from_ref(&row))?;
+            let counts = post_counts_if(conn, shape, [row.id.clone()], storage::post_counts)?;
             Ok((row, counts))
         })
         .await?;
@@ -122,7 +108,8 @@ async fn list(
     let (rows, total, counts) = db
         .run(move |conn| {
             let (rows, total) = storage::list(conn, &list)?;
-            let counts = counts_if(conn, list.shape.count_posts, &rows)?;
+            let ids = rows.iter().map(|r| r.id.clone());
+            let counts = post_counts_if(conn, list.shape, ids, storage::post_counts)?;
             Ok((rows, total, counts))
         })
         .await?;

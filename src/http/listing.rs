@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::error::{ApiError, FieldError};
+use super::error::{ApiError, ApiResult, FieldError};
 use super::pagination::{PageRequest, checked};
 use super::sort::{self, Direction};
 
@@ -46,6 +46,23 @@ pub struct NamedItemParams {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct PostCount {
     pub posts: i64,
+}
+
+/// Post counts by author or tag id.
+pub type PostCounts = std::collections::HashMap<String, i64>;
+
+/// The post counts of the items with `ids`, from `count`, when `shape` asks for them.
+pub fn post_counts_if(
+    conn: &mut crate::db::DbConn,
+    shape: NamedShape,
+    ids: impl IntoIterator<Item = String>,
+    count: fn(&mut crate::db::DbConn, &[String], chrono::NaiveDateTime) -> ApiResult<PostCounts>,
+) -> ApiResult<Option<PostCounts>> {
+    if !shape.count_posts {
+        return Ok(None);
+    }
+    let ids: Vec<String> = ids.into_iter().collect();
+    count(conn, &ids, crate::db::now()).map(Some)
 }
 
 /// What to add to each author or tag.

@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -7,13 +5,15 @@ use super::model::TagRow;
 use super::storage;
 use super::view::{CreateTag, Tag, TagList, UpdateTag};
 use crate::auth::{Caller, Staff};
-use crate::db::{Db, DbConn, now};
+use crate::db::{Db, DbConn};
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
-use crate::http::listing::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
+use crate::http::listing::{
+    NamedItemParams, NamedListParams, NamedListQuery, NamedShape, post_counts_if,
+};
 use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
 
@@ -70,7 +70,8 @@ async fn list(
     let (rows, total, counts) = db
         .run(move |conn| {
             let (rows, total) = storage::list(conn, &list)?;
-            let counts = counts_if(conn, list.shape.count_posts, &rows)?;
+            let ids = rows.iter().map(|r| r.id.clone());
+            let counts = post_counts_if(conn, list.shape, ids, storage::post_counts)?;
             Ok((rows, total, counts))
         })
         .await?;
@@ -81,30 +82,16 @@ async fn list(
     Ok(h::list(&req, &ListResponse::new(data, page, total)))
 }
 
-/// The post counts of `rows`, when they were asked for.
-fn counts_if(
-    conn: &mut DbConn,
-    asked: bool,
-    rows: &[TagRow],
-) -> ApiResult<Option<HashMap<String, i64>>> {
-    if !asked {
-        return Ok(None);
-    }
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    storage::post_counts(conn, &ids, now()).map(Some)
-}
-
 /// One tag, shaped as asked.
 async fn one(
     db: &Db,
     shape: NamedShape,
     find: impl FnOnce(&mut DbConn) -> ApiResult<TagRow> + Send + 'static,
 ) -> ApiResult<HttpResponse> {
-    let count = shape.count_posts;
     let (row, counts) = db
         .run(move |conn| {
             let row = find(conn)?;
-            let counts = counts_if(conn, count, std::slice::from_ref(&row))?;
+            let counts = post_counts_if(conn, shape, [row.id.clone()], storage::post_counts)?;
             Ok((row, counts))
         })
         .await?;
