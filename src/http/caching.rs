@@ -72,26 +72,42 @@ fn entity_tag(version: Option<&str>, body: &[u8]) -> EntityTag {
     }
 }
 
-/// RFC 9110 §13.1.2 and §13.2.2: `If-None-Match` (weak comparison) wins; only without it is
-/// `If-Modified-Since` consulted.
-fn not_modified(request: &HeaderMap, etag: &EntityTag, last_modified: Option<HttpDate>) -> bool {
-    if let Some(value) = request.get(header::IF_NONE_MATCH) {
-        let value = value.to_str().unwrap_or("");
-        return value.trim() == "*"
-            || value
-                .split(',')
-                .filter_map(|t| t.trim().parse::<EntityTag>().ok())
-                .any(|t| t.weak_eq(etag));
-    }
-    let since = request
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<HttpDate>().ok());
-    match (since, last_modified) {
-        (Some(since), Some(modified)) => {
-            std::time::SystemTime::from(modified) <= std::time::SystemTime::from(since)
+/// The conditional headers of a request: kept apart, since the request itself is handed on.
+struct Conditions {
+    if_none_match: Option<HeaderValue>,
+    if_modified_since: Option<HeaderValue>,
+}
+
+impl Conditions {
+    fn of(request: &HeaderMap) -> Conditions {
+        Conditions {
+            if_none_match: request.get(header::IF_NONE_MATCH).cloned(),
+            if_modified_since: request.get(header::IF_MODIFIED_SINCE).cloned(),
         }
-        _ => false,
+    }
+
+    /// RFC 9110 §13.1.2 and §13.2.2: `If-None-Match` (weak comparison) wins; only without it
+    /// is `If-Modified-Since` consulted.
+    fn not_modified(&self, etag: &EntityTag, last_modified: Option<HttpDate>) -> bool {
+        if let Some(value) = &self.if_none_match {
+            let value = value.to_str().unwrap_or("");
+            return value.trim() == "*"
+                || value
+                    .split(',')
+                    .filter_map(|t| t.trim().parse::<EntityTag>().ok())
+                    .any(|t| t.weak_eq(etag));
+        }
+        let since = self
+            .if_modified_since
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<HttpDate>().ok());
+        match (since, last_modified) {
+            (Some(since), Some(modified)) => {
+                std::time::SystemTime::from(modified) <= std::time::SystemTime::from(since)
+            }
+            _ => false,
+        }
     }
 }
 
@@ -103,7 +119,7 @@ pub async fn conditional_get(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_get = req.method() == Method::GET;
     let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
-    let conditions = req.headers().clone();
+    let conditions = Conditions::of(req.headers());
     let policy = req
         .app_data::<web::Data<CachePolicy>>()
         .map(|p| *p.get_ref());
@@ -155,7 +171,7 @@ pub async fn conditional_get(
         .get(header::LAST_MODIFIED)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<HttpDate>().ok());
-    if not_modified(&conditions, &etag, last_modified) {
+    if conditions.not_modified(&etag, last_modified) {
         let mut not_modified = HttpResponse::new(StatusCode::NOT_MODIFIED);
         for name in [
             header::ETAG,
@@ -191,13 +207,13 @@ mod tests {
         assert_eq!(a, entity_tag(Some("3"), b"{\"a\":1}"));
 
         let mut request = HeaderMap::new();
-        assert!(!not_modified(&request, &a, None));
+        assert!(!Conditions::of(&request).not_modified(&a, None));
         request.insert(header::IF_NONE_MATCH, etag_value(&a));
-        assert!(not_modified(&request, &a, None));
+        assert!(Conditions::of(&request).not_modified(&a, None));
         request.insert(
             header::IF_NONE_MATCH,
             HeaderValue::from_static("\"other\", W/\"x\""),
         );
-        assert!(!not_modified(&request, &a, None));
+        assert!(!Conditions::of(&request).not_modified(&a, None));
     }
 }
