@@ -56,6 +56,11 @@ pub fn may_read(caller: &Caller, post: &PostFacts) -> bool {
         }
 }
 
+/// [`may_read`] for a post as loaded, at `now`.
+pub fn may_read_record(caller: &Caller, record: &PostRecord, now: NaiveDateTime) -> bool {
+    may_read(caller, &PostFacts::of(record, &record.author_ids(), now))
+}
+
 pub fn not_found(id: &str) -> ApiError {
     ApiError::NotFound(format!("No post with id `{id}`."))
 }

@@ -3,7 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::PostRecord;
-use super::policy::{self, PostFacts, Visibility};
+use super::policy::{self, Visibility};
 use super::view::{
     CreatePost, Post, PostItemParams, PostList, PostListParams, PostListQuery, PostShape,
     UpdatePost,
@@ -37,7 +37,7 @@ fn visible_to(
 ) -> ApiResult<HttpResponse> {
     let now = now();
     let record = record
-        .filter(|r| policy::may_read(caller, &PostFacts::of(r, &r.author_ids(), now)))
+        .filter(|r| policy::may_read_record(caller, r, now))
         .ok_or(missing)?;
     let version = record.row.version;
     Ok(h::one(&Post::view(record, now, shape), version))
@@ -146,8 +146,7 @@ async fn get_by_slug(
     match record {
         // An old link: send the reader on, but only to a post they may see.
         Some(record) if renamed => {
-            let now = now();
-            if !policy::may_read(&caller, &PostFacts::of(&record, &record.author_ids(), now)) {
+            if !policy::may_read_record(&caller, &record, now()) {
                 return Err(missing);
             }
             Ok(HttpResponse::MovedPermanently()
