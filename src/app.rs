@@ -15,6 +15,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 use crate::auth::TokenKeys;
 use crate::db::Db;
 use crate::http::caching::{CachePolicy, conditional_get};
+use crate::http::cursor::CursorKey;
 use crate::http::{self, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::{authors, health, posts, tags};
@@ -26,6 +27,8 @@ pub const API_PREFIX: &str = "/api/v1";
 pub struct AppState {
     pub db: web::Data<Db>,
     pub keys: web::Data<TokenKeys>,
+    /// Signs list cursors.
+    pub cursors: web::Data<CursorKey>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     pub cache: CachePolicy,
@@ -70,6 +73,7 @@ pub fn app(
     app.app_data(web::Data::new(doc_json))
         .app_data(state.db)
         .app_data(state.keys)
+        .app_data(state.cursors)
         .app_data(web::PayloadConfig::new(state.body_limit))
         .app_data(web::Data::new(state.cache))
         .app_data(http::path_config())

@@ -13,6 +13,7 @@ use crate::auth::{Email, Role, TokenKeys, accounts, password, token::KeyError};
 use crate::authors::storage::{self as author_storage, AuthorInput, Login};
 use crate::config::Config;
 use crate::db::{Backend, Db, DbError, write_transaction};
+use crate::http::cursor::CursorKey;
 use crate::http::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
@@ -133,7 +134,9 @@ pub fn create_account(
 /// Opens everything a server needs, creating the owner (and the demo) on an empty database.
 pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
     let db = open_database(config)?;
-    let keys = TokenKeys::new(&jwt_secret(config)?, config.access_token_ttl)?;
+    let secret = jwt_secret(config)?;
+    let keys = TokenKeys::new(&secret, config.access_token_ttl)?;
+    let cursors = CursorKey::derive(secret.expose_secret().as_bytes());
     let mut notices = Notices::default();
 
     let owner_exists = accounts::owner_exists(&mut *db.conn()?)?;
@@ -155,6 +158,7 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
         AppState {
             db: web::Data::new(db),
             keys: web::Data::new(keys),
+            cursors: web::Data::new(cursors),
             body_limit: config.body_limit,
             cache: config.cache,
         },

@@ -8,6 +8,7 @@ use crate::db::{DbConn, MultiBackend, new_id, now};
 use crate::http::conditional::{Expected, stale};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::listing::NamedListQuery;
+use crate::http::pagination::PageMeta;
 use crate::posts::model::PostStatus;
 
 fn columns() -> <AuthorRow as Selectable<MultiBackend>>::SelectExpression {
@@ -28,18 +29,9 @@ fn email_taken() -> ApiError {
     ApiError::Conflict("Another account already uses this email address.".into())
 }
 
-/// A page of the authors `list` asks for, and how many match in all.
-pub fn list(conn: &mut DbConn, list: &NamedListQuery) -> ApiResult<(Vec<AuthorRow>, i64)> {
-    let total = crate::named_filter!(authors::table.into_boxed(), list, authors)
-        .count()
-        .get_result(conn)?;
-    let matching = crate::named_filter!(authors::table.into_boxed(), list, authors);
-    let rows = crate::named_order!(matching, list, authors)
-        .select(columns())
-        .limit(list.page.limit)
-        .offset(list.page.offset())
-        .load(conn)?;
-    Ok((rows, total))
+/// A page of the authors `list` asks for, and where it sits in the list.
+pub fn list(conn: &mut DbConn, list: &NamedListQuery) -> ApiResult<(Vec<AuthorRow>, PageMeta)> {
+    crate::named_list!(conn, list, authors, AuthorRow, columns())
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<AuthorRow>> {

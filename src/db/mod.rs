@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite and PostgreSQL, its pool, migrations, and
 //! the bridge that keeps every diesel call off the async workers.
 
+pub mod keyset;
 pub mod schema;
 
 use std::sync::Arc;
@@ -276,53 +277,103 @@ diesel::define_sql_function! {
     fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-/// Narrows a boxed query over authors or tags (tables with `id`, `name`, `created_at` and
-/// `updated_at`) to the names a [`NamedListQuery`](crate::http::listing::NamedListQuery)
-/// searches for.
+/// A page of authors or tags (tables with `id`, `name`, `created_at` and `updated_at`, and
+/// row types with the same fields), as a [`NamedListQuery`](crate::http::listing::NamedListQuery)
+/// asks: `ApiResult<(Vec<Row>, PageMeta)>`.
 #[macro_export]
-macro_rules! named_filter {
-    ($query:expr, $list:expr, $table:ident) => {{
-        let mut query = $query;
-        if let Some(text) = &$list.q {
-            query = query.filter(
-                $crate::db::lower($table::name)
-                    .like($crate::http::listing::contains_pattern(text))
-                    .escape('\\'),
-            );
-        }
-        query
-    }};
-}
-
-/// Orders such a query as the list asks; ties are broken by id, in the direction of the
-/// first key.
-#[macro_export]
-macro_rules! named_order {
-    ($query:expr, $list:expr, $table:ident) => {{
+macro_rules! named_list {
+    ($conn:expr, $list:expr, $table:ident, $row:ty, $columns:expr) => {{
+        use $crate::http::cursor::{KeyValue, Position, misfit};
         use $crate::http::listing::NameSort;
-        use $crate::http::sort::Direction;
-        let mut query = $query;
-        for (key, direction) in &$list.sort {
-            query = match (key, direction) {
-                (NameSort::Name, Direction::Asc) => query.then_order_by($table::name.asc()),
-                (NameSort::Name, Direction::Desc) => query.then_order_by($table::name.desc()),
-                (NameSort::CreatedAt, Direction::Asc) => {
-                    query.then_order_by($table::created_at.asc())
+        use $crate::http::sort::{Direction, oriented};
+        let list = $list;
+        let matching = || {
+            let mut query = $table::table.into_boxed();
+            if let Some(text) = &list.q {
+                query = query.filter(
+                    $crate::db::lower($table::name)
+                        .like($crate::http::listing::contains_pattern(text))
+                        .escape('\\'),
+                );
+            }
+            query
+        };
+        let after = |keys: &[(NameSort, Direction)], position: &Position| {
+            if position.len() != keys.len() {
+                return Err(misfit());
+            }
+            let bounds = keys
+                .iter()
+                .zip(position)
+                .map(|(&(key, direction), value)| {
+                    Some(match key {
+                        NameSort::Name => {
+                            $crate::key_bound!($table::name, direction, value.as_text()?.to_owned())
+                        }
+                        NameSort::CreatedAt => {
+                            $crate::key_bound!($table::created_at, direction, value.as_time()?)
+                        }
+                        NameSort::UpdatedAt => {
+                            $crate::key_bound!($table::updated_at, direction, value.as_time()?)
+                        }
+                        NameSort::Id => {
+                            $crate::key_bound!($table::id, direction, value.as_text()?.to_owned())
+                        }
+                    })
+                })
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(misfit)?;
+            $crate::db::keyset::after(bounds).ok_or_else(misfit)
+        };
+        $crate::http::pagination::fetch(
+            $conn,
+            &list.page,
+            |conn| Ok(matching().count().get_result(conn)?),
+            |conn, window| {
+                let keys = oriented(&list.sort, window.reversed);
+                let mut query = matching();
+                if let Some(position) = window.after {
+                    query = query.filter(after(&keys, position)?);
                 }
-                (NameSort::CreatedAt, Direction::Desc) => {
-                    query.then_order_by($table::created_at.desc())
+                for &(key, direction) in &keys {
+                    query = match (key, direction) {
+                        (NameSort::Name, Direction::Asc) => query.then_order_by($table::name.asc()),
+                        (NameSort::Name, Direction::Desc) => {
+                            query.then_order_by($table::name.desc())
+                        }
+                        (NameSort::CreatedAt, Direction::Asc) => {
+                            query.then_order_by($table::created_at.asc())
+                        }
+                        (NameSort::CreatedAt, Direction::Desc) => {
+                            query.then_order_by($table::created_at.desc())
+                        }
+                        (NameSort::UpdatedAt, Direction::Asc) => {
+                            query.then_order_by($table::updated_at.asc())
+                        }
+                        (NameSort::UpdatedAt, Direction::Desc) => {
+                            query.then_order_by($table::updated_at.desc())
+                        }
+                        (NameSort::Id, Direction::Asc) => query.then_order_by($table::id.asc()),
+                        (NameSort::Id, Direction::Desc) => query.then_order_by($table::id.desc()),
+                    };
                 }
-                (NameSort::UpdatedAt, Direction::Asc) => {
-                    query.then_order_by($table::updated_at.asc())
-                }
-                (NameSort::UpdatedAt, Direction::Desc) => {
-                    query.then_order_by($table::updated_at.desc())
-                }
-            };
-        }
-        match $list.sort.first() {
-            Some((_, Direction::Asc)) => query.then_order_by($table::id.asc()),
-            _ => query.then_order_by($table::id.desc()),
-        }
+                Ok(query
+                    .select($columns)
+                    .limit(window.limit)
+                    .offset(window.offset)
+                    .load::<$row>(conn)?)
+            },
+            |row: &$row| {
+                list.sort
+                    .iter()
+                    .map(|(key, _)| match key {
+                        NameSort::Name => KeyValue::Text(row.name.clone()),
+                        NameSort::CreatedAt => KeyValue::time(row.created_at),
+                        NameSort::UpdatedAt => KeyValue::time(row.updated_at),
+                        NameSort::Id => KeyValue::Text(row.id.clone()),
+                    })
+                    .collect()
+            },
+        )
     }};
 }

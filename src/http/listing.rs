@@ -3,8 +3,9 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::cursor::Cursors;
 use super::error::{ApiError, ApiResult, FieldError};
-use super::pagination::{PageRequest, checked};
+use super::pagination::{PageParams, PageRequest, checked};
 use super::sort::{self, Direction};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -14,9 +15,17 @@ pub struct NamedListParams {
     /// Items per page.
     #[param(minimum = 1, maximum = 100, default = 15)]
     pub limit: Option<i64>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000, default = 1)]
+    /// Page number, from 1: numbered pages, with totals. Leave out to page by cursor.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same list (same
+    /// `q` and sort). Not with `page`.
+    #[param(min_length = 1, max_length = 4096)]
+    pub cursor: Option<String>,
+    /// Also count the whole list (`total`, `pages`) when paging by cursor; numbered pages
+    /// always count.
+    #[param(default = false)]
+    pub count: Option<bool>,
     /// Only those whose name contains this text, ignoring case.
     #[param(min_length = 1, max_length = 191, pattern = "\\S")]
     pub q: Option<String>,
@@ -101,6 +110,8 @@ pub enum NameSort {
     Name,
     CreatedAt,
     UpdatedAt,
+    /// The tie-break, never named in `sort`: the last key of every order.
+    Id,
 }
 
 /// A validated list request over authors or tags.
@@ -109,6 +120,7 @@ pub struct NamedListQuery {
     pub page: PageRequest,
     /// The search text, trimmed.
     pub q: Option<String>,
+    /// The whole order, the tie-break by id last.
     pub sort: Vec<(NameSort, Direction)>,
     pub shape: NamedShape,
 }
@@ -128,20 +140,29 @@ pub fn search_text(q: Option<String>, errors: &mut Vec<FieldError>) -> Option<St
 }
 
 impl NamedListQuery {
-    pub fn parse(p: NamedListParams) -> Result<NamedListQuery, ApiError> {
+    pub fn parse(p: NamedListParams, cursors: &Cursors) -> Result<NamedListQuery, ApiError> {
         let mut errors = Vec::new();
+        let page = PageParams {
+            limit: p.limit,
+            page: p.page,
+            cursor: p.cursor.as_deref(),
+            count: p.count,
+        };
         let query = NamedListQuery {
-            page: PageRequest::parse(p.limit, p.page, &mut errors),
+            page: PageRequest::parse(page, cursors, &mut errors),
             q: search_text(p.q, &mut errors),
-            sort: sort::parse(
-                p.sort.as_deref(),
-                &[
-                    ("name", NameSort::Name),
-                    ("created_at", NameSort::CreatedAt),
-                    ("updated_at", NameSort::UpdatedAt),
-                ],
-                &[(NameSort::CreatedAt, Direction::Desc)],
-                &mut errors,
+            sort: sort::with_tiebreak(
+                sort::parse(
+                    p.sort.as_deref(),
+                    &[
+                        ("name", NameSort::Name),
+                        ("created_at", NameSort::CreatedAt),
+                        ("updated_at", NameSort::UpdatedAt),
+                    ],
+                    &[(NameSort::CreatedAt, Direction::Desc)],
+                    &mut errors,
+                ),
+                NameSort::Id,
             ),
             shape: NamedShape::parse(p.include.as_deref(), &mut errors),
         };

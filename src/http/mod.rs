@@ -3,6 +3,7 @@
 
 pub mod caching;
 pub mod conditional;
+pub mod cursor;
 pub mod error;
 pub mod extract;
 pub mod listing;

@@ -42,6 +42,30 @@ pub fn parse<K: Copy + PartialEq>(
     keys
 }
 
+/// Appends `id` to `keys`, in the direction of the first key, so that no two items tie and
+/// the order is total (which keyset pages need).
+pub fn with_tiebreak<K>(mut keys: Vec<(K, Direction)>, id: K) -> Vec<(K, Direction)> {
+    let direction = keys.first().map_or(Direction::Desc, |(_, d)| *d);
+    keys.push((id, direction));
+    keys
+}
+
+impl Direction {
+    pub fn reversed(self) -> Direction {
+        match self {
+            Direction::Asc => Direction::Desc,
+            Direction::Desc => Direction::Asc,
+        }
+    }
+}
+
+/// `keys` read backwards when `reversed`.
+pub fn oriented<K: Copy>(keys: &[(K, Direction)], reversed: bool) -> Vec<(K, Direction)> {
+    keys.iter()
+        .map(|&(k, d)| (k, if reversed { d.reversed() } else { d }))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use crate::auth::{Caller, Staff};
 use crate::db::{Db, now};
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
+use crate::http::cursor::Cursors;
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
@@ -65,20 +66,24 @@ async fn list(
     req: HttpRequest,
     db: web::Data<Db>,
     caller: Caller,
+    cursors: Cursors,
     Query(params): Query<PostListParams>,
 ) -> ApiResult<HttpResponse> {
-    let list = PostListQuery::try_from(params)?;
-    let (page, shape) = (list.page, list.shape);
+    let list = PostListQuery::parse(params, &cursors)?;
+    let (page, shape) = (list.page.clone(), list.shape);
     let visibility = Visibility::of(&caller);
     let now = now();
-    let (records, total) = db
+    let (records, meta) = db
         .run(move |conn| storage::list(conn, &visibility, &list, now))
         .await?;
     let data = records
         .into_iter()
         .map(|r| Post::view(r, now, &shape))
         .collect();
-    Ok(h::list(&req, &ListResponse::new(data, page, total)))
+    Ok(h::list(
+        &req,
+        &ListResponse::new(data, &page, meta, &cursors),
+    ))
 }
 
 /// Get a post by id.

@@ -4,18 +4,22 @@ use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Float, Nullable, Text};
+use diesel::sql_types::{Bool, Double, Nullable, Text};
 
 use super::model::{BylineRow, NewPost, PostChanges, PostRecord, PostRow, PostStatus, PostTagRow};
 use super::policy::Visibility;
 use super::search::Search;
 use super::view::{PostListQuery, PostSort};
 use crate::content::Slug;
+use crate::db::keyset::{self, KeyBound};
 use crate::db::schema::{authors, post_slugs, posts, posts_authors, posts_tags, tags};
 use crate::db::{Backend, DbConn, MultiBackend};
 use crate::http::conditional::stale;
+use crate::http::cursor::{KeyValue, Position, misfit};
 use crate::http::error::{ApiError, ApiResult, FieldError};
-use crate::http::sort::Direction;
+use crate::http::pagination::{PageMeta, fetch};
+use crate::http::sort::{self, Direction};
+use crate::key_bound;
 
 type BoxedPosts = posts::BoxedQuery<'static, MultiBackend>;
 
@@ -23,7 +27,7 @@ fn columns() -> <PostRow as Selectable<MultiBackend>>::SelectExpression {
     <PostRow as Selectable<MultiBackend>>::construct_selection()
 }
 
-type Condition = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Nullable<Bool>>>;
+type Condition = keyset::Condition<posts::table>;
 
 /// Published, and its time has come (a scheduled post goes live by itself).
 fn live(now: NaiveDateTime) -> Condition {
@@ -64,26 +68,26 @@ fn found(search: &Search, backend: Backend) -> Condition {
     Box::new(condition.sql(")"))
 }
 
-/// Orders `query` best match for `search` first. Both engines weigh a word in the title over
-/// one in the excerpt over one in the text, alike: `ts_rank`'s default weights for A, B and C
-/// are 1.0, 0.4 and 0.2, and bm25 is given 5, 2 and 1.
-fn by_relevance(query: BoxedPosts, search: &Search, backend: Backend) -> BoxedPosts {
+type Score = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Double>>;
+
+/// How well a post matches `search`, higher is better. Both engines weigh a word in the title
+/// over one in the excerpt over one in the text, alike: `ts_rank`'s default weights for A, B
+/// and C are 1.0, 0.4 and 0.2, and bm25 is given 5, 2 and 1.
+fn score(search: &Search, backend: Backend) -> Score {
     match backend {
-        // bm25: lower is better.
-        Backend::Sqlite => query.then_order_by(
+        // bm25 is lower for better matches.
+        Backend::Sqlite => Box::new(
             sql::<Double>(
-                "(SELECT bm25(posts_fts, 5.0, 2.0, 1.0) FROM posts_fts \
+                "-(SELECT bm25(posts_fts, 5.0, 2.0, 1.0) FROM posts_fts \
                  WHERE posts_fts MATCH ",
             )
             .bind::<Text, _>(search.fts5())
-            .sql(" AND posts_fts.rowid = posts.rowid)")
-            .asc(),
+            .sql(" AND posts_fts.rowid = posts.rowid)"),
         ),
-        Backend::Postgres => query.then_order_by(
-            sql::<Float>("ts_rank(posts.search, to_tsquery('simple', ")
+        Backend::Postgres => Box::new(
+            sql::<Double>("ts_rank(posts.search, to_tsquery('simple', ")
                 .bind::<Text, _>(search.tsquery())
-                .sql("))")
-                .desc(),
+                .sql("))::float8"),
         ),
     }
 }
@@ -141,80 +145,197 @@ fn matching(
     query
 }
 
-/// Orders `query` as `list` asks. Undated posts (drafts) count as the newest; where only
-/// live posts can match, every post has a date and that rank is left out, so the list can
-/// walk the live-posts index.
-fn ordered(
-    mut query: BoxedPosts,
-    list: &PostListQuery,
+/// How a post list is ordered.
+struct Order<'a> {
+    /// The keys, the tie-break by id last.
+    keys: Vec<(PostSort, Direction)>,
+    search: Option<&'a Search>,
+    /// Whether every post that can match has a date: then drafts need no rank of their own,
+    /// and the list can walk the live-posts index.
     all_dated: bool,
     backend: Backend,
-) -> BoxedPosts {
-    for (key, direction) in &list.sort {
-        query = match (key, direction) {
-            // Only ever the default, best first, and only when there is a search.
-            (PostSort::Relevance, _) => match &list.search {
-                Some(search) => by_relevance(query, search, backend),
-                None => query,
-            },
-            (PostSort::PublishedAt, Direction::Desc) if all_dated => {
-                query.then_order_by(posts::published_at.desc())
-            }
-            (PostSort::PublishedAt, Direction::Desc) => query
-                .then_order_by(posts::published_at.is_null().desc())
-                .then_order_by(posts::published_at.desc()),
-            (PostSort::PublishedAt, Direction::Asc) if all_dated => {
-                query.then_order_by(posts::published_at.asc())
-            }
-            (PostSort::PublishedAt, Direction::Asc) => query
-                .then_order_by(posts::published_at.is_null().asc())
-                .then_order_by(posts::published_at.asc()),
-            (PostSort::CreatedAt, Direction::Asc) => query.then_order_by(posts::created_at.asc()),
-            (PostSort::CreatedAt, Direction::Desc) => query.then_order_by(posts::created_at.desc()),
-            (PostSort::UpdatedAt, Direction::Asc) => query.then_order_by(posts::updated_at.asc()),
-            (PostSort::UpdatedAt, Direction::Desc) => query.then_order_by(posts::updated_at.desc()),
-            (PostSort::Title, Direction::Asc) => query.then_order_by(posts::title.asc()),
-            (PostSort::Title, Direction::Desc) => query.then_order_by(posts::title.desc()),
-        };
+}
+
+impl Order<'_> {
+    /// Orders `query`. Undated posts (drafts) count as the newest.
+    fn apply(&self, mut query: BoxedPosts) -> BoxedPosts {
+        for &(key, direction) in &self.keys {
+            query = match (key, direction) {
+                (PostSort::Relevance, direction) => match self.search {
+                    Some(search) => match direction {
+                        Direction::Desc => query.then_order_by(score(search, self.backend).desc()),
+                        Direction::Asc => query.then_order_by(score(search, self.backend).asc()),
+                    },
+                    None => query,
+                },
+                (PostSort::PublishedAt, Direction::Desc) if self.all_dated => {
+                    query.then_order_by(posts::published_at.desc())
+                }
+                (PostSort::PublishedAt, Direction::Desc) => query
+                    .then_order_by(posts::published_at.is_null().desc())
+                    .then_order_by(posts::published_at.desc()),
+                (PostSort::PublishedAt, Direction::Asc) if self.all_dated => {
+                    query.then_order_by(posts::published_at.asc())
+                }
+                (PostSort::PublishedAt, Direction::Asc) => query
+                    .then_order_by(posts::published_at.is_null().asc())
+                    .then_order_by(posts::published_at.asc()),
+                (PostSort::CreatedAt, Direction::Asc) => {
+                    query.then_order_by(posts::created_at.asc())
+                }
+                (PostSort::CreatedAt, Direction::Desc) => {
+                    query.then_order_by(posts::created_at.desc())
+                }
+                (PostSort::UpdatedAt, Direction::Asc) => {
+                    query.then_order_by(posts::updated_at.asc())
+                }
+                (PostSort::UpdatedAt, Direction::Desc) => {
+                    query.then_order_by(posts::updated_at.desc())
+                }
+                (PostSort::Title, Direction::Asc) => query.then_order_by(posts::title.asc()),
+                (PostSort::Title, Direction::Desc) => query.then_order_by(posts::title.desc()),
+                (PostSort::Id, Direction::Asc) => query.then_order_by(posts::id.asc()),
+                (PostSort::Id, Direction::Desc) => query.then_order_by(posts::id.desc()),
+            };
+        }
+        query
     }
-    match list.sort.first() {
-        Some((_, Direction::Asc)) => query.then_order_by(posts::id.asc()),
-        _ => query.then_order_by(posts::id.desc()),
+
+    /// Where a post, with its `score` for the search, sits in this order.
+    fn position(&self, row: &PostRow, score: Option<f64>) -> Position {
+        self.keys
+            .iter()
+            .map(|(key, _)| match key {
+                PostSort::Relevance => KeyValue::Float(score.unwrap_or_default()),
+                PostSort::PublishedAt => row.published_at.map_or(KeyValue::Null, KeyValue::time),
+                PostSort::CreatedAt => KeyValue::time(row.created_at),
+                PostSort::UpdatedAt => KeyValue::time(row.updated_at),
+                PostSort::Title => KeyValue::Text(row.title.clone()),
+                PostSort::Id => KeyValue::Text(row.id.clone()),
+            })
+            .collect()
+    }
+
+    /// The posts after `position` in this order.
+    fn after(&self, position: &Position) -> ApiResult<Condition> {
+        if position.len() != self.keys.len() {
+            return Err(misfit());
+        }
+        let bounds = self
+            .keys
+            .iter()
+            .zip(position)
+            .map(|(&(key, direction), value)| self.bound(key, direction, value))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(misfit)?;
+        keyset::after(bounds).ok_or_else(misfit)
+    }
+
+    fn bound(
+        &self,
+        key: PostSort,
+        direction: Direction,
+        value: &KeyValue,
+    ) -> Option<KeyBound<posts::table>> {
+        Some(match key {
+            PostSort::Relevance => {
+                let search = self.search?;
+                key_bound!(score(search, self.backend), direction, value.as_float()?)
+            }
+            PostSort::PublishedAt => self.published_bound(direction, value)?,
+            PostSort::CreatedAt => key_bound!(posts::created_at, direction, value.as_time()?),
+            PostSort::UpdatedAt => key_bound!(posts::updated_at, direction, value.as_time()?),
+            PostSort::Title => key_bound!(posts::title, direction, value.as_text()?.to_owned()),
+            PostSort::Id => key_bound!(posts::id, direction, value.as_text()?.to_owned()),
+        })
+    }
+
+    /// `published_at`, where undated posts come before every date going down and after every
+    /// date going up.
+    fn published_bound(
+        &self,
+        direction: Direction,
+        value: &KeyValue,
+    ) -> Option<KeyBound<posts::table>> {
+        let undated = || -> Condition { Box::new(posts::published_at.is_null().nullable()) };
+        if *value == KeyValue::Null {
+            let after: Condition = match direction {
+                Direction::Desc => Box::new(posts::published_at.is_not_null().nullable()),
+                Direction::Asc => Box::new(sql::<Nullable<Bool>>("1 = 0")),
+            };
+            return Some(KeyBound {
+                after,
+                level: undated(),
+                seek: None,
+            });
+        }
+        let at = value.as_time()?;
+        let mut bound = key_bound!(posts::published_at, direction, at);
+        if direction == Direction::Asc && !self.all_dated {
+            bound.after = Box::new(bound.after.or(undated()));
+            bound.seek = None;
+        }
+        Some(bound)
     }
 }
 
-/// A page of the posts `visibility` allows and `list` asks for, and how many match in all.
-/// Four queries, whatever the page size.
+/// A page of the posts `visibility` allows and `list` asks for, and where it sits in the
+/// list. At most four queries, whatever the page size.
 pub fn list(
     conn: &mut DbConn,
     visibility: &Visibility,
     list: &PostListQuery,
     now: NaiveDateTime,
-) -> ApiResult<(Vec<PostRecord>, i64)> {
+) -> ApiResult<(Vec<PostRecord>, PageMeta)> {
     let backend = conn.backend();
-    let total = matching(visibility, list, now, backend)
-        .count()
-        .get_result(conn)?;
+    let search = list.search.as_ref();
     let all_dated = *visibility == Visibility::Live
         || matches!(
             list.status,
             Some(PostStatus::Published | PostStatus::Scheduled)
         );
-    let rows = ordered(
-        matching(visibility, list, now, backend),
-        list,
+    let order = |reversed| Order {
+        keys: sort::oriented(&list.sort, reversed),
+        search,
         all_dated,
         backend,
-    )
-    .select(columns())
-    .limit(list.page.limit)
-    .offset(list.page.offset())
-    .load(conn)?;
+    };
+    let forward = order(false);
+    let (rows, meta) = fetch(
+        conn,
+        &list.page,
+        |conn| {
+            Ok(matching(visibility, list, now, backend)
+                .count()
+                .get_result(conn)?)
+        },
+        |conn, window| {
+            let order = order(window.reversed);
+            let mut query = matching(visibility, list, now, backend);
+            if let Some(position) = window.after {
+                query = query.filter(order.after(position)?);
+            }
+            let score: Box<
+                dyn BoxableExpression<posts::table, MultiBackend, SqlType = Nullable<Double>>,
+            > = match search {
+                Some(search) => Box::new(score(search, backend).nullable()),
+                None => Box::new(sql::<Nullable<Double>>("NULL")),
+            };
+            Ok(order
+                .apply(query)
+                .select((columns(), score))
+                .limit(window.limit)
+                .offset(window.offset)
+                .load::<(PostRow, Option<f64>)>(conn)?)
+        },
+        |(row, score)| forward.position(row, *score),
+    )?;
+    let rows = rows.into_iter().map(|(row, _)| row).collect();
     let relations = Relations {
         authors: list.shape.authors,
         tags: list.shape.tags,
     };
-    Ok((with_relations(conn, rows, relations)?, total))
+    Ok((with_relations(conn, rows, relations)?, meta))
 }
 
 /// Which relations to load with posts.

@@ -6,9 +6,10 @@ use super::model::{BylineRow, PostRecord, PostStatus, PostTagRow};
 use super::search::{self, Search};
 use crate::content::Slug;
 use crate::db::{stored, utc};
+use crate::http::cursor::Cursors;
 use crate::http::error::{ApiError, ApiResult, FieldError};
 use crate::http::extract::double_option;
-use crate::http::pagination::{PageRequest, checked};
+use crate::http::pagination::{PageParams, PageRequest, checked};
 use crate::http::sort::{self, Direction};
 use crate::http::validate::Fields;
 
@@ -434,9 +435,17 @@ pub struct PostListParams {
     /// Items per page.
     #[param(minimum = 1, maximum = 100, default = 15)]
     pub limit: Option<i64>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000, default = 1)]
+    /// Page number, from 1: numbered pages, with totals. Leave out to page by cursor.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same list (same
+    /// filters and sort). Not with `page`.
+    #[param(min_length = 1, max_length = 4096)]
+    pub cursor: Option<String>,
+    /// Also count the whole list (`total`, `pages`) when paging by cursor; numbered pages
+    /// always count.
+    #[param(default = false)]
+    pub count: Option<bool>,
     /// Only posts with any of these tags: comma-separated slugs.
     #[param(
         pattern = "^[a-z0-9]+(-[a-z0-9]+)*(,[a-z0-9]+(-[a-z0-9]+)*)*$",
@@ -469,7 +478,7 @@ pub struct PostListParams {
     pub q: Option<String>,
     /// Comma-separated keys, `-` for descending: `published_at`, `created_at`, `updated_at`,
     /// `title`. Default `-published_at` (drafts, having no date, first), or with `q` the best
-    /// match first. Ties are broken by id.
+    /// match first. Ties are broken by id, in the direction of the first key.
     #[param(
         pattern = "^-?(published_at|created_at|updated_at|title)(,-?(published_at|created_at|updated_at|title))*$",
         example = "-published_at"
@@ -495,6 +504,8 @@ pub enum PostSort {
     CreatedAt,
     UpdatedAt,
     Title,
+    /// The tie-break, never named in `sort`: the last key of every order.
+    Id,
 }
 
 /// What a post list asks for, validated.
@@ -508,6 +519,7 @@ pub struct PostListQuery {
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     pub search: Option<Search>,
+    /// The whole order, the tie-break by id last.
     pub sort: Vec<(PostSort, Direction)>,
     pub shape: PostShape,
 }
@@ -555,30 +567,37 @@ fn default_sort(searching: bool) -> Vec<(PostSort, Direction)> {
     relevance.into_iter().chain(by_date).collect()
 }
 
-impl TryFrom<PostListParams> for PostListQuery {
-    type Error = ApiError;
-
-    fn try_from(p: PostListParams) -> Result<PostListQuery, ApiError> {
+impl PostListQuery {
+    pub fn parse(p: PostListParams, cursors: &Cursors) -> Result<PostListQuery, ApiError> {
         let mut errors = Vec::new();
         let search = search_query(p.q, &mut errors);
+        let page = PageParams {
+            limit: p.limit,
+            page: p.page,
+            cursor: p.cursor.as_deref(),
+            count: p.count,
+        };
         let query = PostListQuery {
-            page: PageRequest::parse(p.limit, p.page, &mut errors),
+            page: PageRequest::parse(page, cursors, &mut errors),
             tags: slug_list("tag", p.tag, &mut errors),
             authors: slug_list("author", p.author, &mut errors),
             featured: p.featured,
             status: p.status,
             published_after: p.published_after.map(stored),
             published_before: p.published_before.map(stored),
-            sort: sort::parse(
-                p.sort.as_deref(),
-                &[
-                    ("published_at", PostSort::PublishedAt),
-                    ("created_at", PostSort::CreatedAt),
-                    ("updated_at", PostSort::UpdatedAt),
-                    ("title", PostSort::Title),
-                ],
-                &default_sort(search.is_some()),
-                &mut errors,
+            sort: sort::with_tiebreak(
+                sort::parse(
+                    p.sort.as_deref(),
+                    &[
+                        ("published_at", PostSort::PublishedAt),
+                        ("created_at", PostSort::CreatedAt),
+                        ("updated_at", PostSort::UpdatedAt),
+                        ("title", PostSort::Title),
+                    ],
+                    &default_sort(search.is_some()),
+                    &mut errors,
+                ),
+                PostSort::Id,
             ),
             shape: PostShape::parse(p.formats.as_deref(), p.include.as_deref(), &mut errors),
             search,

@@ -8,6 +8,7 @@ use crate::auth::{Caller, Staff};
 use crate::db::{Db, DbConn};
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
+use crate::http::cursor::Cursors;
 use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
@@ -63,23 +64,27 @@ async fn list(
     req: HttpRequest,
     db: web::Data<Db>,
     _caller: Caller,
+    cursors: Cursors,
     Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    let list = NamedListQuery::parse(params)?;
-    let page = list.page;
-    let (rows, total, counts) = db
+    let list = NamedListQuery::parse(params, &cursors)?;
+    let page = list.page.clone();
+    let (rows, meta, counts) = db
         .run(move |conn| {
-            let (rows, total) = storage::list(conn, &list)?;
+            let (rows, meta) = storage::list(conn, &list)?;
             let ids = rows.iter().map(|r| r.id.clone());
             let counts = post_counts_if(conn, list.shape, ids, storage::post_counts)?;
-            Ok((rows, total, counts))
+            Ok((rows, meta, counts))
         })
         .await?;
     let data = rows
         .into_iter()
         .map(|row| Tag::from(row).with_count(counts.as_ref()))
         .collect();
-    Ok(h::list(&req, &ListResponse::new(data, page, total)))
+    Ok(h::list(
+        &req,
+        &ListResponse::new(data, &page, meta, &cursors),
+    ))
 }
 
 /// One tag, shaped as asked.

@@ -7,6 +7,7 @@ use crate::db::{DbConn, MultiBackend, now};
 use crate::http::conditional::{Expected, stale};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::listing::NamedListQuery;
+use crate::http::pagination::PageMeta;
 use crate::posts::model::PostStatus;
 
 fn columns() -> <TagRow as Selectable<MultiBackend>>::SelectExpression {
@@ -17,18 +18,9 @@ pub fn not_found(id: &str) -> ApiError {
     ApiError::NotFound(format!("No tag with id `{id}`."))
 }
 
-/// A page of the tags `list` asks for, and how many match in all.
-pub fn list(conn: &mut DbConn, list: &NamedListQuery) -> ApiResult<(Vec<TagRow>, i64)> {
-    let total = crate::named_filter!(tags::table.into_boxed(), list, tags)
-        .count()
-        .get_result(conn)?;
-    let matching = crate::named_filter!(tags::table.into_boxed(), list, tags);
-    let rows = crate::named_order!(matching, list, tags)
-        .select(columns())
-        .limit(list.page.limit)
-        .offset(list.page.offset())
-        .load(conn)?;
-    Ok((rows, total))
+/// A page of the tags `list` asks for, and where it sits in the list.
+pub fn list(conn: &mut DbConn, list: &NamedListQuery) -> ApiResult<(Vec<TagRow>, PageMeta)> {
+    crate::named_list!(conn, list, tags, TagRow, columns())
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<TagRow>> {

@@ -6,6 +6,7 @@ mod support;
 mod auth;
 mod authors;
 mod caching;
+mod cursors;
 mod errors;
 mod listing;
 mod openapi;

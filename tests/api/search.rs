@@ -54,7 +54,7 @@ where
         >,
     B: actix_web::body::MessageBody,
 {
-    let path = format!("/api/v1/posts?q={}{extra}", encoded(text));
+    let path = format!("/api/v1/posts?count=true&q={}{extra}", encoded(text));
     let res = app.get(&path, token).await.expect(200);
     let total = res.body["meta"]["pagination"]["total"].as_i64().unwrap();
     (slugs(&res.body), total)

@@ -55,7 +55,7 @@ async fn tags_crud(backend: Backend) {
     assert_eq!(changed.body["description"], serde_json::Value::Null);
     assert_eq!(changed.etag_version(), 2);
 
-    let list = app.get("/api/v1/tags", None).await.expect(200);
+    let list = app.get("/api/v1/tags?count=true", None).await.expect(200);
     assert_eq!(list.body["meta"]["pagination"]["total"], 1);
     assert_eq!(list.body["data"][0]["id"], tag["id"]);
 

@@ -20,6 +20,7 @@ from folio_client.models import (
     TokenResponse,
     UpdatePost,
 )
+from folio_client.types import UNSET
 
 BASE_URL = os.environ.get("FOLIO_URL", "http://127.0.0.1:8080")
 EMAIL = os.environ.get("FOLIO_EMAIL", "owner@example.com")
@@ -72,6 +73,18 @@ def main() -> None:
     listed = list_posts.sync_detailed(client=anonymous, limit=100)
     check(listed.status_code == 200 and listed.parsed is not None, f"list: {listed.status_code}")
     check(any(p.id == post.id for p in listed.parsed.data), "anonymous readers see the published post")
+
+    # The same list by cursor, two at a time: every post once, then a null cursor.
+    walked: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = list_posts.sync_detailed(client=anonymous, limit=2, cursor=cursor if cursor else UNSET)
+        check(page.status_code == 200 and page.parsed is not None, f"page: {page.status_code}")
+        walked.extend(p.id for p in page.parsed.data)
+        cursor = page.parsed.meta.pagination.next_cursor
+        if cursor is None:
+            break
+    check(walked == [p.id for p in listed.parsed.data], "a cursor walk sees the whole list")
 
     by_slug = get_post_by_slug.sync_detailed(published.parsed.slug, client=anonymous)
     check(by_slug.status_code == 200 and by_slug.parsed.id == post.id, "read by slug")

@@ -64,6 +64,21 @@ async function main(): Promise<void> {
   check(list.response.status === 200 && list.data, `list: ${list.response.status}`);
   check(list.data.data.some((p) => p.id === draft.id), "anonymous readers see the published post");
 
+  // The same list by cursor, two at a time: every post once, then a null cursor.
+  const walked: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: { limit: number; cursor?: string } = cursor === null ? { limit: 2 } : { limit: 2, cursor };
+    const page = await anonymous.GET("/api/v1/posts", { params: { query } });
+    check(page.response.status === 200 && page.data, `page: ${page.response.status}`);
+    walked.push(...page.data.data.map((p) => p.id));
+    cursor = page.data.meta.pagination.next_cursor;
+  } while (cursor !== null);
+  check(
+    JSON.stringify(walked) === JSON.stringify(list.data.data.map((p) => p.id)),
+    "a cursor walk sees the whole list",
+  );
+
   const bySlug = await anonymous.GET("/api/v1/posts/slug/{slug}", {
     params: { path: { slug: publish.data.slug } },
   });

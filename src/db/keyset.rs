@@ -1,0 +1,60 @@
+//! Keyset conditions: "the rows after this position in this order", from one bound per key.
+
+use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
+
+use super::MultiBackend;
+
+/// A condition on rows of `QS`.
+pub type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Nullable<Bool>>>;
+
+/// How the rows compare with a position in one sort key.
+pub struct KeyBound<QS> {
+    /// Strictly after the position in this key.
+    pub after: Condition<QS>,
+    /// Level with it in this key.
+    pub level: Condition<QS>,
+    /// At or after it: implied by the others, but a range an index can seek to. Worth giving
+    /// for the first key only.
+    pub seek: Option<Condition<QS>>,
+}
+
+/// Builds a [`KeyBound`] for `$expr` (evaluated once per use) against `$value`, in
+/// `$direction`, for a key that is never NULL.
+#[macro_export]
+macro_rules! key_bound {
+    ($expr:expr, $direction:expr, $value:expr) => {{
+        use diesel::prelude::*;
+        let value = $value;
+        match $direction {
+            $crate::http::sort::Direction::Asc => $crate::db::keyset::KeyBound {
+                after: Box::new($expr.gt(value.clone()).nullable()),
+                level: Box::new($expr.eq(value.clone()).nullable()),
+                seek: Some(Box::new($expr.ge(value).nullable())),
+            },
+            $crate::http::sort::Direction::Desc => $crate::db::keyset::KeyBound {
+                after: Box::new($expr.lt(value.clone()).nullable()),
+                level: Box::new($expr.eq(value.clone()).nullable()),
+                seek: Some(Box::new($expr.le(value).nullable())),
+            },
+        }
+    }};
+}
+
+/// The rows after the position the `bounds` describe, key by key in sort order (the last
+/// key unique): after it in the first key, or level in the first and after in the rest.
+pub fn after<QS: 'static>(bounds: Vec<KeyBound<QS>>) -> Option<Condition<QS>> {
+    let mut bounds = bounds.into_iter().rev();
+    let last = bounds.next()?;
+    let mut seek = last.seek;
+    let mut condition = last.after;
+    for bound in bounds {
+        condition = Box::new(bound.after.or(bound.level.and(condition)));
+        seek = bound.seek;
+    }
+    Some(match seek {
+        Some(seek) => Box::new(seek.and(condition)),
+        None => condition,
+    })
+}
