@@ -16,6 +16,7 @@ use crate::auth::TokenKeys;
 use crate::db::Db;
 use crate::http::caching::{CachePolicy, conditional_get};
 use crate::http::cursor::CursorKey;
+use crate::http::response_cache::ResponseCache;
 use crate::http::{self, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::{authors, health, posts, tags};
@@ -32,6 +33,19 @@ pub struct AppState {
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     pub cache: CachePolicy,
+    /// Anonymous reads kept in memory.
+    pub responses: web::Data<ResponseCache>,
+}
+
+/// Whether `path` is a read anyone may make of content, and so may come from the
+/// [`ResponseCache`].
+pub fn is_public_read(path: &str) -> bool {
+    ["posts", "authors", "tags"].iter().any(|resource| {
+        path.strip_prefix(API_PREFIX)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|rest| rest.strip_prefix(resource))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
 }
 
 /// Registers every documented route; also how the OpenAPI document is collected.
@@ -76,6 +90,7 @@ pub fn app(
         .app_data(state.cursors)
         .app_data(web::PayloadConfig::new(state.body_limit))
         .app_data(web::Data::new(state.cache))
+        .app_data(state.responses)
         .app_data(http::path_config())
         .app_data(web::Data::new(routes))
         // Interactive documentation, every asset served from the binary (no CDN).

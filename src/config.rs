@@ -115,6 +115,10 @@ pub struct ServeArgs {
         default_value_t = 300
     )]
     pub cache_stale_while_revalidate: u32,
+    /// Memory for anonymous reads kept rendered until the content changes, in MiB; 0 turns
+    /// the cache off.
+    #[arg(long, env = "FOLIO_RESPONSE_CACHE_MB", default_value_t = 16)]
+    pub response_cache_mb: usize,
     /// Email of the owner account created on an empty database.
     #[arg(long, env = "FOLIO_ADMIN_EMAIL", default_value = "owner@example.com")]
     pub admin_email: String,
@@ -136,6 +140,8 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub body_limit: usize,
     pub cache: CachePolicy,
+    /// Bytes for the in-memory cache of anonymous reads; 0 turns it off.
+    pub response_cache_bytes: usize,
     pub admin_email: String,
     pub admin_password: Option<SecretString>,
     pub demo: bool,
@@ -154,6 +160,7 @@ impl Config {
                 max_age: serve.cache_max_age,
                 stale_while_revalidate: serve.cache_stale_while_revalidate,
             },
+            response_cache_bytes: serve.response_cache_mb.saturating_mul(1024 * 1024),
             admin_email: serve.admin_email.clone(),
             admin_password: serve.admin_password.clone(),
             demo: serve.demo,

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::db::{Backend, Db, DbError, write_transaction};
 use crate::http::cursor::CursorKey;
 use crate::http::error::ApiError;
+use crate::http::response_cache::ResponseCache;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -161,6 +162,10 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
             cursors: web::Data::new(cursors),
             body_limit: config.body_limit,
             cache: config.cache,
+            responses: web::Data::new(ResponseCache::new(
+                config.response_cache_bytes,
+                crate::posts::storage::stamp,
+            )),
         },
         notices,
     ))

@@ -86,9 +86,18 @@ diesel::joinable!(posts_tags -> tags (tag_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authors,
+    content_generation,
     post_slugs,
     posts,
     posts_authors,
     posts_tags,
     tags
 );
+
+diesel::table! {
+    /// Grows with every committed change to content (kept by triggers).
+    content_generation (id) {
+        id -> Integer,
+        generation -> BigInt,
+    }
+}

@@ -13,6 +13,8 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 
 use super::error::ApiError;
+use super::response_cache::ResponseCache;
+use crate::db::Db;
 
 /// The conditional-request headers every `GET` of JSON honours, for the OpenAPI document.
 #[derive(utoipa::IntoParams)]
@@ -112,7 +114,8 @@ impl Conditions {
 }
 
 /// Middleware: validators and caching headers on successful JSON answers, `304` where the
-/// client's copy is current.
+/// client's copy is current, and anonymous reads served from the [`ResponseCache`] while
+/// they are current.
 pub async fn conditional_get(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -123,6 +126,27 @@ pub async fn conditional_get(
     let policy = req
         .app_data::<web::Data<CachePolicy>>()
         .map(|p| *p.get_ref());
+    let shared = match (
+        req.app_data::<web::Data<ResponseCache>>(),
+        req.app_data::<web::Data<Db>>(),
+    ) {
+        (Some(cache), Some(db))
+            if is_get && anonymous && cache.enabled() && crate::app::is_public_read(req.path()) =>
+        {
+            // Read before the content, so a kept answer is never newer than its stamp says.
+            match cache.stamp(db).await {
+                Ok(stamp) => Some((cache.clone(), stamp, req.uri().to_string())),
+                Err(_) => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some((cache, stamp, key)) = &shared
+        && let Some(hit) = cache.get(key, stamp)
+    {
+        let response = answer(&conditions, &hit.headers, hit.body.clone());
+        return Ok(req.into_response(response));
+    }
     let response = next.call(req).await?;
 
     let is_json = response
@@ -166,12 +190,34 @@ pub async fn conditional_get(
         header::VARY,
         HeaderValue::from_static("Authorization, Accept-Encoding"),
     );
+    if let Some((cache, stamp, key)) = shared
+        && head.status() == StatusCode::OK
+    {
+        cache.put(key, &stamp, head.headers().clone(), bytes.clone());
+    }
+    if head.status() == StatusCode::OK {
+        return Ok(ServiceResponse::new(
+            request,
+            answer(&conditions, head.headers(), bytes),
+        ));
+    }
+    Ok(ServiceResponse::new(
+        request,
+        head.set_body(BoxBody::new(bytes)),
+    ))
+}
 
+/// A `200` with `headers` and `body`, or a bodiless `304` when the client's copy is current.
+fn answer(conditions: &Conditions, headers: &HeaderMap, body: web::Bytes) -> HttpResponse {
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<EntityTag>().ok());
     let last_modified = headers
         .get(header::LAST_MODIFIED)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<HttpDate>().ok());
-    if conditions.not_modified(&etag, last_modified) {
+    if etag.is_some_and(|etag| conditions.not_modified(&etag, last_modified)) {
         let mut not_modified = HttpResponse::new(StatusCode::NOT_MODIFIED);
         for name in [
             header::ETAG,
@@ -179,16 +225,17 @@ pub async fn conditional_get(
             header::VARY,
             header::LAST_MODIFIED,
         ] {
-            if let Some(value) = head.headers().get(&name) {
+            if let Some(value) = headers.get(&name) {
                 not_modified.headers_mut().insert(name, value.clone());
             }
         }
-        return Ok(ServiceResponse::new(request, not_modified));
+        return not_modified;
     }
-    Ok(ServiceResponse::new(
-        request,
-        head.set_body(BoxBody::new(bytes)),
-    ))
+    let mut response = HttpResponse::with_body(StatusCode::OK, BoxBody::new(body));
+    for (name, value) in headers {
+        response.headers_mut().append(name.clone(), value.clone());
+    }
+    response
 }
 
 fn etag_value(etag: &EntityTag) -> HeaderValue {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod listing;
 pub mod pagination;
+pub mod response_cache;
 pub mod sort;
 pub mod validate;
 

@@ -12,12 +12,15 @@ use super::search::Search;
 use super::view::{PostListQuery, PostSort};
 use crate::content::Slug;
 use crate::db::keyset::{self, KeyBound};
-use crate::db::schema::{authors, post_slugs, posts, posts_authors, posts_tags, tags};
+use crate::db::schema::{
+    authors, content_generation, post_slugs, posts, posts_authors, posts_tags, tags,
+};
 use crate::db::{Backend, DbConn, MultiBackend};
 use crate::http::conditional::stale;
 use crate::http::cursor::{KeyValue, Position, misfit};
 use crate::http::error::{ApiError, ApiResult, FieldError};
 use crate::http::pagination::{PageMeta, fetch};
+use crate::http::response_cache::Stamp;
 use crate::http::sort::{self, Direction};
 use crate::key_bound;
 
@@ -336,6 +339,24 @@ pub fn list(
         tags: list.shape.tags,
     };
     Ok((with_relations(conn, rows, relations)?, meta))
+}
+
+/// How fresh the content is: its generation, and when the next scheduled post goes live.
+/// One statement; a post whose time is more than a minute off can only be scheduled.
+pub fn stamp(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Stamp> {
+    let next_live = posts::table
+        .filter(posts::status.eq(PostStatus::Scheduled.as_str()))
+        .filter(posts::published_at.gt(now))
+        .select(diesel::dsl::min(posts::published_at))
+        .single_value();
+    let (generation, next_live) = content_generation::table
+        .select((content_generation::generation, next_live))
+        .first::<(i64, Option<NaiveDateTime>)>(conn)?;
+    Ok(Stamp {
+        generation,
+        next_live,
+        at: now,
+    })
 }
 
 /// Which relations to load with posts.

@@ -10,6 +10,9 @@ on_both_backends!(
     if_modified_since_is_honoured,
     only_anonymous_reads_are_publicly_cacheable,
     responses_are_compressed_on_request,
+    kept_reads_change_with_any_write_from_any_instance,
+    a_kept_list_shows_a_scheduled_post_when_it_goes_live,
+    kept_reads_are_never_shown_to_staff_nor_drafts_to_readers,
 );
 
 async fn items_and_lists_answer_304_until_they_change(backend: Backend) {
@@ -189,4 +192,149 @@ async fn responses_are_compressed_on_request(backend: Backend) {
         plain.etag(),
         "validators describe the representation"
     );
+}
+
+async fn kept_reads_change_with_any_write_from_any_instance(backend: Backend) {
+    let app = spawn(backend).await;
+    let other = app.sibling().await;
+    let tag = app.tag("News").await;
+    let post = app
+        .post_as(
+            None,
+            json!({"title": "First", "status": "published", "tags": [id(&tag)]}),
+        )
+        .await;
+    let paths = [
+        "/api/v1/posts".to_owned(),
+        format!("/api/v1/posts/{}", id(&post)),
+        "/api/v1/tags?include=count.posts".to_owned(),
+        "/api/v1/authors".to_owned(),
+    ];
+    let read = async |path: &str| {
+        let before = app.state().db.statements_run();
+        let res = app.get(path, None).await.expect(200);
+        (res.body, app.state().db.statements_run() - before)
+    };
+    // Each read twice: the second from memory, the same bytes.
+    let mut kept = Vec::new();
+    for path in &paths {
+        let (first, _) = read(path).await;
+        let (again, statements) = read(path).await;
+        assert_eq!(first, again, "{path}");
+        assert_eq!(statements, 2, "liveness check and stamp only: {path}");
+        kept.push(first);
+    }
+    // Each kind of write, made through the other instance, shows at once here.
+    let changed = other
+        .call(
+            "PATCH",
+            &format!("/api/v1/tags/{}", id(&tag)),
+            Some(&other.owner_token),
+            Some(json!({"name": "Headlines"})),
+            &[("if-match", "*")],
+        )
+        .await
+        .expect(200);
+    assert_eq!(changed.body["name"], "Headlines");
+    let (list, statements) = read(&paths[0]).await;
+    assert!(statements > 2, "read afresh");
+    assert_eq!(list["data"][0]["tags"][0]["name"], "Headlines");
+    let (item, _) = read(&paths[1]).await;
+    assert_eq!(item["tags"][0]["name"], "Headlines");
+    other
+        .post_as(None, json!({"title": "Second", "status": "published"}))
+        .await;
+    let (list, _) = read(&paths[0]).await;
+    assert_eq!(list["data"][0]["title"], "Second");
+    other
+        .delete(
+            &format!("/api/v1/posts/{}", id(&post)),
+            Some(&other.owner_token),
+        )
+        .await
+        .expect(204);
+    assert_eq!(app.get(&paths[1], None).await.status, 404);
+    let (tags, _) = read(&paths[2]).await;
+    assert_eq!(tags["data"][0]["count"]["posts"], 0);
+    other.author("Newcomer").await;
+    let (authors, _) = read(&paths[3]).await;
+    assert_ne!(authors, kept[3]);
+    assert!(
+        authors["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "Newcomer")
+    );
+}
+
+async fn a_kept_list_shows_a_scheduled_post_when_it_goes_live(backend: Backend) {
+    let app = spawn(backend).await;
+    app.post_as(None, json!({"title": "Now", "status": "published"}))
+        .await;
+    let soon = chrono::Utc::now() + chrono::Duration::seconds(2);
+    app.post_as(
+        None,
+        json!({"title": "Soon", "status": "scheduled", "published_at": soon.to_rfc3339()}),
+    )
+    .await;
+    let titles = async || {
+        let body = app.get("/api/v1/posts", None).await.expect(200).body;
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["title"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles().await, ["Now"]);
+    assert_eq!(titles().await, ["Now"], "kept");
+    let wait = (soon - chrono::Utc::now()).to_std().unwrap_or_default();
+    tokio_sleep(wait + std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        titles().await,
+        ["Soon", "Now"],
+        "live, with nothing written"
+    );
+}
+
+async fn tokio_sleep(duration: std::time::Duration) {
+    actix_web::rt::time::sleep(duration).await;
+}
+
+async fn kept_reads_are_never_shown_to_staff_nor_drafts_to_readers(backend: Backend) {
+    let app = spawn(backend).await;
+    app.post_as(None, json!({"title": "Public", "status": "published"}))
+        .await;
+    app.post_as(None, json!({"title": "Draft"})).await;
+    let count = |body: &serde_json::Value| body["data"].as_array().unwrap().len();
+    // Staff first: their answer, with the draft, is theirs alone.
+    let staff = app
+        .get("/api/v1/posts", Some(&app.owner_token))
+        .await
+        .expect(200);
+    assert_eq!(count(&staff.body), 2);
+    let anonymous = app.get("/api/v1/posts", None).await.expect(200);
+    assert_eq!(count(&anonymous.body), 1);
+    let again = app.get("/api/v1/posts", None).await.expect(200);
+    assert_eq!(count(&again.body), 1);
+    let staff = app
+        .get("/api/v1/posts", Some(&app.owner_token))
+        .await
+        .expect(200);
+    assert_eq!(count(&staff.body), 2, "staff never get the readers' copy");
+    assert_eq!(staff.header("cache-control"), Some("private, no-store"));
+    // A kept answer still honours conditional requests.
+    let etag = again.etag();
+    let revalidated = app
+        .call(
+            "GET",
+            "/api/v1/posts",
+            None,
+            None,
+            &[("if-none-match", &etag)],
+        )
+        .await;
+    assert_eq!(revalidated.status, 304);
+    assert!(revalidated.text.is_empty());
 }

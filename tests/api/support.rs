@@ -143,6 +143,7 @@ impl Response {
 pub struct TestApp<S> {
     service: S,
     state: folio::AppState,
+    config: Config,
     pub owner_token: String,
     pub owner_id: String,
     // Dropped last, after everything holding connections.
@@ -164,6 +165,7 @@ pub fn config(data_dir: &std::path::Path, database_url: Option<String>) -> Confi
             max_age: 60,
             stale_while_revalidate: 300,
         },
+        response_cache_bytes: 4 * 1024 * 1024,
         admin_email: OWNER_EMAIL.to_owned(),
         admin_password: Some(SecretString::from(OWNER_PASSWORD)),
         demo: false,
@@ -188,14 +190,18 @@ pub async fn spawn(
         }
     };
     let cfg = config(dir.path(), url);
-    let (state, _) = actix_web::web::block(move || setup::open(&cfg))
-        .await
-        .unwrap()
-        .expect("Folio opens");
+    let (state, _) = actix_web::web::block({
+        let cfg = cfg.clone();
+        move || setup::open(&cfg)
+    })
+    .await
+    .unwrap()
+    .expect("Folio opens");
     let service = actix_test::init_service(folio::app(state.clone())).await;
     let mut app = TestApp {
         service,
         state,
+        config: cfg,
         owner_token: String::new(),
         owner_id: String::new(),
         _sqlite_dir: Some(dir),
@@ -256,6 +262,33 @@ where
             headers,
             body,
             text,
+        }
+    }
+
+    /// Another instance on the same database (its own pool and caches), as when several
+    /// serve one PostgreSQL. It must not outlive `self`, which owns the database.
+    pub async fn sibling(
+        &self,
+    ) -> TestApp<
+        impl Service<
+            actix_http::Request,
+            Response = ServiceResponse<impl MessageBody>,
+            Error = actix_web::Error,
+        >,
+    > {
+        let cfg = self.config.clone();
+        let (state, _) = actix_web::web::block(move || setup::open(&cfg))
+            .await
+            .unwrap()
+            .expect("a second instance opens");
+        TestApp {
+            service: actix_test::init_service(folio::app(state.clone())).await,
+            state,
+            config: self.config.clone(),
+            owner_token: self.owner_token.clone(),
+            owner_id: self.owner_id.clone(),
+            _sqlite_dir: None,
+            _pg: None,
         }
     }
 
