@@ -9,7 +9,6 @@ use crate::http::conditional::{Expected, stale};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::listing::NamedListQuery;
 use crate::http::pagination::PageMeta;
-use crate::posts::model::PostStatus;
 
 fn columns() -> <AuthorRow as Selectable<MultiBackend>>::SelectExpression {
     <AuthorRow as Selectable<MultiBackend>>::construct_selection()
@@ -204,8 +203,7 @@ pub fn post_counts(
     let rows: Vec<(String, i64)> = posts_authors::table
         .inner_join(posts::table)
         .filter(posts_authors::author_id.eq_any(ids))
-        .filter(posts::status.eq_any(PostStatus::LIVE))
-        .filter(posts::published_at.le(now))
+        .filter(crate::posts::storage::live(now))
         .group_by(posts_authors::author_id)
         .select((posts_authors::author_id, diesel::dsl::count_star()))
         .load(conn)?;

@@ -25,9 +25,6 @@ impl PostStatus {
             PostStatus::Published => "published",
         }
     }
-
-    /// The stored statuses under which a post is public once `published_at` has passed.
-    pub const LIVE: [&'static str; 2] = ["published", "scheduled"];
 }
 
 impl fmt::Display for PostStatus {

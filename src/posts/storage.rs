@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
+use diesel::dsl::{exists, sql};
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Double, Nullable, Text};
@@ -33,13 +33,21 @@ fn columns() -> <PostRow as Selectable<MultiBackend>>::SelectExpression {
 type Condition = keyset::Condition<posts::table>;
 
 /// Published, and its time has come (a scheduled post goes live by itself).
-fn live(now: NaiveDateTime) -> Condition {
-    Box::new(
-        posts::status
-            .eq_any(PostStatus::LIVE)
-            .and(posts::published_at.le(now)),
-    )
+///
+/// The statuses are written into the SQL, not bound: only then can either database see that
+/// the partial index of live posts applies, and answer from it without reading a row (whose
+/// bodies SQLite would have to step over to reach `status`).
+pub fn live(now: NaiveDateTime) -> Live {
+    sql::<Bool>(LIVE_STATUSES).and(posts::published_at.le(now))
 }
+
+pub type Live = diesel::dsl::And<
+    diesel::expression::SqlLiteral<Bool>,
+    diesel::dsl::LtEq<posts::published_at, NaiveDateTime>,
+>;
+
+/// The condition of `posts_live_idx`, word for word (see the first migration).
+const LIVE_STATUSES: &str = "posts.status IN ('published', 'scheduled')";
 
 /// Narrows `query` to the posts `visibility` allows at `now`.
 fn visible(query: BoxedPosts, visibility: &Visibility, now: NaiveDateTime) -> BoxedPosts {
@@ -106,25 +114,23 @@ fn matching(
     if let Some(search) = &list.search {
         query = query.filter(found(search, backend));
     }
+    // As `EXISTS` probes, so that the list walks its index in order and stops at a page,
+    // rather than gathering every post with the tag and sorting them all.
     if !list.tags.is_empty() {
-        query = query.filter(
-            posts::id.eq_any(
-                posts_tags::table
-                    .inner_join(tags::table)
-                    .filter(tags::slug.eq_any(list.tags.clone()))
-                    .select(posts_tags::post_id),
-            ),
-        );
+        query = query.filter(exists(
+            posts_tags::table
+                .inner_join(tags::table)
+                .filter(posts_tags::post_id.eq(posts::id))
+                .filter(tags::slug.eq_any(list.tags.clone())),
+        ));
     }
     if !list.authors.is_empty() {
-        query = query.filter(
-            posts::id.eq_any(
-                posts_authors::table
-                    .inner_join(authors::table)
-                    .filter(authors::slug.eq_any(list.authors.clone()))
-                    .select(posts_authors::post_id),
-            ),
-        );
+        query = query.filter(exists(
+            posts_authors::table
+                .inner_join(authors::table)
+                .filter(posts_authors::post_id.eq(posts::id))
+                .filter(authors::slug.eq_any(list.authors.clone())),
+        ));
     }
     if let Some(featured) = list.featured {
         query = query.filter(posts::featured.eq(featured));
@@ -646,4 +652,24 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, id: &str) -> ApiResult<()> {
     diesel::delete(posts::table.find(id)).execute(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LIVE_STATUSES;
+
+    #[test]
+    fn live_posts_are_filtered_as_their_index_is_defined() {
+        let condition = LIVE_STATUSES.trim_start_matches("posts.");
+        for migration in [
+            include_str!("../../migrations/sqlite/2026-11-28-000000_create_content/up.sql"),
+            include_str!("../../migrations/postgres/2026-11-28-000000_create_content/up.sql"),
+        ] {
+            let index = migration
+                .split(';')
+                .find(|statement| statement.contains("CREATE INDEX posts_live_idx"))
+                .expect("the live-posts index");
+            assert!(index.contains(&format!("WHERE {condition}")), "{index}");
+        }
+    }
 }

@@ -8,7 +8,6 @@ use crate::http::conditional::{Expected, stale};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::listing::NamedListQuery;
 use crate::http::pagination::PageMeta;
-use crate::posts::model::PostStatus;
 
 fn columns() -> <TagRow as Selectable<MultiBackend>>::SelectExpression {
     <TagRow as Selectable<MultiBackend>>::construct_selection()
@@ -132,8 +131,7 @@ pub fn post_counts(
     let rows: Vec<(String, i64)> = posts_tags::table
         .inner_join(posts::table)
         .filter(posts_tags::tag_id.eq_any(ids))
-        .filter(posts::status.eq_any(PostStatus::LIVE))
-        .filter(posts::published_at.le(now))
+        .filter(crate::posts::storage::live(now))
         .group_by(posts_tags::tag_id)
         .select((posts_tags::tag_id, diesel::dsl::count_star()))
         .load(conn)?;
