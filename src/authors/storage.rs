@@ -49,13 +49,10 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<AuthorRow
         .optional()?)
 }
 
-fn slugs_like(conn: &mut DbConn, base: &Slug) -> ApiResult<Vec<String>> {
+/// Which of `candidates` are slugs of authors already.
+fn slugs_taken(conn: &mut DbConn, candidates: &[String]) -> ApiResult<Vec<String>> {
     Ok(authors::table
-        .filter(
-            authors::slug
-                .eq(base.as_str())
-                .or(authors::slug.like(format!("{base}-%"))),
-        )
+        .filter(authors::slug.eq_any(candidates))
         .select(authors::slug)
         .load(conn)?)
 }
@@ -89,8 +86,8 @@ pub struct AuthorInput {
 }
 
 pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
-    let slug = Slug::choose(input.slug, &input.name, "author", |base| {
-        slugs_like(conn, base)
+    let slug = Slug::choose(input.slug, &input.name, "author", |candidates| {
+        slugs_taken(conn, candidates)
     })?
     .map_err(|taken| slug_taken(taken.as_str()))?;
     if let Some(login) = &input.login

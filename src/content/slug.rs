@@ -46,38 +46,35 @@ impl Slug {
         Slug::parse(&slug).unwrap_or_else(|_| Slug(fallback.to_owned()))
     }
 
-    /// `self` if it is not taken, else the first of `self-2`, `self-3`, … that is free.
-    pub fn first_free(&self, taken: &[String]) -> Slug {
-        if !taken.iter().any(|t| t == &self.0) {
-            return self.clone();
-        }
-        (2..)
-            .map(|n| format!("{}-{n}", self.0))
-            .find(|candidate| !taken.iter().any(|t| t == candidate))
-            .map(Slug)
-            .expect("an unbounded range always yields a free suffix")
-    }
-
     /// Picks the slug for a new resource: `explicit` if it is free (else `Err` with it), or one
-    /// derived from `source` with the first free suffix. `like` lists the existing slugs equal
-    /// to a base or starting with `base-`.
+    /// derived from `source` with the first free suffix (`-2`, `-3`, …). `taken` says which of
+    /// some candidate slugs exist: an exact lookup, which the unique index answers however
+    /// many resources there are, asked for a window of candidates at a time.
     pub fn choose<E>(
         explicit: Option<Slug>,
         source: &str,
         fallback: &str,
-        like: impl FnOnce(&Slug) -> Result<Vec<String>, E>,
+        mut taken: impl FnMut(&[String]) -> Result<Vec<String>, E>,
     ) -> Result<Result<Slug, Slug>, E> {
-        match explicit {
-            Some(slug) => {
-                let taken = like(&slug)?.iter().any(|s| s == slug.as_str());
-                Ok(if taken { Err(slug) } else { Ok(slug) })
-            }
-            None => {
-                let base = Slug::derive(source, fallback);
-                let taken = like(&base)?;
-                Ok(Ok(base.first_free(&taken)))
+        if let Some(slug) = explicit {
+            let used = !taken(std::slice::from_ref(&slug.0))?.is_empty();
+            return Ok(if used { Err(slug) } else { Ok(slug) });
+        }
+        let base = Slug::derive(source, fallback);
+        const WINDOW: u32 = 32;
+        for first in (1u32..).step_by(WINDOW as usize) {
+            let candidates: Vec<String> = (first..first + WINDOW)
+                .map(|n| match n {
+                    1 => base.0.clone(),
+                    n => format!("{}-{n}", base.0),
+                })
+                .collect();
+            let used = taken(&candidates)?;
+            if let Some(free) = candidates.into_iter().find(|c| !used.contains(c)) {
+                return Ok(Ok(Slug(free)));
             }
         }
+        unreachable!("an unbounded range of suffixes always has a free one")
     }
 
     pub fn as_str(&self) -> &str {
@@ -133,13 +130,35 @@ mod tests {
 
     #[test]
     fn suffixes_on_conflict() {
-        let base = Slug::parse("hello").unwrap();
-        assert_eq!(base.first_free(&[]).as_str(), "hello");
-        let taken = vec![
-            "hello".to_owned(),
-            "hello-2".to_owned(),
-            "hello-4".to_owned(),
-        ];
-        assert_eq!(base.first_free(&taken).as_str(), "hello-3");
+        let existing =
+            |names: &[&str]| -> Vec<String> { names.iter().map(|s| (*s).to_owned()).collect() };
+        let lookup = |existing: Vec<String>| {
+            move |candidates: &[String]| -> Result<Vec<String>, ()> {
+                Ok(candidates
+                    .iter()
+                    .filter(|c| existing.contains(c))
+                    .cloned()
+                    .collect())
+            }
+        };
+        let choose = |names: &[&str]| {
+            Slug::choose(None, "Hello", "post", lookup(existing(names)))
+                .unwrap()
+                .unwrap()
+                .into_inner()
+        };
+        assert_eq!(choose(&[]), "hello");
+        assert_eq!(choose(&["hello", "hello-2", "hello-4"]), "hello-3");
+        // Past the first window of candidates.
+        let many: Vec<String> = std::iter::once("hello".to_owned())
+            .chain((2..=40).map(|n| format!("hello-{n}")))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(choose(&many), "hello-41");
+        let explicit = Slug::parse("hello").ok();
+        assert_eq!(
+            Slug::choose(explicit, "x", "post", lookup(existing(&["hello"]))).unwrap(),
+            Err(Slug::parse("hello").unwrap())
+        );
     }
 }

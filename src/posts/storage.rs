@@ -495,13 +495,10 @@ pub fn forget_old_slug(conn: &mut DbConn, slug: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn slugs_like(conn: &mut DbConn, base: &Slug) -> ApiResult<Vec<String>> {
+/// Which of `candidates` are slugs of posts already.
+fn slugs_taken(conn: &mut DbConn, candidates: &[String]) -> ApiResult<Vec<String>> {
     Ok(posts::table
-        .filter(
-            posts::slug
-                .eq(base.as_str())
-                .or(posts::slug.like(format!("{base}-%"))),
-        )
+        .filter(posts::slug.eq_any(candidates))
         .select(posts::slug)
         .load(conn)?)
 }
@@ -514,8 +511,10 @@ pub fn slug_taken(slug: &str) -> ApiError {
 
 /// A free slug for a new post: `explicit` (or `409`), else one derived from the title.
 pub fn choose_slug(conn: &mut DbConn, explicit: Option<Slug>, title: &str) -> ApiResult<Slug> {
-    Slug::choose(explicit, title, "post", |base| slugs_like(conn, base))?
-        .map_err(|taken| slug_taken(taken.as_str()))
+    Slug::choose(explicit, title, "post", |candidates| {
+        slugs_taken(conn, candidates)
+    })?
+    .map_err(|taken| slug_taken(taken.as_str()))
 }
 
 pub fn slug_in_use(conn: &mut DbConn, slug: &str, except_id: &str) -> ApiResult<bool> {

@@ -39,13 +39,10 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<TagRow>> 
 }
 
 /// Slugs equal to `base` or starting with `base-`, for picking a free suffix.
-fn slugs_like(conn: &mut DbConn, base: &Slug) -> ApiResult<Vec<String>> {
+/// Which of `candidates` are slugs of tags already.
+fn slugs_taken(conn: &mut DbConn, candidates: &[String]) -> ApiResult<Vec<String>> {
     Ok(tags::table
-        .filter(
-            tags::slug
-                .eq(base.as_str())
-                .or(tags::slug.like(format!("{base}-%"))),
-        )
+        .filter(tags::slug.eq_any(candidates))
         .select(tags::slug)
         .load(conn)?)
 }
@@ -61,8 +58,8 @@ pub struct TagInput {
 }
 
 pub fn insert(conn: &mut DbConn, input: TagInput) -> ApiResult<TagRow> {
-    let slug = Slug::choose(input.slug, &input.name, "tag", |base| {
-        slugs_like(conn, base)
+    let slug = Slug::choose(input.slug, &input.name, "tag", |candidates| {
+        slugs_taken(conn, candidates)
     })?
     .map_err(|taken| slug_taken(taken.as_str()))?;
     let now = now();
