@@ -107,6 +107,7 @@ fn score(search: &Search, backend: Backend) -> Score {
 fn matching(
     visibility: &Visibility,
     list: &PostListQuery,
+    links: &Links,
     now: NaiveDateTime,
     backend: Backend,
 ) -> BoxedPosts {
@@ -114,22 +115,21 @@ fn matching(
     if let Some(search) = &list.search {
         query = query.filter(found(search, backend));
     }
-    // As `EXISTS` probes, so that the list walks its index in order and stops at a page,
-    // rather than gathering every post with the tag and sorting them all.
-    if !list.tags.is_empty() {
+    // As `EXISTS` probes on ids known up front: the database then knows how many posts the
+    // tag has, and either walks the list's index and stops at a page (a common tag) or
+    // gathers the tag's few posts (a rare one), instead of always gathering them all.
+    if let Some(ids) = &links.tags {
         query = query.filter(exists(
             posts_tags::table
-                .inner_join(tags::table)
                 .filter(posts_tags::post_id.eq(posts::id))
-                .filter(tags::slug.eq_any(list.tags.clone())),
+                .filter(posts_tags::tag_id.eq_any(ids.clone())),
         ));
     }
-    if !list.authors.is_empty() {
+    if let Some(ids) = &links.authors {
         query = query.filter(exists(
             posts_authors::table
-                .inner_join(authors::table)
                 .filter(posts_authors::post_id.eq(posts::id))
-                .filter(authors::slug.eq_any(list.authors.clone())),
+                .filter(posts_authors::author_id.eq_any(ids.clone())),
         ));
     }
     if let Some(featured) = list.featured {
@@ -152,6 +152,39 @@ fn matching(
         query = query.filter(posts::published_at.lt(before));
     }
     query
+}
+
+/// The ids of the tags and authors a list is filtered by, when it is.
+struct Links {
+    tags: Option<Vec<String>>,
+    authors: Option<Vec<String>>,
+}
+
+impl Links {
+    /// One query for each filter that is given.
+    fn of(conn: &mut DbConn, list: &PostListQuery) -> ApiResult<Links> {
+        let tags = if list.tags.is_empty() {
+            None
+        } else {
+            Some(
+                tags::table
+                    .filter(tags::slug.eq_any(&list.tags))
+                    .select(tags::id)
+                    .load(conn)?,
+            )
+        };
+        let authors = if list.authors.is_empty() {
+            None
+        } else {
+            Some(
+                authors::table
+                    .filter(authors::slug.eq_any(&list.authors))
+                    .select(authors::id)
+                    .load(conn)?,
+            )
+        };
+        Ok(Links { tags, authors })
+    }
 }
 
 /// How a post list is ordered.
@@ -289,7 +322,8 @@ impl Order<'_> {
 }
 
 /// A page of the posts `visibility` allows and `list` asks for, and where it sits in the
-/// list. At most four queries, whatever the page size.
+/// list. At most four queries whatever the page size, and one more for each of the tag and
+/// author filters.
 pub fn list(
     conn: &mut DbConn,
     visibility: &Visibility,
@@ -310,17 +344,19 @@ pub fn list(
         backend,
     };
     let forward = order(false);
+    let links = Links::of(conn, list)?;
+    let links = &links;
     let (rows, meta) = fetch(
         conn,
         &list.page,
         |conn| {
-            Ok(matching(visibility, list, now, backend)
+            Ok(matching(visibility, list, links, now, backend)
                 .count()
                 .get_result(conn)?)
         },
         |conn, window| {
             let order = order(window.reversed);
-            let mut query = matching(visibility, list, now, backend);
+            let mut query = matching(visibility, list, links, now, backend);
             if let Some(position) = window.after {
                 query = query.filter(order.after(position)?);
             }
