@@ -1,7 +1,7 @@
 //! Argon2id password hashing with the OWASP-recommended cost (m = 19 MiB, t = 2, p = 1).
 //! Hashing is deliberately slow: call these from blocking code, never on an async worker.
 
-use std::sync::LazyLock;
+use std::sync::{Condvar, LazyLock, Mutex};
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -15,13 +15,41 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// How many hashes may run at once: one per core. Each takes 19 MiB, and a burst of sign-ins
+/// would otherwise run hundreds side by side on the blocking pool (gigabytes of memory, and
+/// every one of them slower); past the cores, they wait their turn here instead.
+fn one_per_core<T>(work: impl FnOnce() -> T) -> T {
+    static RUNNING: Mutex<usize> = Mutex::new(0);
+    static FREED: Condvar = Condvar::new();
+    static CORES: LazyLock<usize> =
+        LazyLock::new(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    while *running >= *CORES {
+        running = FREED.wait(running).unwrap_or_else(|e| e.into_inner());
+    }
+    *running += 1;
+    drop(running);
+    // Released on the way out, even if the work panics.
+    struct Permit;
+    impl Drop for Permit {
+        fn drop(&mut self) {
+            *RUNNING.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+            FREED.notify_one();
+        }
+    }
+    let _permit = Permit;
+    work()
+}
+
 pub fn hash(password: &SecretString) -> String {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).expect("the operating system provides randomness");
-    argon2()
-        .hash_password_with_salt(password.expose_secret().as_bytes(), &salt)
-        .expect("hashing with valid parameters cannot fail")
-        .to_string()
+    one_per_core(|| {
+        argon2()
+            .hash_password_with_salt(password.expose_secret().as_bytes(), &salt)
+            .expect("hashing with valid parameters cannot fail")
+            .to_string()
+    })
 }
 
 /// Checks `password` against a stored hash. With no stored hash (unknown account, or an
@@ -37,9 +65,11 @@ pub fn verify(password: &SecretString, stored: Option<&str>) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
-    let ok = argon2()
-        .verify_password(password.expose_secret().as_bytes(), &parsed)
-        .is_ok();
+    let ok = one_per_core(|| {
+        argon2()
+            .verify_password(password.expose_secret().as_bytes(), &parsed)
+            .is_ok()
+    });
     ok && real
 }
 

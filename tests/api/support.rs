@@ -172,6 +172,16 @@ pub fn config(data_dir: &std::path::Path, database_url: Option<String>) -> Confi
     }
 }
 
+/// Opens an instance on the blocking pool, as the server does before it serves.
+async fn open(cfg: &Config) -> folio::AppState {
+    let cfg = cfg.clone();
+    let (state, _) = actix_web::web::block(move || setup::open(&cfg))
+        .await
+        .unwrap()
+        .expect("Folio opens");
+    state
+}
+
 pub async fn spawn(
     backend: Backend,
 ) -> TestApp<
@@ -190,13 +200,7 @@ pub async fn spawn(
         }
     };
     let cfg = config(dir.path(), url);
-    let (state, _) = actix_web::web::block({
-        let cfg = cfg.clone();
-        move || setup::open(&cfg)
-    })
-    .await
-    .unwrap()
-    .expect("Folio opens");
+    let state = open(&cfg).await;
     let service = actix_test::init_service(folio::app(state.clone())).await;
     let mut app = TestApp {
         service,
@@ -276,11 +280,7 @@ where
             Error = actix_web::Error,
         >,
     > {
-        let cfg = self.config.clone();
-        let (state, _) = actix_web::web::block(move || setup::open(&cfg))
-            .await
-            .unwrap()
-            .expect("a second instance opens");
+        let state = open(&self.config).await;
         TestApp {
             service: actix_test::init_service(folio::app(state.clone())).await,
             state,
