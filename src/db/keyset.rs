@@ -5,6 +5,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 
 use super::MultiBackend;
+use crate::http::cursor::{KeyValue, Position, misfit};
+use crate::http::error::ApiResult;
+use crate::http::sort::Direction;
 
 /// A condition on rows of `QS`.
 pub type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Nullable<Bool>>>;
@@ -42,9 +45,29 @@ macro_rules! key_bound {
     }};
 }
 
+/// The rows after `position` in the order `keys` (the last key unique), with `bound` saying
+/// how the rows compare with one key's value; `None` from it means the value is not of the
+/// key's kind. A position that does not fit the order is `400` naming the cursor.
+pub fn after_position<QS: 'static, K: Copy>(
+    keys: &[(K, Direction)],
+    position: &Position,
+    bound: impl Fn(K, Direction, &KeyValue) -> Option<KeyBound<QS>>,
+) -> ApiResult<Condition<QS>> {
+    if position.len() != keys.len() {
+        return Err(misfit());
+    }
+    let bounds = keys
+        .iter()
+        .zip(position)
+        .map(|(&(key, direction), value)| bound(key, direction, value))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(misfit)?;
+    after(bounds).ok_or_else(misfit)
+}
+
 /// The rows after the position the `bounds` describe, key by key in sort order (the last
 /// key unique): after it in the first key, or level in the first and after in the rest.
-pub fn after<QS: 'static>(bounds: Vec<KeyBound<QS>>) -> Option<Condition<QS>> {
+fn after<QS: 'static>(bounds: Vec<KeyBound<QS>>) -> Option<Condition<QS>> {
     let mut bounds = bounds.into_iter().rev();
     let last = bounds.next()?;
     let mut seek = last.seek;

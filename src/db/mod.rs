@@ -283,7 +283,7 @@ diesel::define_sql_function! {
 #[macro_export]
 macro_rules! named_list {
     ($conn:expr, $list:expr, $table:ident, $row:ty, $columns:expr) => {{
-        use $crate::http::cursor::{KeyValue, Position, misfit};
+        use $crate::http::cursor::{KeyValue, Position};
         use $crate::http::listing::NameSort;
         use $crate::http::sort::{Direction, oriented};
         let list = $list;
@@ -299,31 +299,22 @@ macro_rules! named_list {
             query
         };
         let after = |keys: &[(NameSort, Direction)], position: &Position| {
-            if position.len() != keys.len() {
-                return Err(misfit());
-            }
-            let bounds = keys
-                .iter()
-                .zip(position)
-                .map(|(&(key, direction), value)| {
-                    Some(match key {
-                        NameSort::Name => {
-                            $crate::key_bound!($table::name, direction, value.as_text()?.to_owned())
-                        }
-                        NameSort::CreatedAt => {
-                            $crate::key_bound!($table::created_at, direction, value.as_time()?)
-                        }
-                        NameSort::UpdatedAt => {
-                            $crate::key_bound!($table::updated_at, direction, value.as_time()?)
-                        }
-                        NameSort::Id => {
-                            $crate::key_bound!($table::id, direction, value.as_text()?.to_owned())
-                        }
-                    })
+            $crate::db::keyset::after_position(keys, position, |key, direction, value| {
+                Some(match key {
+                    NameSort::Name => {
+                        $crate::key_bound!($table::name, direction, value.as_text()?.to_owned())
+                    }
+                    NameSort::CreatedAt => {
+                        $crate::key_bound!($table::created_at, direction, value.as_time()?)
+                    }
+                    NameSort::UpdatedAt => {
+                        $crate::key_bound!($table::updated_at, direction, value.as_time()?)
+                    }
+                    NameSort::Id => {
+                        $crate::key_bound!($table::id, direction, value.as_text()?.to_owned())
+                    }
                 })
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(misfit)?;
-            $crate::db::keyset::after(bounds).ok_or_else(misfit)
+            })
         };
         $crate::http::pagination::fetch(
             $conn,

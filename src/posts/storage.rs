@@ -17,7 +17,7 @@ use crate::db::schema::{
 };
 use crate::db::{Backend, DbConn, MultiBackend};
 use crate::http::conditional::stale;
-use crate::http::cursor::{KeyValue, Position, misfit};
+use crate::http::cursor::{KeyValue, Position};
 use crate::http::error::{ApiError, ApiResult, FieldError};
 use crate::http::pagination::{PageMeta, fetch};
 use crate::http::response_cache::Stamp;
@@ -260,17 +260,9 @@ impl Order<'_> {
 
     /// The posts after `position` in this order.
     fn after(&self, position: &Position) -> ApiResult<Condition> {
-        if position.len() != self.keys.len() {
-            return Err(misfit());
-        }
-        let bounds = self
-            .keys
-            .iter()
-            .zip(position)
-            .map(|(&(key, direction), value)| self.bound(key, direction, value))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(misfit)?;
-        keyset::after(bounds).ok_or_else(misfit)
+        keyset::after_position(&self.keys, position, |key, direction, value| {
+            self.bound(key, direction, value)
+        })
     }
 
     fn bound(
