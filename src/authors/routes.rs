@@ -14,7 +14,7 @@ use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected,
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key, Query};
 use crate::http::listing::{
-    NamedItemParams, NamedListParams, NamedListQuery, NamedShape, post_counts_if,
+    NamedItemParams, NamedListParams, NamedListQuery, NamedShape, named_page, post_counts_if,
 };
 use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
@@ -107,14 +107,14 @@ async fn list(
 ) -> ApiResult<HttpResponse> {
     let list = NamedListQuery::parse(params, &cursors)?;
     let page = list.page.clone();
-    let (rows, meta, counts) = db
-        .run(move |conn| {
-            let (rows, meta) = storage::list(conn, &list)?;
-            let ids = rows.iter().map(|r| r.id.clone());
-            let counts = post_counts_if(conn, list.shape, ids, storage::post_counts)?;
-            Ok((rows, meta, counts))
-        })
-        .await?;
+    let (rows, meta, counts) = named_page(
+        &db,
+        list,
+        storage::list,
+        |row: &AuthorRow| row.id.clone(),
+        storage::post_counts,
+    )
+    .await?;
     let data = rows
         .into_iter()
         .map(|row| Ok(Author::view(row, &caller)?.with_count(counts.as_ref())))

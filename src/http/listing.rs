@@ -5,7 +5,7 @@ use utoipa::IntoParams;
 
 use super::cursor::Cursors;
 use super::error::{ApiError, ApiResult, FieldError};
-use super::pagination::{PageParams, PageRequest, checked};
+use super::pagination::{PageMeta, PageParams, PageRequest, checked};
 use super::sort::{self, Direction};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -65,13 +65,38 @@ pub fn post_counts_if(
     conn: &mut crate::db::DbConn,
     shape: NamedShape,
     ids: impl IntoIterator<Item = String>,
-    count: fn(&mut crate::db::DbConn, &[String], chrono::NaiveDateTime) -> ApiResult<PostCounts>,
+    count: PostCounter,
 ) -> ApiResult<Option<PostCounts>> {
     if !shape.count_posts {
         return Ok(None);
     }
     let ids: Vec<String> = ids.into_iter().collect();
     count(conn, &ids, crate::db::now()).map(Some)
+}
+
+/// The counter of posts per author or per tag.
+pub type PostCounter =
+    fn(&mut crate::db::DbConn, &[String], chrono::NaiveDateTime) -> ApiResult<PostCounts>;
+
+/// Loads a page of authors' or tags' rows.
+pub type NamedRows<R> =
+    fn(&mut crate::db::DbConn, &NamedListQuery) -> ApiResult<(Vec<R>, PageMeta)>;
+
+/// A page of authors or tags as `list` asks, with their post counts when it asks for them:
+/// one trip to the pool. `page` loads the rows, `id` names one.
+pub async fn named_page<R: Send + 'static>(
+    db: &crate::db::Db,
+    list: NamedListQuery,
+    page: NamedRows<R>,
+    id: fn(&R) -> String,
+    count: PostCounter,
+) -> ApiResult<(Vec<R>, PageMeta, Option<PostCounts>)> {
+    db.run(move |conn| {
+        let (rows, meta) = page(conn, &list)?;
+        let counts = post_counts_if(conn, list.shape, rows.iter().map(id), count)?;
+        Ok((rows, meta, counts))
+    })
+    .await
 }
 
 /// What to add to each author or tag.
