@@ -12,22 +12,36 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
-use crate::auth::TokenKeys;
+use crate::auth::AuthSettings;
 use crate::db::Db;
 use crate::http::caching::{CachePolicy, conditional_get};
+use crate::http::client::ClientAddress;
 use crate::http::cursor::CursorKey;
+use crate::http::extract::BodyTimeout;
+use crate::http::guard::{self, Guard};
 use crate::http::response_cache::ResponseCache;
 use crate::http::{self, RouteTable};
 use crate::openapi::ApiDoc;
-use crate::{authors, health, posts, tags};
+use crate::{authors, health, keys, posts, tags};
 
 pub const API_PREFIX: &str = "/api/v1";
+
+/// How long browsers may remember a CORS preflight answer.
+const PREFLIGHT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Everything a running server shares between workers.
 #[derive(Clone)]
 pub struct AppState {
     pub db: web::Data<Db>,
-    pub keys: web::Data<TokenKeys>,
+    pub auth: web::Data<AuthSettings>,
+    /// Who a request comes from, behind proxies or not.
+    pub client: web::Data<ClientAddress>,
+    /// Per-client request rate and request-head limits, shared by every worker.
+    pub guard: web::Data<Guard>,
+    /// Origins whose browser apps may call the API.
+    pub cors_origins: Vec<String>,
+    /// How long a client may take to send a request body.
+    pub body_timeout: std::time::Duration,
     /// Signs list cursors.
     pub cursors: web::Data<CursorKey>,
     /// Largest request body accepted, in bytes.
@@ -56,6 +70,7 @@ pub fn register(cfg: &mut ServiceConfig) {
             scope(API_PREFIX)
                 .configure(crate::auth::routes::routes)
                 .configure(authors::routes::routes)
+                .configure(keys::routes::routes)
                 .configure(posts::routes::routes)
                 .configure(tags::routes::routes),
         );
@@ -73,20 +88,24 @@ pub fn app(
     >,
 > {
     let openapi_path = format!("{API_PREFIX}/openapi.json");
-    let (app, doc) = App::new()
+    let (app, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         // Before the API scope, which would otherwise claim the path.
         .map(|app| app.route(&openapi_path, web::get().to(serve_openapi)))
         .configure(register)
         .split_for_parts();
+    crate::openapi::finish(&mut doc);
     let routes = RouteTable::from_openapi(&doc).with(&openapi_path, &[Method::GET]);
     let doc_json = OpenApiJson(web::Bytes::from(
         doc.to_json().expect("the OpenAPI document serialises"),
     ));
     app.app_data(web::Data::new(doc_json))
         .app_data(state.db)
-        .app_data(state.keys)
+        .app_data(state.auth)
+        .app_data(state.client)
+        .app_data(state.guard)
+        .app_data(web::Data::new(BodyTimeout(state.body_timeout)))
         .app_data(state.cursors)
         .app_data(web::PayloadConfig::new(state.body_limit))
         .app_data(web::Data::new(state.cache))
@@ -108,6 +127,12 @@ pub fn app(
         // Inside compression: validators describe the representation, whatever its encoding.
         .wrap(from_fn(conditional_get))
         .wrap(Compress::default())
+        // Refusals are cheap, so they come before any work, and inside CORS so that a
+        // browser can read them.
+        .wrap(from_fn(guard::guard))
+        .wrap(guard::cors(&state.cors_origins, PREFLIGHT_MAX_AGE))
+        .wrap(from_fn(guard::problem_errors))
+        .wrap(from_fn(guard::security_headers))
         .wrap(from_fn(log_request))
 }
 

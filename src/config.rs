@@ -4,9 +4,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 use secrecy::SecretString;
 
 use crate::auth::Role;
+use crate::auth::throttle::Limits;
 use crate::http::caching::CachePolicy;
 
 #[derive(Debug, Parser)]
@@ -28,7 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server (the default): migrates the database and creates the owner first.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations, then exit.
     Migrate,
     /// Manage staff accounts.
@@ -99,9 +101,61 @@ pub struct ServeArgs {
     /// in the data folder. Set it when several instances share one database.
     #[arg(long, env = "FOLIO_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<SecretString>,
+    /// The secret tokens were signed with before `--jwt-secret` replaced it: tokens it signed
+    /// stay valid for `--jwt-previous-secret-ttl` seconds after start, so rotating the secret
+    /// signs nobody out.
+    #[arg(long, env = "FOLIO_JWT_PREVIOUS_SECRET", hide_env_values = true)]
+    pub jwt_previous_secret: Option<SecretString>,
+    /// Seconds after start that tokens signed with the previous secret are still accepted.
+    #[arg(long, env = "FOLIO_JWT_PREVIOUS_SECRET_TTL", default_value_t = 3600)]
+    pub jwt_previous_secret_ttl: u64,
     /// Lifetime of access tokens, in seconds.
     #[arg(long, env = "FOLIO_ACCESS_TOKEN_TTL", default_value_t = 900)]
     pub access_token_ttl: u64,
+    /// Lifetime of refresh tokens, in seconds; each refresh gives a new one.
+    #[arg(long, env = "FOLIO_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl: u64,
+    /// Serve published content only to holders of a content key (`X-Folio-Key` or `?key=`).
+    #[arg(long, env = "FOLIO_REQUIRE_CONTENT_KEY")]
+    pub require_content_key: bool,
+    /// Failed sign-ins per account in a window before `429`; 0 turns the limit off.
+    #[arg(long, env = "FOLIO_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    pub login_failures_per_account: u32,
+    /// Failed sign-ins and refreshes per client address in a window before `429`; 0 turns
+    /// the limit off.
+    #[arg(long, env = "FOLIO_LOGIN_FAILURES_PER_ADDRESS", default_value_t = 20)]
+    pub login_failures_per_address: u32,
+    /// The window failed sign-ins are counted in, in seconds.
+    #[arg(long, env = "FOLIO_LOGIN_FAILURE_WINDOW", default_value_t = 900)]
+    pub login_failure_window: u64,
+    /// Requests per minute each client address may make to this instance (bursts up to the
+    /// same number); 0 turns the limit off.
+    #[arg(long, env = "FOLIO_RATE_LIMIT", default_value_t = 1200)]
+    pub rate_limit: u32,
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose client-address
+    /// header is believed. Without any, the connection's address is the client's.
+    #[arg(long, env = "FOLIO_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::http::client::parse_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+    /// The header trusted proxies put the client address in.
+    #[arg(
+        long,
+        env = "FOLIO_CLIENT_IP_HEADER",
+        default_value = "X-Forwarded-For"
+    )]
+    pub client_ip_header: String,
+    /// Origins (comma-separated, e.g. `https://blog.example.com`) whose browser apps may
+    /// call the API; `*` allows any. Default: none (same origin only).
+    #[arg(long, env = "FOLIO_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Longest query string accepted, in bytes: room for every list parameter at its longest.
+    #[arg(long, env = "FOLIO_QUERY_LIMIT", default_value_t = 16 * 1024)]
+    pub query_limit: usize,
+    /// Most bytes of request headers accepted, names and values together.
+    #[arg(long, env = "FOLIO_HEADER_LIMIT", default_value_t = 16 * 1024)]
+    pub header_limit: usize,
+    /// Seconds a client has to send a request's headers, and again its body.
+    #[arg(long, env = "FOLIO_CLIENT_TIMEOUT", default_value_t = 10)]
+    pub client_timeout: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "FOLIO_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
@@ -130,6 +184,32 @@ pub struct ServeArgs {
     pub demo: bool,
 }
 
+/// What protects a server on the public internet: sessions, key rotation, limits, CORS.
+#[derive(Debug, Clone)]
+pub struct Protection {
+    pub jwt_previous_secret: Option<SecretString>,
+    pub jwt_previous_secret_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub content_key_required: bool,
+    pub throttle: Limits,
+    /// Requests per minute per client address; 0 is no limit.
+    pub rate_limit_per_minute: u32,
+    pub trusted_proxies: Vec<IpNet>,
+    pub client_ip_header: String,
+    pub cors_origins: Vec<String>,
+    pub query_limit: usize,
+    pub header_limit: usize,
+    pub client_timeout: Duration,
+}
+
+impl Default for Protection {
+    /// The defaults `folio serve` documents.
+    fn default() -> Protection {
+        let cli = Cli::parse_from(["folio"]);
+        Config::new(&cli.global, &cli.serve).protection
+    }
+}
+
 /// Everything the library needs to open a Folio instance.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -139,6 +219,7 @@ pub struct Config {
     pub jwt_secret: Option<SecretString>,
     pub access_token_ttl: Duration,
     pub body_limit: usize,
+    pub protection: Protection,
     pub cache: CachePolicy,
     /// Bytes for the in-memory cache of anonymous reads; 0 turns it off.
     pub response_cache_bytes: usize,
@@ -156,6 +237,24 @@ impl Config {
             jwt_secret: serve.jwt_secret.clone(),
             access_token_ttl: Duration::from_secs(serve.access_token_ttl),
             body_limit: serve.body_limit,
+            protection: Protection {
+                jwt_previous_secret: serve.jwt_previous_secret.clone(),
+                jwt_previous_secret_ttl: Duration::from_secs(serve.jwt_previous_secret_ttl),
+                refresh_token_ttl: Duration::from_secs(serve.refresh_token_ttl),
+                content_key_required: serve.require_content_key,
+                throttle: Limits {
+                    per_account: serve.login_failures_per_account,
+                    per_address: serve.login_failures_per_address,
+                    window: Duration::from_secs(serve.login_failure_window.max(1)),
+                },
+                rate_limit_per_minute: serve.rate_limit,
+                trusted_proxies: serve.trusted_proxies.clone(),
+                client_ip_header: serve.client_ip_header.clone(),
+                cors_origins: serve.cors_origins.clone(),
+                query_limit: serve.query_limit,
+                header_limit: serve.header_limit,
+                client_timeout: Duration::from_secs(serve.client_timeout.max(1)),
+            },
             cache: CachePolicy {
                 max_age: serve.cache_max_age,
                 stale_while_revalidate: serve.cache_stale_while_revalidate,

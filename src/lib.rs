@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod health;
 pub mod http;
+pub mod keys;
 pub mod openapi;
 pub mod posts;
 pub mod setup;
@@ -31,7 +32,11 @@ pub async fn serve(state: AppState, bind: &str, workers: Option<usize>) -> io::R
         Some(n) => server.workers(n.max(1)),
         None => server,
     };
-    let server = server.bind(bind)?;
+    // A client that is slow to send its request head, or to go away, holds a connection.
+    let server = server
+        .client_request_timeout(state.body_timeout)
+        .client_disconnect_timeout(std::time::Duration::from_secs(1))
+        .bind(bind)?;
     tracing::info!(
         address = bind,
         version = env!("CARGO_PKG_VERSION"),

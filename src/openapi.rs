@@ -1,7 +1,11 @@
 //! The OpenAPI document: collected from the handlers' annotations as the routes are
 //! registered (see [`crate::app`]), on top of this base.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{
+    Content, Object, Ref, RefOr, Response, ResponseBuilder, Type, path::Operation,
+};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::error::{FieldError, Problem};
@@ -21,7 +25,8 @@ use crate::http::error::{FieldError, Problem};
         (name = "posts", description = "Posts: drafts, scheduled and published"),
         (name = "authors", description = "Authors and staff accounts"),
         (name = "tags", description = "Tags"),
-        (name = "auth", description = "Signing in"),
+        (name = "auth", description = "Signing in, refreshing and signing out"),
+        (name = "keys", description = "API keys for frontends and integrations"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]
@@ -44,18 +49,104 @@ impl Modify for BearerAuth {
                         .build(),
                 ),
             );
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Folio-Key",
+                "An API key from `POST /api/v1/keys`: a content key reads published content, \
+                 an integration key acts with its role.",
+            ))),
+        );
+        components.add_security_scheme(
+            "api_key_query",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "key",
+                "A content key, for clients that cannot set headers. Integration keys are \
+                 refused here: URLs end up in logs.",
+            ))),
+        );
+    }
+}
+
+/// Answers any operation under the API may give, whatever it does: they come from the
+/// limits in front of every handler (see [`crate::http::guard`]).
+const GUARD_RESPONSES: [(&str, &str); 3] = [
+    (
+        "429",
+        "Too many requests (from this client, or failed attempts): wait the seconds \
+         `Retry-After` says",
+    ),
+    ("414", "The query string is longer than the server accepts"),
+    (
+        "431",
+        "The request headers are larger than the server accepts",
+    ),
+];
+
+/// Adds what every operation shares to a document whose paths are collected: the guard's
+/// answers, and `408` where a body is read. Written out in each operation rather than as
+/// `$ref`s, which some SDK generators do not follow for responses.
+pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
+    let problem = |description: &str| {
+        ResponseBuilder::new().description(description).content(
+            "application/problem+json",
+            Content::new(Some(RefOr::Ref(Ref::from_schema_name("Problem")))),
+        )
+    };
+    let guard: Vec<(&str, RefOr<Response>)> = GUARD_RESPONSES
+        .into_iter()
+        .map(|(status, description)| {
+            let mut response = problem(description);
+            if status == "429" {
+                response = response.header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(Some(Object::with_type(Type::Integer)))
+                        .description(Some("Seconds to wait before trying again"))
+                        .build(),
+                );
+            }
+            (status, RefOr::T(response.build()))
+        })
+        .collect();
+    let timeout = RefOr::T(problem("The request body did not arrive in time").build());
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if !path.starts_with(crate::app::API_PREFIX) {
+            continue;
+        }
+        let operations: [&mut Option<Operation>; 4] = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            for (status, response) in &guard {
+                responses
+                    .entry((*status).to_owned())
+                    .or_insert_with(|| response.clone());
+            }
+            if operation.request_body.is_some() {
+                responses
+                    .entry("408".to_owned())
+                    .or_insert_with(|| timeout.clone());
+            }
+        }
     }
 }
 
 /// The whole document, as the server serves it.
 pub fn document() -> utoipa::openapi::OpenApi {
     use utoipa_actix_web::AppExt;
-    actix_web::App::new()
+    let (_, mut doc) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::app::register)
-        .split_for_parts()
-        .1
+        .split_for_parts();
+    finish(&mut doc);
+    doc
 }
 
 /// The document as committed at `openapi/openapi.json`.

@@ -5,16 +5,20 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use actix_web::http::header::HeaderName;
 use actix_web::web;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::app::AppState;
-use crate::auth::{Email, Role, TokenKeys, accounts, password, token::KeyError};
+use crate::auth::token::{KeyError, PreviousSecret};
+use crate::auth::{AuthSettings, Email, Role, TokenKeys, accounts, password};
 use crate::authors::storage::{self as author_storage, AuthorInput, Login};
 use crate::config::Config;
 use crate::db::{Backend, Db, DbError, write_transaction};
+use crate::http::client::ClientAddress;
 use crate::http::cursor::CursorKey;
 use crate::http::error::ApiError;
+use crate::http::guard::Guard;
 use crate::http::response_cache::ResponseCache;
 
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +140,23 @@ pub fn create_account(
 pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
     let db = open_database(config)?;
     let secret = jwt_secret(config)?;
-    let keys = TokenKeys::new(&secret, config.access_token_ttl)?;
+    let protection = &config.protection;
+    let previous = protection
+        .jwt_previous_secret
+        .as_ref()
+        .map(|secret| PreviousSecret {
+            secret: secret.clone(),
+            until: chrono::Utc::now()
+                + chrono::Duration::from_std(protection.jwt_previous_secret_ttl)
+                    .unwrap_or(chrono::Duration::hours(1)),
+        });
+    let tokens = TokenKeys::new(&secret, previous.as_ref(), config.access_token_ttl)?;
+    let header = HeaderName::try_from(protection.client_ip_header.as_str()).map_err(|_| {
+        SetupError::Invalid(format!(
+            "`{}` is not a header name",
+            protection.client_ip_header
+        ))
+    })?;
     let cursors = CursorKey::derive(secret.expose_secret().as_bytes());
     let mut notices = Notices::default();
 
@@ -158,7 +178,23 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
     Ok((
         AppState {
             db: web::Data::new(db),
-            keys: web::Data::new(keys),
+            auth: web::Data::new(AuthSettings {
+                tokens,
+                refresh_ttl: protection.refresh_token_ttl,
+                throttle: protection.throttle,
+                content_key_required: protection.content_key_required,
+            }),
+            client: web::Data::new(ClientAddress::new(
+                protection.trusted_proxies.clone(),
+                header,
+            )),
+            guard: web::Data::new(Guard::new(
+                protection.rate_limit_per_minute,
+                protection.query_limit,
+                protection.header_limit,
+            )),
+            cors_origins: protection.cors_origins.clone(),
+            body_timeout: protection.client_timeout,
             cursors: web::Data::new(cursors),
             body_limit: config.body_limit,
             cache: config.cache,

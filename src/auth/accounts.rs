@@ -3,47 +3,74 @@
 use diesel::prelude::*;
 
 use super::Role;
-use crate::db::{DbConn, schema::authors};
+use crate::db::DbConn;
+use crate::db::schema::{authors, sessions};
 use crate::http::error::ApiError;
 
 pub struct Account {
     pub id: String,
     pub role: Role,
     pub password_hash: Option<String>,
+    pub disabled: bool,
 }
 
-type AccountRow = (String, Option<String>, Option<String>);
+type AccountRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<chrono::NaiveDateTime>,
+);
 
 fn account(row: AccountRow) -> Result<Option<Account>, ApiError> {
-    let (id, role, password_hash) = row;
+    let (id, role, password_hash, disabled_at) = row;
     let Some(role) = role else {
         return Ok(None);
     };
-    let role = role.parse().map_err(ApiError::internal)?;
     Ok(Some(Account {
         id,
-        role,
+        role: parse_role(&role)?,
         password_hash,
+        disabled: disabled_at.is_some(),
     }))
 }
 
-pub fn find_by_id(conn: &mut DbConn, id: &str) -> Result<Option<Account>, ApiError> {
-    let row = authors::table
-        .filter(authors::id.eq(id))
-        .select((authors::id, authors::role, authors::password_hash))
-        .first::<AccountRow>(conn)
-        .optional()?;
-    Ok(row.map(account).transpose()?.flatten())
+pub fn parse_role(role: &str) -> Result<Role, ApiError> {
+    role.parse().map_err(ApiError::internal)
 }
 
 /// `email` must already be normalised (see [`super::Email`]).
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<Account>, ApiError> {
     let row = authors::table
         .filter(authors::email.eq(email))
-        .select((authors::id, authors::role, authors::password_hash))
+        .select((
+            authors::id,
+            authors::role,
+            authors::password_hash,
+            authors::disabled_at,
+        ))
         .first::<AccountRow>(conn)
         .optional()?;
     Ok(row.map(account).transpose()?.flatten())
+}
+
+/// The role of `author_id` while it may act through the unrevoked session `session_id`: the
+/// account signs in and is not disabled. One query, on every signed-in request.
+pub fn role_in_session(
+    conn: &mut DbConn,
+    author_id: &str,
+    session_id: &str,
+) -> Result<Option<Role>, ApiError> {
+    let role = sessions::table
+        .inner_join(authors::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::author_id.eq(author_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(authors::disabled_at.is_null())
+        .select(authors::role)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten();
+    role.as_deref().map(parse_role).transpose()
 }
 
 pub fn owner_exists(conn: &mut DbConn) -> Result<bool, ApiError> {

@@ -1,14 +1,31 @@
-//! Authentication (Argon2id passwords, JWT access tokens) and the roles that authorise.
+//! Authentication (Argon2id passwords, JWT access tokens, refresh-token sessions, API keys),
+//! the limits on guessing them, and the roles that authorise.
 
 pub mod accounts;
 pub mod email;
 pub mod extract;
+pub mod keys;
 pub mod password;
 pub mod role;
 pub mod routes;
+pub mod secret;
+pub mod sessions;
+pub mod throttle;
 pub mod token;
 
+use std::time::Duration;
+
 pub use email::Email;
-pub use extract::{Caller, Staff};
+pub use extract::{Caller, Staff, Via};
 pub use role::Role;
 pub use token::TokenKeys;
+
+/// How this instance authenticates, shared by every worker.
+pub struct AuthSettings {
+    pub tokens: TokenKeys,
+    /// How long a refresh token stays usable; each refresh starts the count again.
+    pub refresh_ttl: Duration,
+    pub throttle: throttle::Limits,
+    /// Whether public reads need a content key (else anonymous readers may read).
+    pub content_key_required: bool,
+}

@@ -40,6 +40,27 @@ impl Role {
         matches!(self, Role::Owner | Role::Admin | Role::Editor)
     }
 
+    /// How much the role may do; each role may do all that the ones below it may.
+    fn rank(self) -> u8 {
+        match self {
+            Role::Owner => 4,
+            Role::Admin => 3,
+            Role::Editor => 2,
+            Role::Author => 1,
+            Role::Contributor => 0,
+        }
+    }
+
+    /// Whether `self` may do less than `other`.
+    pub fn is_below(self, other: Role) -> bool {
+        self.rank() < other.rank()
+    }
+
+    /// The lesser of two roles.
+    pub fn lesser(self, other: Role) -> Role {
+        if self.is_below(other) { self } else { other }
+    }
+
     /// Owners and admins manage every account and assign roles.
     pub fn is_administrator(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)

@@ -1,17 +1,20 @@
-use actix_web::{HttpResponse, post, web};
-use secrecy::SecretString;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Email, TokenKeys, accounts, password};
+use super::sessions::{self, Grant, Refusal};
+use super::throttle::Buckets;
+use super::{AuthSettings, Email, accounts, password};
 use crate::db::Db;
-use crate::http::error::responses::BodyRejected;
+use crate::http::client::client_ip;
+use crate::http::error::responses::{BodyRejected, Throttled};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::JsonBody;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(login);
+    cfg.service(login).service(refresh).service(logout);
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -21,6 +24,14 @@ pub struct LoginRequest {
     pub email: String,
     #[schema(value_type = String, format = Password)]
     pub password: SecretString,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last sign-in or refresh.
+    #[schema(value_type = String, format = Password)]
+    pub refresh_token: SecretString,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -33,11 +44,40 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     #[schema(example = 900)]
     pub expires_in: u64,
+    /// Trade it for new tokens at `POST /auth/refresh` before it expires. It works once:
+    /// each refresh answers the next one, and presenting a used one again signs the whole
+    /// session out.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires, unless used first.
+    #[schema(example = 2_592_000)]
+    pub refresh_expires_in: u64,
+}
+
+fn tokens(settings: &AuthSettings, author_id: &str, grant: Grant) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(TokenResponse {
+            access_token: settings.tokens.issue(author_id, &grant.session_id),
+            token_type: "Bearer",
+            expires_in: settings.tokens.ttl().as_secs(),
+            refresh_token: grant.refresh_token,
+            refresh_expires_in: settings.refresh_ttl.as_secs(),
+        })
+}
+
+/// Counts a failed attempt. A failure to count is logged, never shown: the caller's answer
+/// is the `401` it earned.
+async fn count_failure(db: &Db, buckets: Buckets) {
+    if let Err(err) = db.write(move |conn| buckets.fail(conn)).await {
+        tracing::warn!(%err, "could not count a failed sign-in");
+    }
 }
 
 /// Sign in with email and password.
 ///
 /// A wrong password and an unknown email are answered the same way, in the same time.
+/// Failures are counted per account and per client address: past the limit, attempts are
+/// refused with `429` until the window ends, whatever the password.
 #[utoipa::path(
     operation_id = "login",
     tag = "auth",
@@ -45,35 +85,138 @@ pub struct TokenResponse {
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         BodyRejected,
-        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password, or the account is disabled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+        Throttled,
     ),
     security(())
 )]
 #[post("/auth/login")]
 async fn login(
+    req: HttpRequest,
     db: web::Data<Db>,
-    keys: web::Data<TokenKeys>,
+    settings: web::Data<AuthSettings>,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    let account = match Email::parse(&body.email) {
-        Ok(email) => {
-            db.run(move |conn| accounts::find_by_email(conn, email.as_str()))
-                .await?
-        }
-        Err(_) => None,
+    // Text that is no email address names no account, so it counts against the address only.
+    let email = Email::parse(&body.email).ok();
+    let buckets = settings
+        .throttle
+        .buckets(email.as_ref().map(Email::as_str), client_ip(&req));
+    let account = {
+        let buckets = buckets.clone();
+        db.run(move |conn| {
+            buckets.check(conn)?;
+            match email {
+                Some(email) => accounts::find_by_email(conn, email.as_str()),
+                None => Ok(None),
+            }
+        })
+        .await?
     };
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
     let password = body.password;
     let verified = web::block(move || password::verify(&password, stored.as_deref()))
         .await
         .map_err(ApiError::internal)?;
-    let account = account
-        .filter(|_| verified)
-        .ok_or_else(|| ApiError::Unauthorized("The email or password is wrong.".into()))?;
-    Ok(HttpResponse::Ok().json(TokenResponse {
-        access_token: keys.issue(&account.id, account.role),
-        token_type: "Bearer",
-        expires_in: keys.ttl().as_secs(),
-    }))
+    let Some(account) = account.filter(|_| verified) else {
+        count_failure(&db, buckets).await;
+        return Err(ApiError::Unauthorized(
+            "The email or password is wrong.".into(),
+        ));
+    };
+    if account.disabled {
+        // Said only to someone who knows the password.
+        return Err(ApiError::Unauthorized(
+            "This account is disabled; ask an administrator.".into(),
+        ));
+    }
+    let ttl = settings.refresh_ttl;
+    let id = account.id.clone();
+    let grant = db
+        .write(move |conn| {
+            buckets.succeed(conn)?;
+            sessions::start(conn, &id, ttl)
+        })
+        .await?;
+    Ok(tokens(&settings, &account.id, grant))
+}
+
+/// Trade a refresh token for new tokens.
+///
+/// The token presented is used up, and the answer carries the next one. Presenting a token
+/// that was already used revokes its whole session: whoever holds any of its tokens must sign
+/// in again. Changing the password, being disabled or losing a role also ends every session.
+#[utoipa::path(
+    operation_id = "refresh",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New access and refresh tokens", body = TokenResponse),
+        BodyRejected,
+        (status = 401, description = "The refresh token is unknown, expired, used or revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+        Throttled,
+    ),
+    security(())
+)]
+#[post("/auth/refresh")]
+async fn refresh(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    settings: web::Data<AuthSettings>,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let buckets = settings.throttle.buckets(None, client_ip(&req));
+    {
+        let buckets = buckets.clone();
+        db.run(move |conn| buckets.check(conn)).await?;
+    }
+    let ttl = settings.refresh_ttl;
+    let outcome = db
+        .write(move |conn| sessions::rotate(conn, body.refresh_token.expose_secret(), ttl))
+        .await?;
+    match outcome {
+        Ok((author_id, grant)) => Ok(tokens(&settings, &author_id, grant)),
+        Err(refusal) => {
+            count_failure(&db, buckets).await;
+            Err(ApiError::Unauthorized(
+                match refusal {
+                    Refusal::Invalid => {
+                        "The refresh token is invalid or has expired; sign in again."
+                    }
+                    Refusal::Reused => {
+                        "This refresh token was already used, so it may have been copied: its \
+                     session is now signed out everywhere. Sign in again."
+                    }
+                }
+                .into(),
+            ))
+        }
+    }
+}
+
+/// Sign out: revoke the session a refresh token belongs to.
+///
+/// Its refresh tokens stop working at once, and so do the access tokens issued for it. An
+/// unknown or already revoked token is no error (RFC 7009), so signing out can be repeated.
+#[utoipa::path(
+    operation_id = "logout",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Signed out"),
+        BodyRejected,
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/logout")]
+async fn logout(
+    db: web::Data<Db>,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    db.write(move |conn| sessions::revoke_by_token(conn, body.refresh_token.expose_secret()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -21,6 +21,7 @@ pub struct AuthorRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    pub disabled_at: Option<NaiveDateTime>,
 }
 
 impl AuthorRow {
@@ -64,6 +65,7 @@ pub struct AuthorChanges {
     pub email: Option<String>,
     pub password_hash: Option<String>,
     pub role: Option<String>,
+    pub disabled_at: Option<Option<NaiveDateTime>>,
 }
 
 impl AuthorChanges {
@@ -77,5 +79,6 @@ impl AuthorChanges {
             && self.email.is_none()
             && self.password_hash.is_none()
             && self.role.is_none()
+            && self.disabled_at.is_none()
     }
 }

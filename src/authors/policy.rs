@@ -52,6 +52,26 @@ pub fn may_change_role(staff: &Staff, target_role: Option<Role>, new_role: Role)
     }
 }
 
+/// Disabling or enabling `target`: as for changing their profile, but never oneself (an
+/// administrator could lock everyone out) nor the owner.
+pub fn may_disable(staff: &Staff, target_id: &str, target_role: Option<Role>) -> ApiResult<()> {
+    if staff.id == target_id {
+        return Err(forbidden("You cannot disable your own account."));
+    }
+    if target_role == Some(Role::Owner) {
+        return Err(forbidden("The owner cannot be disabled."));
+    }
+    may_edit(staff, target_id, target_role)
+}
+
+/// Handing ownership to another account: the owner's alone, done in person.
+pub fn may_transfer_ownership(staff: &Staff) -> ApiResult<()> {
+    if staff.role != Role::Owner {
+        return Err(forbidden("Only the owner hands over ownership."));
+    }
+    staff.in_person()
+}
+
 /// Deleting `target`.
 pub fn may_delete(staff: &Staff, target_id: &str, target_role: Option<Role>) -> ApiResult<()> {
     if target_role == Some(Role::Owner) {
@@ -71,6 +91,7 @@ mod tests {
         Staff {
             id: format!("{role}-id"),
             role,
+            via: crate::auth::Via::IntegrationKey,
         }
     }
 
@@ -108,5 +129,11 @@ mod tests {
         assert!(may_delete(&staff(Owner), "x", Some(Owner)).is_err());
         assert!(may_delete(&staff(Author), "author-id", Some(Author)).is_err());
         assert!(may_delete(&staff(Editor), "someone", Some(Author)).is_ok());
+        assert!(may_disable(&staff(Admin), "admin-id", Some(Admin)).is_err());
+        assert!(may_disable(&staff(Admin), "x", Some(Owner)).is_err());
+        assert!(may_disable(&staff(Editor), "x", Some(Admin)).is_err());
+        assert!(may_disable(&staff(Editor), "x", Some(Contributor)).is_ok());
+        assert!(may_disable(&staff(Author), "x", Some(Contributor)).is_err());
+        assert!(may_transfer_ownership(&staff(Admin)).is_err());
     }
 }

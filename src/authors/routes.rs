@@ -5,7 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::storage::{self, AuthorInput, Login};
 use super::view::{Author, AuthorList, CreateAuthor, UpdateAuthor};
 use super::{model::AuthorRow, policy};
-use crate::auth::{Caller, Staff, password};
+use crate::auth::{Caller, Staff, password, sessions};
 use crate::db::{Db, DbConn};
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{Expected, IfMatch};
@@ -26,6 +26,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get)
         .service(create)
         .service(update)
+        .service(transfer_ownership)
         .service(delete);
 }
 
@@ -64,7 +65,7 @@ async fn shaped(
     Ok(h::one(&author, version))
 }
 
-/// The signed-in author.
+/// The signed-in author (for an integration key, the account it acts for).
 #[utoipa::path(
     operation_id = "getMe",
     tag = "auth",
@@ -74,8 +75,9 @@ async fn shaped(
         (status = 200, description = "The signed-in author, with email and role", body = Author,
             headers(("ETag" = String, description = "The author's version, for `If-Match`"))),
         SignInRequired,
+        (status = 403, description = "A content key has no account", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[get("/auth/me")]
 async fn me(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
@@ -95,7 +97,7 @@ async fn me(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         TokenRejected,
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
 #[get("/authors")]
 async fn list(
@@ -138,7 +140,7 @@ async fn list(
         TokenRejected,
         (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
 #[get("/authors/{id}")]
 async fn get(
@@ -168,7 +170,7 @@ async fn get(
         TokenRejected,
         (status = 404, description = "No author has this slug", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
 #[get("/authors/slug/{slug}")]
 async fn get_by_slug(
@@ -204,7 +206,7 @@ async fn get_by_slug(
         (status = 409, description = "The slug or email is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[post("/authors")]
 async fn create(
@@ -261,7 +263,7 @@ async fn create(
         VersionRejected,
         (status = 422, description = "A field is invalid, or the current password is wrong", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[patch("/authors/{id}")]
 async fn update(
@@ -283,12 +285,26 @@ async fn update(
         policy::may_change_role(&staff, target_role, role)?;
     }
     let has_login = target_role.is_some();
-    if !has_login && (patch.changes.email.is_some() || patch.password.is_some()) {
+    if !has_login
+        && (patch.changes.email.is_some() || patch.password.is_some() || patch.disabled.is_some())
+    {
         return Err(ApiError::validation(
             "email",
             "no_login",
-            "This author has no login; email and password belong to authors who sign in.",
+            "This author has no login; email, password and disabling belong to authors who \
+             sign in.",
         ));
+    }
+    let mut signs_out = false;
+    if let Some(disabled) = patch.disabled
+        && disabled != target.disabled_at.is_some()
+    {
+        policy::may_disable(&staff, &target.id, target_role)?;
+        patch.changes.disabled_at = Some(disabled.then(crate::db::now));
+        signs_out |= disabled;
+    }
+    if let (Some(new), Some(old)) = (patch.role, target_role) {
+        signs_out |= new.is_below(old);
     }
     if let Some(new_password) = patch.password.take() {
         if staff.id == target.id {
@@ -312,10 +328,52 @@ async fn update(
             }
         }
         patch.changes.password_hash = Some(hash(new_password).await?);
+        signs_out = true;
     }
     let id = target.id;
     let row = db
-        .write(move |conn| storage::update(conn, &id, expected, patch.changes))
+        .write(move |conn| {
+            let row = storage::update(conn, &id, expected, patch.changes)?;
+            if signs_out {
+                sessions::revoke_all(conn, &id)?;
+            }
+            Ok(row)
+        })
+        .await?;
+    one(row, &Caller::Staff(staff))
+}
+
+/// Make this author the owner. The owner alone may, signed in; they become an admin, and
+/// so are signed out everywhere, as anyone whose role is lowered.
+#[utoipa::path(
+    operation_id = "transferOwnership",
+    tag = "authors",
+    params(("id" = String, Path, description = "The id of the author who becomes the owner")),
+    responses(
+        (status = 200, description = "The new owner", body = Author,
+            headers(("ETag" = String, description = "The author's new version"))),
+        SignInRequired,
+        (status = 403, description = "Only the owner, signed in, hands over ownership", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "This author cannot own the site: no login, disabled, or already the owner", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/authors/{id}/ownership")]
+async fn transfer_ownership(
+    db: web::Data<Db>,
+    staff: Staff,
+    id: web::Path<Key>,
+) -> ApiResult<HttpResponse> {
+    policy::may_transfer_ownership(&staff)?;
+    let to = id.into_inner().0;
+    let from = staff.id.clone();
+    let row = db
+        .write(move |conn| {
+            let row = storage::transfer_ownership(conn, &from, &to)?;
+            sessions::revoke_all(conn, &from)?;
+            Ok(row)
+        })
         .await?;
     one(row, &Caller::Staff(staff))
 }
@@ -332,7 +390,7 @@ async fn update(
         (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The author is the only author of a post", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[delete("/authors/{id}")]
 async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {

@@ -163,6 +163,33 @@ pub fn update(
     .ok_or_else(stale)
 }
 
+/// Makes `to` the owner and `from` (the owner) an admin, in one transaction.
+pub fn transfer_ownership(conn: &mut DbConn, from: &str, to: &str) -> ApiResult<AuthorRow> {
+    let target = find(conn, to)?.ok_or_else(|| not_found(to))?;
+    let refuse = |message: &str| Err(ApiError::validation("id", "not_eligible", message));
+    match target.role()? {
+        None => return refuse("This author has no login, so cannot own the site."),
+        Some(Role::Owner) => return refuse("This author is the owner already."),
+        Some(_) if target.disabled_at.is_some() => {
+            return refuse("This account is disabled; enable it first.");
+        }
+        Some(_) => {}
+    }
+    let now = now();
+    let set_role = |conn: &mut DbConn, id: &str, role: Role| {
+        diesel::update(authors::table.find(id))
+            .set((
+                authors::role.eq(role.as_str()),
+                authors::version.eq(authors::version + 1),
+                authors::updated_at.eq(now),
+            ))
+            .returning(columns())
+            .get_result::<AuthorRow>(conn)
+    };
+    set_role(conn, from, Role::Admin)?;
+    Ok(set_role(conn, to, Role::Owner)?)
+}
+
 /// Deletes the author and their bylines, unless that would leave a post with no author.
 pub fn delete(conn: &mut DbConn, id: &str) -> ApiResult<()> {
     diesel::alias!(posts_authors as others: OtherBylines);

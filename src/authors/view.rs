@@ -35,6 +35,11 @@ pub struct Author {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub role: Option<Role>,
+    /// Signed-in staff only, and only for authors with a login: a disabled account cannot
+    /// sign in, and its sessions and keys do not work. Its posts stay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub disabled: Option<bool>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Grows by one on every change; send it back (or the `ETag`) when you change the author.
@@ -60,8 +65,9 @@ impl Author {
     pub fn view(row: AuthorRow, caller: &Caller) -> ApiResult<Author> {
         let (email, role) = match caller {
             Caller::Staff(_) => (row.email.clone(), row.role()?),
-            Caller::Anonymous => (None, None),
+            Caller::Anonymous | Caller::Reader => (None, None),
         };
+        let disabled = role.map(|_| row.disabled_at.is_some());
         Ok(Author {
             id: row.id,
             slug: row.slug,
@@ -72,6 +78,7 @@ impl Author {
             location: row.location,
             email,
             role,
+            disabled,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             version: row.version,
@@ -190,9 +197,13 @@ pub struct UpdateAuthor {
     /// Only for authors who have a login.
     #[schema(format = Email)]
     pub email: Option<String>,
-    /// Admins and the owner only.
+    /// Admins and the owner only. Lowering a role signs the account out everywhere. To make
+    /// someone the owner, the owner uses `POST /authors/{id}/ownership`.
     pub role: Option<Role>,
-    /// A new password. Changing your own needs `current_password`.
+    /// `true` disables the account (it cannot sign in; its sessions and keys stop working;
+    /// its posts stay), `false` enables it again. Not for your own account, nor the owner's.
+    pub disabled: Option<bool>,
+    /// A new password; it signs the account out everywhere. Changing your own needs `current_password`.
     #[schema(value_type = Option<String>, format = Password, min_length = 10, max_length = 256)]
     pub password: Option<SecretString>,
     #[schema(value_type = Option<String>, format = Password)]
@@ -205,6 +216,7 @@ pub struct UpdateAuthor {
 pub struct AuthorPatch {
     pub changes: super::model::AuthorChanges,
     pub role: Option<Role>,
+    pub disabled: Option<bool>,
     pub password: Option<SecretString>,
     pub current_password: Option<SecretString>,
 }
@@ -228,10 +240,12 @@ impl UpdateAuthor {
                 .map(|e| e.as_str().to_owned()),
             password_hash: None,
             role: self.role.map(|r| r.as_str().to_owned()),
+            disabled_at: None,
         };
         f.finish(AuthorPatch {
             changes,
             role: self.role,
+            disabled: self.disabled,
             password: self.password,
             current_password: self.current_password,
         })

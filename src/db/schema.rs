@@ -15,6 +15,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        disabled_at -> Nullable<Timestamp>,
     }
 }
 
@@ -78,6 +79,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        author_id -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        role -> Nullable<Text>,
+        secret_hash -> Text,
+        prefix -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    auth_failures (bucket) {
+        bucket -> Text,
+        window_start -> Timestamp,
+        failures -> Integer,
+    }
+}
+
+diesel::joinable!(sessions -> authors (author_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(api_keys -> authors (created_by));
 diesel::joinable!(post_slugs -> posts (post_id));
 diesel::joinable!(posts_authors -> posts (post_id));
 diesel::joinable!(posts_authors -> authors (author_id));
@@ -85,12 +131,16 @@ diesel::joinable!(posts_tags -> posts (post_id));
 diesel::joinable!(posts_tags -> tags (tag_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
+    auth_failures,
     authors,
     content_generation,
     post_slugs,
     posts,
     posts_authors,
     posts_tags,
+    refresh_tokens,
+    sessions,
     tags
 );
 

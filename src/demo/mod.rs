@@ -33,6 +33,7 @@ pub fn load(db: &Db) -> Result<bool, ApiError> {
     let owner = Staff {
         id: owner_id,
         role: Role::Owner,
+        via: crate::auth::Via::Server,
     };
 
     let (author_ids, tag_ids) = write_transaction(conn, |conn| {

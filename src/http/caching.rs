@@ -10,10 +10,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, EntityTag, HeaderMap, HeaderValue, HttpDate};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpMessage, HttpResponse, web};
 
 use super::error::ApiError;
+use super::extract::without_key;
 use super::response_cache::ResponseCache;
+use crate::auth::extract::{KEY_HEADER, resolve_reader};
 use crate::db::Db;
 
 /// The conditional-request headers every `GET` of JSON honours, for the OpenAPI document.
@@ -121,7 +123,22 @@ pub async fn conditional_get(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_get = req.method() == Method::GET;
-    let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
+    let public_read = is_get && crate::app::is_public_read(req.path());
+    // Public reads learn their caller here, so that a reader with a content key is served
+    // from the cache like an anonymous one; the handler finds it in the extensions.
+    let public = if public_read {
+        match resolve_reader(req.request()).await {
+            Ok(caller) => {
+                let public = caller.is_public();
+                req.extensions_mut().insert(caller);
+                public
+            }
+            Err(err) => return Ok(req.error_response(err)),
+        }
+    } else {
+        !req.headers().contains_key(header::AUTHORIZATION)
+            && !req.headers().contains_key(KEY_HEADER)
+    };
     let conditions = Conditions::of(req.headers());
     let policy = req
         .app_data::<web::Data<CachePolicy>>()
@@ -130,12 +147,10 @@ pub async fn conditional_get(
         req.app_data::<web::Data<ResponseCache>>(),
         req.app_data::<web::Data<Db>>(),
     ) {
-        (Some(cache), Some(db))
-            if is_get && anonymous && cache.enabled() && crate::app::is_public_read(req.path()) =>
-        {
+        (Some(cache), Some(db)) if public_read && public && cache.enabled() => {
             // Read before the content, so a kept answer is never newer than its stamp says.
             match cache.stamp(db).await {
-                Ok(stamp) => Some((cache.clone(), stamp, req.uri().to_string())),
+                Ok(stamp) => Some((cache.clone(), stamp, cache_key(&req))),
                 Err(_) => None,
             }
         }
@@ -178,7 +193,7 @@ pub async fn conditional_get(
             head.set_body(BoxBody::new(bytes)),
         ));
     }
-    let cache_control = match (anonymous, policy) {
+    let cache_control = match (public, policy) {
         (true, Some(policy)) => policy.public(),
         _ => PRIVATE.to_owned(),
     };
@@ -188,7 +203,7 @@ pub async fn conditional_get(
     );
     headers.insert(
         header::VARY,
-        HeaderValue::from_static("Authorization, Accept-Encoding"),
+        HeaderValue::from_static("Authorization, X-Folio-Key, Accept-Encoding"),
     );
     if let Some((cache, stamp, key)) = shared
         && head.status() == StatusCode::OK
@@ -205,6 +220,12 @@ pub async fn conditional_get(
         request,
         head.set_body(BoxBody::new(bytes)),
     ))
+}
+
+/// Where a public read is kept: its path and query, without the content key that may come
+/// with it (every holder of a key reads the same thing).
+fn cache_key(req: &ServiceRequest) -> String {
+    format!("{}?{}", req.path(), without_key(req.query_string()))
 }
 
 /// A `200` with `headers` and `body`, or a bodiless `304` when the client's copy is current.

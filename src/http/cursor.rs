@@ -23,8 +23,11 @@ type HmacSha256 = Hmac<Sha256>;
 const MAC_LEN: usize = 16;
 
 /// Parameters that do not change which items a list holds or their order, so a cursor
-/// carries over when they change. Anything else (filters, `q`, `sort`) is the query.
-const NOT_THE_QUERY: &[&str] = &["cursor", "page", "limit", "count", "formats", "include"];
+/// carries over when they change. Anything else (filters, `q`, `sort`) is the query. A content
+/// key (`key`) is a credential, not part of the query.
+const NOT_THE_QUERY: &[&str] = &[
+    "cursor", "page", "limit", "count", "formats", "include", "key",
+];
 
 /// The key cursors are signed with, derived from the server's secret so that every instance
 /// sharing that secret accepts the others' cursors.

@@ -75,6 +75,14 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     PreconditionRequired(String),
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
+    #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
+    UriTooLong(String),
+    #[error("{0}")]
+    HeadersTooLarge(String),
     /// The database could not be reached in time: worth retrying.
     #[error("{0}")]
     Unavailable(String),
@@ -106,6 +114,10 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::PreconditionRequired(_) => "version-required",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::RequestTimeout(_) => "request-timeout",
+            ApiError::UriTooLong(_) => "uri-too-long",
+            ApiError::HeadersTooLarge(_) => "headers-too-large",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -132,7 +144,22 @@ impl ApiError {
             | ApiError::PayloadTooLarge(d)
             | ApiError::UnsupportedMediaType(d)
             | ApiError::PreconditionRequired(d)
+            | ApiError::TooManyRequests { detail: d, .. }
+            | ApiError::RequestTimeout(d)
+            | ApiError::UriTooLong(d)
+            | ApiError::HeadersTooLarge(d)
             | ApiError::Unavailable(d) => d.clone(),
+        }
+    }
+
+    /// The problem for an error answer made outside Folio (by actix or a middleware crate).
+    pub fn problem_for(status: StatusCode, detail: &str) -> Problem {
+        Problem {
+            problem_type: format!("urn:folio:problem:http-{}", status.as_u16()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.to_owned(),
+            errors: None,
         }
     }
 
@@ -167,6 +194,10 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -189,6 +220,12 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::RequestTimeout(_) => {
+                response.insert_header((header::CONNECTION, "close"));
             }
             _ => {}
         }
@@ -225,18 +262,19 @@ pub mod responses {
     pub enum SignInRequired {
         #[response(
             status = 401,
-            description = "Not signed in, or the access token is invalid or expired",
+            description = "Not signed in, or the access token or API key is invalid, expired or revoked",
             content_type = "application/problem+json"
         )]
         Unauthorized(Problem),
     }
 
-    /// A public endpoint: no token is fine, but one that is sent must be valid.
+    /// A public endpoint: no credential is fine (unless the server requires a content key),
+    /// but one that is sent must be valid.
     #[derive(IntoResponses)]
     pub enum TokenRejected {
         #[response(
             status = 401,
-            description = "The access token is invalid or expired",
+            description = "The access token or API key is invalid, expired or revoked, or this server requires a content key",
             content_type = "application/problem+json"
         )]
         Unauthorized(Problem),
@@ -263,6 +301,18 @@ pub mod responses {
             content_type = "application/problem+json"
         )]
         NotDeclaredJson(Problem),
+    }
+
+    /// Attempts past a limit.
+    #[derive(IntoResponses)]
+    pub enum Throttled {
+        #[response(
+            status = 429,
+            description = "Too many attempts: wait the seconds `Retry-After` says",
+            content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))
+        )]
+        TooMany(Problem),
     }
 
     /// A change that must name the version it was based on.

@@ -8,11 +8,17 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, FieldError};
+use crate::auth::extract::KEY_PARAM;
 
 /// A JSON request body: `415` unless it is declared JSON, `413` past the configured limit,
-/// `400` when it is not JSON at all, `422` naming the field when it does not fit the type
-/// (unknown fields included).
+/// `408` when it does not arrive in time, `400` when it is not JSON at all, `422` naming the
+/// field when it does not fit the type (unknown fields included).
 pub struct JsonBody<T>(pub T);
+
+/// How long a client may take to send a request body: a slow sender must not hold a worker's
+/// connection and buffer for ever.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
 
 fn is_json(req: &HttpRequest) -> bool {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
@@ -44,9 +50,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             });
         }
         let bytes = web::Bytes::from_request(req, payload);
+        let timeout = req
+            .app_data::<web::Data<BodyTimeout>>()
+            .map_or(std::time::Duration::from_secs(30), |t| t.0);
         Box::pin(async move {
-            let bytes = bytes
+            let bytes = actix_web::rt::time::timeout(timeout, bytes)
                 .await
+                .map_err(|_| {
+                    ApiError::RequestTimeout(format!(
+                        "The request body did not arrive within {} seconds.",
+                        timeout.as_secs()
+                    ))
+                })?
                 .map_err(|err| match err.as_error::<PayloadError>() {
                     Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(
                         "The request body is larger than this server accepts.".into(),
@@ -122,7 +137,10 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     }
 }
 
+/// Parses `query` into `T`, leaving out the content key (`key`), which is the caller's
+/// credential and read by authentication, not a parameter of any operation.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let query = without_key(query);
     let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
@@ -135,6 +153,17 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         };
         ApiError::InvalidParameters(vec![FieldError::new(field, "invalid", message)])
     })
+}
+
+/// `query` without its `key` parameters.
+pub fn without_key(query: &str) -> std::borrow::Cow<'_, str> {
+    let pairs = url::form_urlencoded::parse(query.as_bytes());
+    if !pairs.clone().any(|(k, _)| k == KEY_PARAM) {
+        return std::borrow::Cow::Borrowed(query);
+    }
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    kept.extend_pairs(pairs.filter(|(k, _)| k != KEY_PARAM));
+    std::borrow::Cow::Owned(kept.finish())
 }
 
 /// For `PATCH` bodies: tells a field that was left out (`None`) from one set to `null`

@@ -20,7 +20,7 @@ pub struct NamedListParams {
     pub page: Option<i64>,
     /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same list (same
     /// `q` and sort). Not with `page`.
-    #[param(min_length = 1, max_length = 4096)]
+    #[param(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// Also count the whole list (`total`, `pages`) when paging by cursor; numbered pages
     /// always count.

@@ -2,10 +2,12 @@
 //! the answers for requests no route takes.
 
 pub mod caching;
+pub mod client;
 pub mod conditional;
 pub mod cursor;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod listing;
 pub mod pagination;
 pub mod response_cache;

@@ -1,6 +1,7 @@
 //! Pages over a list, by number or by cursor, and the `{data, meta}` envelope every list
 //! answers with.
 
+use crate::auth::extract::KEY_PARAM;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -295,7 +296,9 @@ impl<T> ListResponse<T> {
         let link = |key: &str, value: &str, rel: &str| {
             let mut url = url::form_urlencoded::Serializer::new(String::new());
             for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-                if k != "page" && k != "cursor" && k != "limit" {
+                // A content key is the caller's credential: never written into a link that a
+                // shared cache may hand to someone else.
+                if !matches!(k.as_ref(), "page" | "cursor" | "limit" | KEY_PARAM) {
                     url.append_pair(&k, &v);
                 }
             }

@@ -22,7 +22,7 @@ pub enum Visibility {
 impl Visibility {
     pub fn of(caller: &Caller) -> Visibility {
         match caller {
-            Caller::Anonymous => Visibility::Live,
+            Caller::Anonymous | Caller::Reader => Visibility::Live,
             Caller::Staff(staff) if staff.role.is_editorial() => Visibility::All,
             Caller::Staff(staff) => Visibility::LiveAndOwn(staff.id.clone()),
         }
@@ -49,7 +49,7 @@ impl<'a> PostFacts<'a> {
 pub fn may_read(caller: &Caller, post: &PostFacts) -> bool {
     post.live
         || match caller {
-            Caller::Anonymous => false,
+            Caller::Anonymous | Caller::Reader => false,
             Caller::Staff(staff) => {
                 staff.role.is_editorial() || post.author_ids.contains(&staff.id)
             }
@@ -107,6 +107,7 @@ mod tests {
         Staff {
             id: "me".into(),
             role,
+            via: crate::auth::Via::IntegrationKey,
         }
     }
 

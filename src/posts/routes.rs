@@ -59,7 +59,7 @@ fn visible_to(
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         TokenRejected,
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
 #[get("/posts")]
 async fn list(
@@ -99,7 +99,7 @@ async fn list(
         TokenRejected,
         (status = 404, description = "No post has this id, or you may not see it", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
 #[get("/posts/{id}")]
 async fn get(
@@ -130,7 +130,7 @@ async fn get(
         TokenRejected,
         (status = 404, description = "No post has this slug, or you may not see it", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
 #[get("/posts/slug/{slug}")]
 async fn get_by_slug(
@@ -183,7 +183,7 @@ async fn get_by_slug(
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid, or names an author or tag that does not exist", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[post("/posts")]
 async fn create(
@@ -221,7 +221,7 @@ async fn create(
         VersionRejected,
         (status = 422, description = "A field is invalid, or names an author or tag that does not exist", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[patch("/posts/{id}")]
 async fn update(
@@ -256,7 +256,7 @@ async fn update(
         (status = 403, description = "Your role may not delete this post", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No post has this id, or you may not see it", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[delete("/posts/{id}")]
 async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {

@@ -19,6 +19,9 @@ const EXCERPT_MAX: usize = 500;
 const META_TITLE_MAX: usize = 300;
 const META_DESCRIPTION_MAX: usize = 500;
 const MAX_LINKS: usize = 50;
+/// Slugs one `tag` or `author` filter may name: each is a bound parameter of the query.
+const MAX_FILTER_SLUGS: usize = 50;
+const MAX_FILTER_CHARS: usize = 2048;
 
 /// An author in a post's byline.
 #[derive(Debug, Serialize, ToSchema)]
@@ -440,20 +443,24 @@ pub struct PostListParams {
     pub page: Option<i64>,
     /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same list (same
     /// filters and sort). Not with `page`.
-    #[param(min_length = 1, max_length = 4096)]
+    #[param(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// Also count the whole list (`total`, `pages`) when paging by cursor; numbered pages
     /// always count.
     #[param(default = false)]
     pub count: Option<bool>,
-    /// Only posts with any of these tags: comma-separated slugs.
+    /// Only posts with any of these tags: comma-separated slugs, at most 50.
     #[param(
+        max_length = 2048,
         pattern = "^[a-z0-9]+(-[a-z0-9]+)*(,[a-z0-9]+(-[a-z0-9]+)*)*$",
         example = "news"
     )]
     pub tag: Option<String>,
-    /// Only posts by any of these authors: comma-separated slugs.
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*(,[a-z0-9]+(-[a-z0-9]+)*)*$")]
+    /// Only posts by any of these authors: comma-separated slugs, at most 50.
+    #[param(
+        max_length = 2048,
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*(,[a-z0-9]+(-[a-z0-9]+)*)*$"
+    )]
     pub author: Option<String>,
     /// Only featured (or only unfeatured) posts.
     pub featured: Option<bool>,
@@ -530,6 +537,19 @@ fn slug_list(field: &str, raw: Option<String>, errors: &mut Vec<FieldError>) -> 
         return Vec::new();
     };
     let slugs: Vec<String> = raw.split(',').map(str::to_owned).collect();
+    if slugs.len() > MAX_FILTER_SLUGS {
+        errors.push(FieldError::new(
+            field,
+            "too_many",
+            format!("at most {MAX_FILTER_SLUGS} slugs"),
+        ));
+    } else if raw.chars().count() > MAX_FILTER_CHARS {
+        errors.push(FieldError::new(
+            field,
+            "too_long",
+            format!("must be at most {MAX_FILTER_CHARS} characters"),
+        ));
+    }
     if let Some(bad) = slugs.iter().find(|s| !Slug::well_formed(s)) {
         errors.push(FieldError::new(
             field,

@@ -57,7 +57,7 @@ fn may_manage(staff: &Staff) -> ApiResult<()> {
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         TokenRejected,
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
 #[get("/tags")]
 async fn list(
@@ -118,7 +118,7 @@ async fn one(
         TokenRejected,
         (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
 #[get("/tags/{id}")]
 async fn get(
@@ -148,7 +148,7 @@ async fn get(
         TokenRejected,
         (status = 404, description = "No tag has this slug", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
 #[get("/tags/slug/{slug}")]
 async fn get_by_slug(
@@ -181,7 +181,7 @@ async fn get_by_slug(
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[post("/tags")]
 async fn create(
@@ -216,7 +216,7 @@ async fn create(
         VersionRejected,
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[patch("/tags/{id}")]
 async fn update(
@@ -248,7 +248,7 @@ async fn update(
         (status = 403, description = "Only editors, admins and the owner delete tags", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("api_key" = []))
 )]
 #[delete("/tags/{id}")]
 async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {

@@ -18,6 +18,7 @@ on_both_backends!(
     tampered_tokens_are_refused,
     tokens_signed_with_another_secret_are_refused,
     expired_tokens_are_refused,
+    tokens_not_yet_valid_are_refused,
     unsigned_tokens_are_refused,
     tokens_of_missing_authors_are_refused,
     the_role_comes_from_the_account_not_the_token,
@@ -33,26 +34,39 @@ fn server_secret() -> String {
         .to_owned()
 }
 
-/// A token with the server's claims shape, signed with HS256 and `secret`.
-fn sign(secret: &str, claims: &Value) -> String {
+/// The header and claims of a token, unverified.
+fn decode(token: &str) -> (Value, Value) {
+    let mut parts = token.split('.');
+    let mut part = || -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts.next().unwrap()).unwrap()).unwrap()
+    };
+    (part(), part())
+}
+
+/// A token shaped like `issued` (same key id, author and session), its claims changed by
+/// `edit`, signed with `alg` and `secret`.
+fn resign(issued: &str, secret: &str, alg: Algorithm, edit: impl FnOnce(&mut Value)) -> String {
+    let (header, mut claims) = decode(issued);
+    edit(&mut claims);
+    let mut header_out = Header::new(alg);
+    header_out.kid = header["kid"].as_str().map(str::to_owned);
     jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        claims,
+        &header_out,
+        &claims,
         &EncodingKey::from_secret(secret.as_bytes()).unwrap(),
     )
     .unwrap()
 }
 
-/// Claims as the server issues them, for `sub`, with `exp` seconds from now.
-fn claims(sub: &str, role: &str, exp_in: i64) -> Value {
-    let now = chrono::Utc::now().timestamp();
-    json!({
-        "sub": sub,
-        "role": role,
-        "iat": now.min(now + exp_in) - 10,
-        "exp": now + exp_in,
-        "iss": "folio",
-        "aud": "folio-api",
+/// `issued` re-signed by the server's own key, with `exp` (and `iat`, `nbf`) moved so that it
+/// expires `exp_in` seconds from now.
+fn expiring(issued: &str, exp_in: i64) -> String {
+    resign(issued, &server_secret(), Algorithm::HS256, |claims| {
+        let now = chrono::Utc::now().timestamp();
+        let start = now.min(now + exp_in) - 10;
+        claims["iat"] = json!(start);
+        claims["nbf"] = json!(start);
+        claims["exp"] = json!(now + exp_in);
     })
 }
 
@@ -84,7 +98,24 @@ async fn login_answers_a_bearer_token(backend: Backend) {
     let body = res.body.as_object().unwrap();
     let mut keys: Vec<_> = body.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["access_token", "expires_in", "token_type"]);
+    assert_eq!(
+        keys,
+        [
+            "access_token",
+            "expires_in",
+            "refresh_expires_in",
+            "refresh_token",
+            "token_type"
+        ]
+    );
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert!(
+        body["refresh_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("folio_rt_")
+    );
+    assert_eq!(body["refresh_expires_in"], 30 * 24 * 3600);
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
     let token = body["access_token"].as_str().unwrap();
@@ -254,7 +285,6 @@ async fn tampered_tokens_are_refused(backend: Backend) {
     let mut payload: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
     payload["sub"] = json!(app.owner_id);
-    payload["role"] = json!("owner");
     parts[1] = URL_SAFE_NO_PAD.encode(payload.to_string());
     let forged = parts.join(".");
     assert_unauthorized(app.get("/api/v1/auth/me", Some(&forged)).await);
@@ -277,51 +307,81 @@ async fn tampered_tokens_are_refused(backend: Backend) {
 
 async fn tokens_signed_with_another_secret_are_refused(backend: Backend) {
     let app = spawn(backend).await;
-    let claims = claims(&app.owner_id, "owner", 600);
-    // The control: these claims, signed with the server's secret, are accepted...
-    let genuine = sign(&server_secret(), &claims);
+    let issued = app.owner_token.clone();
+    // The control: re-signed unchanged with the server's secret, it is accepted...
+    let genuine = resign(&issued, &server_secret(), Algorithm::HS256, |_| {});
     app.get("/api/v1/auth/me", Some(&genuine)).await.expect(200);
     // ...but not with any other.
-    let foreign = sign("another-secret-that-is-at-least-32-bytes", &claims);
+    let foreign = resign(
+        &issued,
+        "another-secret-that-is-at-least-32-bytes",
+        Algorithm::HS256,
+        |_| {},
+    );
     assert_unauthorized(app.get("/api/v1/auth/me", Some(&foreign)).await);
     assert_unauthorized(app.get("/api/v1/posts", Some(&foreign)).await);
     // Nor with the right secret but another issuer or audience.
     for (claim, value) in [("iss", "someone-else"), ("aud", "another-api")] {
-        let mut other = claims.clone();
-        other[claim] = json!(value);
-        let token = sign(&server_secret(), &other);
+        let token = resign(&issued, &server_secret(), Algorithm::HS256, |c| {
+            c[claim] = json!(value)
+        });
         assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
     }
     // Nor with a required claim missing.
-    for claim in ["exp", "sub", "iss", "aud"] {
-        let mut partial = claims.clone();
-        partial.as_object_mut().unwrap().remove(claim);
-        let token = sign(&server_secret(), &partial);
+    for claim in ["exp", "nbf", "iat", "sub", "sid", "iss", "aud"] {
+        let token = resign(&issued, &server_secret(), Algorithm::HS256, |c| {
+            c.as_object_mut().unwrap().remove(claim);
+        });
+        assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
+    }
+    // Nor naming a key the server does not have, or none.
+    for kid in [Some("0123456789abcdef"), None] {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = kid.map(str::to_owned);
+        let token = jsonwebtoken::encode(
+            &header,
+            &decode(&issued).1,
+            &EncodingKey::from_secret(server_secret().as_bytes()).unwrap(),
+        )
+        .unwrap();
         assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
     }
 }
 
 async fn expired_tokens_are_refused(backend: Backend) {
     let app = spawn(backend).await;
-    let secret = server_secret();
-    // A minute and more past expiry: well beyond any leeway for clock skew.
-    for exp_in in [-90, -3600, -86_400] {
-        let token = sign(&secret, &claims(&app.owner_id, "owner", exp_in));
+    // Past expiry by more than the leeway for clock skew.
+    for exp_in in [-30, -3600, -86_400] {
+        let token = expiring(&app.owner_token, exp_in);
         assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
         assert_unauthorized(app.get("/api/v1/tags", Some(&token)).await);
     }
     // The control: the same token not yet expired.
-    let fresh = sign(&secret, &claims(&app.owner_id, "owner", 120));
+    let fresh = expiring(&app.owner_token, 120);
     app.get("/api/v1/auth/me", Some(&fresh)).await.expect(200);
+}
+
+async fn tokens_not_yet_valid_are_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let later = chrono::Utc::now().timestamp() + 120;
+    for claim in ["nbf", "iat"] {
+        let token = resign(&app.owner_token, &server_secret(), Algorithm::HS256, |c| {
+            c[claim] = json!(later);
+            c["exp"] = json!(later + 600);
+        });
+        assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
+    }
 }
 
 async fn unsigned_tokens_are_refused(backend: Backend) {
     let app = spawn(backend).await;
-    let payload = URL_SAFE_NO_PAD.encode(claims(&app.owner_id, "owner", 600).to_string());
+    let (header, claims) = decode(&app.owner_token);
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let kid = header["kid"].clone();
     for header in [
-        json!({"alg": "none", "typ": "JWT"}),
-        json!({"alg": "None", "typ": "JWT"}),
-        json!({"alg": "HS512", "typ": "JWT"}),
+        json!({"alg": "none", "typ": "JWT", "kid": kid}),
+        json!({"alg": "None", "typ": "JWT", "kid": kid}),
+        json!({"alg": "HS512", "typ": "JWT", "kid": kid}),
     ] {
         let header = URL_SAFE_NO_PAD.encode(header.to_string());
         for token in [
@@ -333,22 +393,16 @@ async fn unsigned_tokens_are_refused(backend: Backend) {
         }
     }
     // HS512 with the right secret is still not the algorithm the server fixes.
-    let hs512 = jsonwebtoken::encode(
-        &Header::new(Algorithm::HS512),
-        &claims(&app.owner_id, "owner", 600),
-        &EncodingKey::from_secret(server_secret().as_bytes()).unwrap(),
-    )
-    .unwrap();
+    let hs512 = resign(&app.owner_token, &server_secret(), Algorithm::HS512, |_| {});
     assert_unauthorized(app.get("/api/v1/auth/me", Some(&hs512)).await);
 }
 
 async fn tokens_of_missing_authors_are_refused(backend: Backend) {
     let app = spawn(backend).await;
-    // A well-signed token for an id that never existed.
-    let ghost = sign(
-        &server_secret(),
-        &claims("0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11", "admin", 600),
-    );
+    // A well-signed token, in a live session, for an id that never existed.
+    let ghost = resign(&app.owner_token, &server_secret(), Algorithm::HS256, |c| {
+        c["sub"] = json!("0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11")
+    });
     assert_unauthorized(app.get("/api/v1/auth/me", Some(&ghost)).await);
     assert_unauthorized(app.get("/api/v1/authors", Some(&ghost)).await);
 
@@ -370,15 +424,19 @@ async fn tokens_of_missing_authors_are_refused(backend: Backend) {
 
     // A login-less author has no account, whatever a token says.
     let plain = app.author("No Login").await;
-    let token = sign(&server_secret(), &claims(id(&plain), "editor", 600));
+    let token = resign(&app.owner_token, &server_secret(), Algorithm::HS256, |c| {
+        c["sub"] = json!(id(&plain))
+    });
     assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
 }
 
 async fn the_role_comes_from_the_account_not_the_token(backend: Backend) {
     let app = spawn(backend).await;
-    let (author_id, _) = app.staff("author").await;
+    let (_, author_token) = app.staff("author").await;
     // Well signed, but claiming a role the account does not have.
-    let inflated = sign(&server_secret(), &claims(&author_id, "owner", 600));
+    let inflated = resign(&author_token, &server_secret(), Algorithm::HS256, |c| {
+        c["role"] = json!("owner")
+    });
     let me = app
         .get("/api/v1/auth/me", Some(&inflated))
         .await

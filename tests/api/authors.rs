@@ -549,7 +549,8 @@ async fn role_changes(backend: Backend) {
     }
     assert_eq!(read(&app, &app.owner_id).await["role"], "owner");
 
-    // A demotion takes effect at once too.
+    // A demotion takes effect at once too: it signs the account out, and signed in again
+    // it has the lesser role.
     edit(
         &app,
         &author_id,
@@ -558,6 +559,12 @@ async fn role_changes(backend: Backend) {
     )
     .await
     .expect(200);
+    app.get(&draft_path, Some(&author)).await.problem(401);
+    let email = read(&app, &author_id).await["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let author = app.login(&email, PASSWORD).await;
     app.get(&draft_path, Some(&author)).await.problem(404);
     app.post("/api/v1/tags", Some(&author), json!({"name": "Nope"}))
         .await

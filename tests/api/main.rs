@@ -3,6 +3,7 @@
 
 mod support;
 
+mod access;
 mod auth;
 mod authors;
 mod caching;
@@ -12,5 +13,6 @@ mod listing;
 mod openapi;
 mod posts;
 mod search;
+mod security;
 mod shapes;
 mod tags;

@@ -161,6 +161,7 @@ pub fn config(data_dir: &std::path::Path, database_url: Option<String>) -> Confi
         )),
         access_token_ttl: Duration::from_secs(900),
         body_limit: 64 * 1024,
+        protection: folio::config::Protection::default(),
         cache: folio::http::caching::CachePolicy {
             max_age: 60,
             stale_while_revalidate: 300,
@@ -191,6 +192,20 @@ pub async fn spawn(
         Error = actix_web::Error,
     >,
 > {
+    spawn_with(backend, |_| {}).await
+}
+
+/// A fresh Folio whose configuration `configure` changes first.
+pub async fn spawn_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let (pg, url) = match backend {
         Backend::Sqlite => (None, None),
@@ -199,7 +214,8 @@ pub async fn spawn(
             (Some(db), Some(url))
         }
     };
-    let cfg = config(dir.path(), url);
+    let mut cfg = config(dir.path(), url);
+    configure(&mut cfg);
     let state = open(&cfg).await;
     let service = actix_test::init_service(folio::app(state.clone())).await;
     let mut app = TestApp {
@@ -255,6 +271,11 @@ where
         for (name, value) in headers {
             req = req.insert_header((*name, *value));
         }
+        self.send(req).await
+    }
+
+    /// Sends a request built by the caller (to set its peer address, say).
+    pub async fn send(&self, req: actix_test::TestRequest) -> Response {
         let res = actix_test::call_service(&self.service, req.to_request()).await;
         let status = res.status().as_u16();
         let headers = res.headers().clone();

@@ -5,18 +5,24 @@ import sys
 import time
 
 from folio_client import AuthenticatedClient, Client
-from folio_client.api.auth import login
+from folio_client.api.auth import login, logout, refresh
 from folio_client.api.authors import create_author
+from folio_client.api.keys import create_key, list_keys, revoke_key
 from folio_client.api.posts import create_post, delete_post, get_post, get_post_by_slug, list_posts, update_post
 from folio_client.api.tags import create_tag
 from folio_client.models import (
+    CreateApiKey,
     CreateAuthor,
     CreatePost,
     CreateTag,
+    KeyKind,
     LoginRequest,
+    NewApiKey,
     Post,
     PostStatus,
     Problem,
+    RefreshRequest,
+    Role,
     TokenResponse,
     UpdatePost,
 )
@@ -103,7 +109,33 @@ def main() -> None:
     gone = get_post.sync_detailed(post.id, client=anonymous)
     check(gone.status_code == 404 and isinstance(gone.parsed, Problem), "deleted posts are gone")
 
-    print("Python SDK scenario: 14 steps passed")
+    # A server-to-server integration key, acting with the role it was given.
+    made = create_key.sync_detailed(
+        client=api,
+        body=CreateApiKey(name=f"Importer {RUN}", kind=KeyKind.INTEGRATION, role=Role.EDITOR),
+    )
+    check(made.status_code == 201 and isinstance(made.parsed, NewApiKey), f"create key: {made.status_code}")
+    check(made.parsed.role == Role.EDITOR, "the key's role")
+    integration = Client(
+        base_url=BASE_URL, headers={"X-Folio-Key": made.parsed.secret}, raise_on_unexpected_status=True
+    )
+    tagged = create_tag.sync_detailed(client=integration, body=CreateTag(name=f"By key {RUN}"))
+    check(tagged.status_code == 201, f"write with an integration key: {tagged.status_code}")
+    keys = list_keys.sync_detailed(client=api)
+    check(any(k.id == made.parsed.id for k in keys.parsed.data), "the key is listed")
+    check(made.parsed.secret not in keys.content.decode(), "without its secret")
+    check(revoke_key.sync_detailed(made.parsed.id, client=api).status_code == 204, "revoke the key")
+
+    # Refresh rotates the refresh token; signing out ends the session.
+    refreshed = refresh.sync_detailed(client=anonymous, body=RefreshRequest(refresh_token=signed_in.parsed.refresh_token))
+    check(refreshed.status_code == 200 and isinstance(refreshed.parsed, TokenResponse), f"refresh: {refreshed.status_code}")
+    check(refreshed.parsed.refresh_token != signed_in.parsed.refresh_token, "refresh tokens rotate")
+    out = logout.sync_detailed(client=anonymous, body=RefreshRequest(refresh_token=refreshed.parsed.refresh_token))
+    check(out.status_code == 204, f"logout: {out.status_code}")
+    after = refresh.sync_detailed(client=anonymous, body=RefreshRequest(refresh_token=refreshed.parsed.refresh_token))
+    check(after.status_code == 401 and isinstance(after.parsed, Problem), "a signed-out session cannot refresh")
+
+    print("Python SDK scenario: 24 steps passed")
 
 
 if __name__ == "__main__":

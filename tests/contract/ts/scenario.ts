@@ -108,7 +108,32 @@ async function main(): Promise<void> {
   const gone = await anonymous.GET("/api/v1/posts/{id}", { params: { path: { id: draft.id } } });
   check(gone.response.status === 404 && gone.error?.status === 404, "deleted posts are gone");
 
-  console.log("TypeScript SDK scenario: 14 steps passed");
+  // A frontend's content key, sent as the documented header.
+  const key = await api.POST("/api/v1/keys", { body: { name: `Frontend ${run}`, kind: "content" } });
+  check(key.response.status === 201 && key.data, `create key: ${key.response.status}`);
+  check(key.data.secret.startsWith(key.data.prefix), "the secret is shown once, with its prefix");
+  const reader = createClient<paths>({ baseUrl, headers: { "X-Folio-Key": key.data.secret } });
+  const read = await reader.GET("/api/v1/posts", { params: { query: { limit: 1 } } });
+  check(read.response.status === 200 && read.data, `read with a content key: ${read.response.status}`);
+  const revoked = await api.DELETE("/api/v1/keys/{id}", { params: { path: { id: key.data.id } } });
+  check(revoked.response.status === 204, `revoke key: ${revoked.response.status}`);
+  const refused = await reader.GET("/api/v1/posts", {});
+  check(refused.response.status === 401, "a revoked key is refused");
+
+  // Refresh rotates; the used token again signs the session out. Last, as it ends `api`.
+  const refreshed = await anonymous.POST("/api/v1/auth/refresh", {
+    body: { refresh_token: login.data.refresh_token },
+  });
+  check(refreshed.response.status === 200 && refreshed.data, `refresh: ${refreshed.response.status}`);
+  check(refreshed.data.refresh_token !== login.data.refresh_token, "refresh tokens rotate");
+  const reused = await anonymous.POST("/api/v1/auth/refresh", {
+    body: { refresh_token: login.data.refresh_token },
+  });
+  check(reused.response.status === 401 && reused.error?.status === 401, "a used refresh token is refused");
+  const ended = await api.GET("/api/v1/auth/me", {});
+  check(ended.response.status === 401, "reuse signs the session out");
+
+  console.log("TypeScript SDK scenario: 21 steps passed");
 }
 
 main().catch((err: unknown) => {

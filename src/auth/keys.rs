@@ -1,0 +1,127 @@
+//! API keys as credentials: what a presented key may do. Creating and revoking them is the
+//! `keys` resource.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Role, accounts, secret};
+use crate::db::schema::{api_keys, authors};
+use crate::db::{DbConn, now};
+use crate::http::error::ApiResult;
+
+/// Reads published content only (safe to embed in a frontend), or acts server-to-server
+/// with a chosen role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyKind {
+    Content,
+    Integration,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Content => "content",
+            KeyKind::Integration => "integration",
+        }
+    }
+
+    /// What every secret of this kind starts with.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            KeyKind::Content => "folio_ck_",
+            KeyKind::Integration => "folio_ik_",
+        }
+    }
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for KeyKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<KeyKind, String> {
+        match s {
+            "content" => Ok(KeyKind::Content),
+            "integration" => Ok(KeyKind::Integration),
+            other => Err(format!("unknown key kind `{other}`")),
+        }
+    }
+}
+
+/// What a valid, unrevoked key may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyHolder {
+    Content,
+    /// Acts for the account that made the key, with the key's role or that account's,
+    /// whichever is less.
+    Integration {
+        author_id: String,
+        role: Role,
+    },
+}
+
+/// `last_used_at` is kept to the minute: a key in use is not a write on every request.
+const USE_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);
+
+type KeyRow = (
+    String,
+    String,
+    Option<String>,
+    Option<NaiveDateTime>,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
+/// The holder of `presented`, if it names a live key; notes the use.
+pub fn authenticate(conn: &mut DbConn, presented: &str) -> ApiResult<Option<KeyHolder>> {
+    let row: Option<KeyRow> = api_keys::table
+        .left_join(authors::table)
+        .filter(api_keys::secret_hash.eq(secret::digest(presented)))
+        .filter(api_keys::revoked_at.is_null())
+        .select((
+            api_keys::id,
+            api_keys::kind,
+            api_keys::role,
+            api_keys::last_used_at,
+            authors::id.nullable(),
+            authors::role.nullable(),
+            authors::disabled_at.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((id, kind, key_role, last_used_at, author_id, author_role, disabled_at)) = row else {
+        return Ok(None);
+    };
+    let holder = match kind.parse::<KeyKind>() {
+        Ok(KeyKind::Content) => Some(KeyHolder::Content),
+        Ok(KeyKind::Integration) => {
+            // A key whose maker left, or may no longer sign in, acts for no one.
+            match (author_id, author_role, key_role) {
+                (Some(author_id), Some(author_role), Some(key_role)) if disabled_at.is_none() => {
+                    let role = accounts::parse_role(&key_role)?
+                        .lesser(accounts::parse_role(&author_role)?);
+                    Some(KeyHolder::Integration { author_id, role })
+                }
+                _ => None,
+            }
+        }
+        Err(_) => None,
+    };
+    if holder.is_some() && last_used_at.is_none_or(|t| now() - t >= USE_RESOLUTION) {
+        diesel::update(api_keys::table.find(&id))
+            .set(api_keys::last_used_at.eq(now()))
+            .execute(conn)?;
+    }
+    Ok(holder)
+}

@@ -1,0 +1,164 @@
+//! Sessions and their refresh tokens. A sign-in starts a session; each refresh uses up the
+//! token presented and hands out the next one (rotation). Presenting a used token again means
+//! it was copied, so the whole session is revoked: the thief and the victim both sign in again.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::secret;
+use crate::db::schema::{authors, refresh_tokens, sessions};
+use crate::db::{DbConn, new_id, now};
+use crate::http::error::ApiResult;
+
+const TOKEN_PREFIX: &str = "folio_rt_";
+
+/// A refresh token, handed to its holder once.
+pub struct Grant {
+    pub session_id: String,
+    pub refresh_token: String,
+}
+
+/// Why a refresh token was not honoured.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Unknown, expired, revoked, or its account may no longer sign in.
+    Invalid,
+    /// Already used: its session has just been revoked.
+    Reused,
+}
+
+fn expiry(ttl: Duration) -> NaiveDateTime {
+    now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(3650))
+}
+
+fn grant(conn: &mut DbConn, session_id: String, ttl: Duration) -> ApiResult<Grant> {
+    let (refresh_token, digest) = secret::generate(TOKEN_PREFIX)?;
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(digest),
+            refresh_tokens::session_id.eq(&session_id),
+            refresh_tokens::created_at.eq(now()),
+            refresh_tokens::expires_at.eq(expiry(ttl)),
+        ))
+        .execute(conn)?;
+    Ok(Grant {
+        session_id,
+        refresh_token,
+    })
+}
+
+/// Starts a session for `author_id` and gives its first refresh token. Expired tokens of
+/// every session are cleared on the way, so the table stays the size of its live sessions.
+pub fn start(conn: &mut DbConn, author_id: &str, ttl: Duration) -> ApiResult<Grant> {
+    diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now())))
+        .execute(conn)?;
+    diesel::delete(sessions::table.filter(diesel::dsl::not(diesel::dsl::exists(
+        refresh_tokens::table.filter(refresh_tokens::session_id.eq(sessions::id)),
+    ))))
+    .execute(conn)?;
+    let session_id = new_id();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(&session_id),
+            sessions::author_id.eq(author_id),
+            sessions::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    grant(conn, session_id, ttl)
+}
+
+type Presented = (
+    String,
+    Option<NaiveDateTime>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    String,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
+/// Uses up `token` and gives the next one of its session, with the author it signs in.
+/// Must run in a write transaction; a `Reused` refusal revokes the session and must commit.
+pub fn rotate(
+    conn: &mut DbConn,
+    token: &str,
+    ttl: Duration,
+) -> ApiResult<Result<(String, Grant), Refusal>> {
+    let digest = secret::digest(token);
+    let found: Option<Presented> = refresh_tokens::table
+        .inner_join(sessions::table.inner_join(authors::table))
+        .filter(refresh_tokens::token_hash.eq(&digest))
+        .select((
+            sessions::id,
+            sessions::revoked_at,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+            authors::id,
+            authors::role,
+            authors::disabled_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((session_id, revoked_at, expires_at, used_at, author_id, role, disabled_at)) = found
+    else {
+        return Ok(Err(Refusal::Invalid));
+    };
+    let signs_in = role.is_some() && disabled_at.is_none();
+    if revoked_at.is_some() || expires_at <= now() || !signs_in {
+        return Ok(Err(Refusal::Invalid));
+    }
+    // Taking the token is conditional, so of two racing refreshes exactly one wins and the
+    // other is the reuse it looks like.
+    let taken = used_at.is_none()
+        && diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::token_hash.eq(&digest))
+                .filter(refresh_tokens::used_at.is_null()),
+        )
+        .set(refresh_tokens::used_at.eq(now()))
+        .execute(conn)?
+            == 1;
+    if !taken {
+        revoke_session(conn, &session_id)?;
+        return Ok(Err(Refusal::Reused));
+    }
+    Ok(Ok((author_id, grant(conn, session_id, ttl)?)))
+}
+
+fn revoke_session(conn: &mut DbConn, session_id: &str) -> ApiResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Ends the session `token` belongs to, used or not; an unknown token is no error (RFC 7009).
+pub fn revoke_by_token(conn: &mut DbConn, token: &str) -> ApiResult<()> {
+    let session_id: Option<String> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(secret::digest(token)))
+        .select(refresh_tokens::session_id)
+        .first(conn)
+        .optional()?;
+    match session_id {
+        Some(id) => revoke_session(conn, &id),
+        None => Ok(()),
+    }
+}
+
+/// Ends every session of `author_id`, and with them its access and refresh tokens.
+pub fn revoke_all(conn: &mut DbConn, author_id: &str) -> ApiResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::author_id.eq(author_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}

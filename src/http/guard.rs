@@ -1,0 +1,245 @@
+//! What stands between the internet and the handlers: a per-client request rate, limits on
+//! the size of a request's head, CORS, and the security headers on every answer.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use super::client::client_ip;
+use super::error::{ApiError, PROBLEM_JSON};
+use crate::auth::extract::KEY_HEADER;
+
+/// Past this many tracked clients, the ones back at a full allowance are forgotten.
+const TRACKED_CLIENTS: usize = 10_000;
+
+/// Per-instance limits on every request.
+pub struct Guard {
+    limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    query_limit: usize,
+    header_limit: usize,
+}
+
+impl Guard {
+    /// `per_minute` requests per client address (with bursts of as many); 0 is no limit.
+    pub fn new(per_minute: u32, query_limit: usize, header_limit: usize) -> Guard {
+        Guard {
+            limiter: NonZeroU32::new(per_minute)
+                .map(|n| DefaultKeyedRateLimiter::hashmap(Quota::per_minute(n))),
+            query_limit,
+            header_limit,
+        }
+    }
+
+    fn admit(&self, req: &ServiceRequest) -> Result<(), ApiError> {
+        if req.query_string().len() > self.query_limit {
+            return Err(ApiError::UriTooLong(format!(
+                "The query string is longer than the {} bytes this server accepts.",
+                self.query_limit
+            )));
+        }
+        let header_bytes: usize = req
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len())
+            .sum();
+        if header_bytes > self.header_limit {
+            return Err(ApiError::HeadersTooLarge(format!(
+                "The request headers are larger than the {} bytes this server accepts.",
+                self.header_limit
+            )));
+        }
+        // Probes from load balancers are not clients.
+        if matches!(req.path(), "/healthz" | "/readyz") {
+            return Ok(());
+        }
+        let (Some(limiter), Some(address)) = (&self.limiter, client_ip(req.request())) else {
+            return Ok(());
+        };
+        if limiter.len() > TRACKED_CLIENTS {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&address).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::TooManyRequests {
+                detail: "This client is making requests faster than this server allows; slow down."
+                    .into(),
+                retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            }
+        })
+    }
+}
+
+/// Middleware: refuses what [`Guard`] does not admit, before any work is done for it.
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let refusal = match req.app_data::<web::Data<Guard>>() {
+        Some(guard) => guard.admit(&req).err(),
+        None => None,
+    };
+    match refusal {
+        Some(err) => Ok(req.error_response(err)),
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
+}
+
+/// CORS for the configured origins (`*` for any). Credentials are tokens and keys sent in
+/// headers, never cookies, so no origin is ever given credentialed access.
+pub fn cors(origins: &[String], max_age: Duration) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            HeaderName::from_static(KEY_HEADER),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LAST_MODIFIED,
+            header::LINK,
+            header::LOCATION,
+            header::RETRY_AFTER,
+        ])
+        .max_age(usize::try_from(max_age.as_secs()).ok())
+        // A request from another origin is still answered; the browser withholds the answer
+        // from a page the origin list does not name. Non-browser clients send no `Origin`.
+        .block_on_origin_mismatch(false);
+    for origin in origins {
+        cors = match origin.as_str() {
+            "*" => cors.allow_any_origin().send_wildcard(),
+            origin => cors.allowed_origin(origin),
+        };
+    }
+    cors
+}
+
+/// Middleware: the headers every answer carries. The API serves JSON only, so it may forbid
+/// everything else; the docs page runs scripts, so its policy is left to it.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let is_docs = req.path().starts_with("/docs");
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !is_docs {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    Ok(response)
+}
+
+/// Middleware: error answers made outside Folio's handlers (a refused CORS preflight, say)
+/// come as plain text; they leave as problem+json like every other error.
+pub async fn problem_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let response = next.call(req).await?;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let (mut head, body) = response.into_parts();
+    let text = to_bytes(body).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let detail = match text.trim() {
+        // Only a short sentence is passed on; anything else might be internals.
+        t if !t.is_empty() && t.len() <= 200 && !t.contains('\n') => t.to_owned(),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("The request failed")
+            .to_owned(),
+    };
+    let problem = ApiError::problem_for(status, &detail);
+    head.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    head.headers_mut().remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    Ok(ServiceResponse::new(
+        request,
+        head.set_body(BoxBody::new(body)),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    #[test]
+    fn long_query_strings_and_heavy_heads_are_refused() {
+        let guard = Guard::new(0, 16, 64);
+        let ok = TestRequest::with_uri("/api/v1/posts?limit=5").to_srv_request();
+        assert!(guard.admit(&ok).is_ok());
+        let long = TestRequest::with_uri("/api/v1/posts?q=0123456789abcdef").to_srv_request();
+        assert!(matches!(guard.admit(&long), Err(ApiError::UriTooLong(_))));
+        let heavy = TestRequest::with_uri("/")
+            .insert_header(("x-padding", "x".repeat(64)))
+            .to_srv_request();
+        assert!(matches!(
+            guard.admit(&heavy),
+            Err(ApiError::HeadersTooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn each_client_gets_its_own_allowance() {
+        let guard = Guard::new(2, 4096, 16 * 1024);
+        let from = |ip: &str| {
+            TestRequest::with_uri("/api/v1/posts")
+                .peer_addr(format!("{ip}:4000").parse().unwrap())
+                .to_srv_request()
+        };
+        assert!(guard.admit(&from("192.0.2.1")).is_ok());
+        assert!(guard.admit(&from("192.0.2.1")).is_ok());
+        match guard.admit(&from("192.0.2.1")) {
+            Err(ApiError::TooManyRequests { retry_after, .. }) => {
+                assert!((1..=30).contains(&retry_after), "{retry_after}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(guard.admit(&from("192.0.2.2")).is_ok());
+        let probe = TestRequest::with_uri("/healthz")
+            .peer_addr("192.0.2.1:4000".parse().unwrap())
+            .to_srv_request();
+        assert!(guard.admit(&probe).is_ok());
+    }
+}

@@ -1,0 +1,927 @@
+//! Access for teams and integrations: refresh-token sessions, API keys, disabling accounts,
+//! handing over ownership, limits on guessing and on request rates, CORS and the headers
+//! every answer carries.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::test::TestRequest;
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::{
+    Backend, OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, Response, TestApp, id, slugs, spawn, spawn_with,
+};
+
+on_both_backends!(
+    refresh_rotates_and_a_reused_token_signs_the_session_out,
+    logout_ends_one_session_and_may_be_repeated,
+    a_new_password_ends_every_session,
+    disabled_accounts_cannot_sign_in_and_keep_their_posts,
+    a_lowered_role_signs_out_and_a_raised_one_does_not,
+    the_owner_hands_over_ownership_and_becomes_an_admin,
+    content_keys_read_what_anonymous_readers_read,
+    revoked_keys_stop_at_once_even_for_kept_reads,
+    integration_keys_act_for_their_maker_with_their_role,
+    only_admins_in_person_manage_keys,
+    a_server_may_require_a_content_key,
+    the_sixth_bad_login_is_429,
+    failures_from_one_address_are_limited_across_accounts,
+    bad_refreshes_are_limited_per_address,
+    each_client_has_a_request_rate,
+    cors_answers_allowed_origins_only,
+    every_answer_carries_the_security_headers,
+    heavy_request_heads_are_431,
+);
+
+async fn sign_in<S, B>(app: &TestApp<S>, email: &str, password: &str) -> Value
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": email, "password": password}),
+    )
+    .await
+    .expect(200)
+    .body
+}
+
+async fn refresh<S, B>(app: &TestApp<S>, refresh_token: &Value) -> Response
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({"refresh_token": refresh_token}),
+    )
+    .await
+}
+
+async fn email_of<S, B>(app: &TestApp<S>, author_id: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    app.get(
+        &format!("/api/v1/authors/{author_id}"),
+        Some(&app.owner_token),
+    )
+    .await
+    .expect(200)
+    .body["email"]
+        .as_str()
+        .expect("an email")
+        .to_owned()
+}
+
+/// Changes author `author_id` as the owner, from the version it has now.
+async fn change_author<S, B>(app: &TestApp<S>, author_id: &str, body: Value) -> Response
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let path = format!("/api/v1/authors/{author_id}");
+    let etag = app
+        .get(&path, Some(&app.owner_token))
+        .await
+        .expect(200)
+        .etag();
+    app.patch(&path, Some(&app.owner_token), &etag, body).await
+}
+
+#[track_caller]
+fn assert_signed_out(res: Response) {
+    assert_eq!(res.problem(401)["type"], "urn:folio:problem:unauthorized");
+}
+
+async fn refresh_rotates_and_a_reused_token_signs_the_session_out(backend: Backend) {
+    let app = spawn(backend).await;
+    let first = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let second = refresh(&app, &first["refresh_token"]).await.expect(200);
+    assert_eq!(second.header("cache-control"), Some("no-store"));
+    let second = second.body;
+    assert_ne!(second["refresh_token"], first["refresh_token"]);
+    assert_ne!(second["access_token"], first["access_token"]);
+    let access = second["access_token"].as_str().unwrap();
+    app.get("/api/v1/auth/me", Some(access)).await.expect(200);
+    // The rotated token again: someone copied it. The whole session ends, the thief's and
+    // the holder's tokens alike.
+    let reuse = refresh(&app, &first["refresh_token"]).await.problem(401);
+    assert!(
+        reuse["detail"].as_str().unwrap().contains("already used"),
+        "{reuse}"
+    );
+    assert_signed_out(refresh(&app, &second["refresh_token"]).await);
+    assert_signed_out(app.get("/api/v1/auth/me", Some(access)).await);
+    assert_signed_out(
+        app.get(
+            "/api/v1/auth/me",
+            Some(first["access_token"].as_str().unwrap()),
+        )
+        .await,
+    );
+    // Other sessions are not touched.
+    app.get("/api/v1/auth/me", Some(&app.owner_token))
+        .await
+        .expect(200);
+    // Garbage is refused as plainly.
+    for garbage in [json!("folio_rt_nope"), json!("")] {
+        assert_signed_out(refresh(&app, &garbage).await);
+    }
+    app.post("/api/v1/auth/refresh", None, json!({}))
+        .await
+        .problem(422);
+}
+
+async fn logout_ends_one_session_and_may_be_repeated(backend: Backend) {
+    let app = spawn(backend).await;
+    let session = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let access = session["access_token"].as_str().unwrap();
+    app.get("/api/v1/auth/me", Some(access)).await.expect(200);
+    let logout = json!({"refresh_token": session["refresh_token"]});
+    app.post("/api/v1/auth/logout", None, logout.clone())
+        .await
+        .expect(204);
+    assert_signed_out(app.get("/api/v1/auth/me", Some(access)).await);
+    assert_signed_out(refresh(&app, &session["refresh_token"]).await);
+    app.post("/api/v1/auth/logout", None, logout)
+        .await
+        .expect(204);
+    app.post(
+        "/api/v1/auth/logout",
+        None,
+        json!({"refresh_token": "folio_rt_unknown"}),
+    )
+    .await
+    .expect(204);
+    // The owner's other session goes on.
+    app.get("/api/v1/auth/me", Some(&app.owner_token))
+        .await
+        .expect(200);
+}
+
+async fn a_new_password_ends_every_session(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author_id, token) = app.staff("author").await;
+    let email = email_of(&app, &author_id).await;
+    let other = sign_in(&app, &email, PASSWORD).await;
+    // Changed by the account itself, with the current password.
+    let path = format!("/api/v1/authors/{author_id}");
+    let etag = app.get(&path, Some(&token)).await.expect(200).etag();
+    app.patch(
+        &path,
+        Some(&token),
+        &etag,
+        json!({"password": "a-brand-new-password", "current_password": PASSWORD}),
+    )
+    .await
+    .expect(200);
+    assert_signed_out(app.get("/api/v1/auth/me", Some(&token)).await);
+    assert_signed_out(
+        app.get(
+            "/api/v1/auth/me",
+            Some(other["access_token"].as_str().unwrap()),
+        )
+        .await,
+    );
+    assert_signed_out(refresh(&app, &other["refresh_token"]).await);
+    let fresh = sign_in(&app, &email, "a-brand-new-password").await;
+    // Reset by the owner: the same.
+    change_author(&app, &author_id, json!({"password": "reset-by-the-owner"}))
+        .await
+        .expect(200);
+    assert_signed_out(
+        app.get(
+            "/api/v1/auth/me",
+            Some(fresh["access_token"].as_str().unwrap()),
+        )
+        .await,
+    );
+    // Changing the name signs nobody out.
+    let kept = sign_in(&app, &email, "reset-by-the-owner").await;
+    change_author(&app, &author_id, json!({"name": "Renamed"}))
+        .await
+        .expect(200);
+    app.get(
+        "/api/v1/auth/me",
+        Some(kept["access_token"].as_str().unwrap()),
+    )
+    .await
+    .expect(200);
+}
+
+async fn disabled_accounts_cannot_sign_in_and_keep_their_posts(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author_id, token) = app.staff("author").await;
+    let email = email_of(&app, &author_id).await;
+    let session = sign_in(&app, &email, PASSWORD).await;
+    app.post_as(
+        Some(&token),
+        json!({"title": "Still Here", "status": "published"}),
+    )
+    .await;
+
+    let disabled = change_author(&app, &author_id, json!({"disabled": true}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(disabled["disabled"], true);
+    assert_signed_out(app.get("/api/v1/auth/me", Some(&token)).await);
+    assert_signed_out(refresh(&app, &session["refresh_token"]).await);
+    let refused = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": email, "password": PASSWORD}),
+        )
+        .await
+        .problem(401);
+    assert!(refused["detail"].as_str().unwrap().contains("disabled"));
+    // A wrong password does not learn that the account is disabled.
+    let wrong = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": email, "password": "not-the-password"}),
+        )
+        .await
+        .problem(401);
+    assert!(!wrong["detail"].as_str().unwrap().contains("disabled"));
+    // The posts stay, and readers never learn of the account's state.
+    let list = app.get("/api/v1/posts", None).await.expect(200).body;
+    assert_eq!(slugs(&list), ["still-here"]);
+    let public = app
+        .get(&format!("/api/v1/authors/{author_id}"), None)
+        .await
+        .expect(200)
+        .body;
+    assert!(public.get("disabled").is_none(), "{public}");
+
+    change_author(&app, &author_id, json!({"disabled": false}))
+        .await
+        .expect(200);
+    sign_in(&app, &email, PASSWORD).await;
+
+    // Not oneself, not the owner, not by those who may not manage the account.
+    let (admin_id, admin) = app.staff("admin").await;
+    let (_, editor) = app.staff("editor").await;
+    for (target, token) in [
+        (admin_id.as_str(), admin.as_str()),
+        (app.owner_id.as_str(), admin.as_str()),
+        (admin_id.as_str(), editor.as_str()),
+    ] {
+        let path = format!("/api/v1/authors/{target}");
+        let etag = app.get(&path, Some(token)).await.expect(200).etag();
+        app.patch(&path, Some(token), &etag, json!({"disabled": true}))
+            .await
+            .problem(403);
+    }
+    app.get("/api/v1/auth/me", Some(&admin)).await.expect(200);
+    // An author without a login has nothing to disable.
+    let plain = app.author("No Login").await;
+    let res = change_author(&app, id(&plain), json!({"disabled": true})).await;
+    assert_eq!(res.problem(422)["errors"][0]["code"], "no_login");
+}
+
+async fn a_lowered_role_signs_out_and_a_raised_one_does_not(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author_id, token) = app.staff("author").await;
+    change_author(&app, &author_id, json!({"role": "editor"}))
+        .await
+        .expect(200);
+    let me = app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+    assert_eq!(me.body["role"], "editor");
+    change_author(&app, &author_id, json!({"role": "contributor"}))
+        .await
+        .expect(200);
+    assert_signed_out(app.get("/api/v1/auth/me", Some(&token)).await);
+}
+
+async fn the_owner_hands_over_ownership_and_becomes_an_admin(backend: Backend) {
+    let app = spawn(backend).await;
+    let (admin_id, admin) = app.staff("admin").await;
+    let transfer = |target: &str| format!("/api/v1/authors/{target}/ownership");
+    // Only the owner may.
+    app.post(&transfer(&admin_id), Some(&admin), json!(null))
+        .await
+        .problem(403);
+    app.post(&transfer(&admin_id), None, json!(null))
+        .await
+        .problem(401);
+    // Not to an author without a login, nor to a disabled account, nor to oneself.
+    let plain = app.author("No Login").await;
+    let (editor_id, _) = app.staff("editor").await;
+    change_author(&app, &editor_id, json!({"disabled": true}))
+        .await
+        .expect(200);
+    for target in [id(&plain), editor_id.as_str(), app.owner_id.as_str()] {
+        let problem = app
+            .post(&transfer(target), Some(&app.owner_token), json!(null))
+            .await
+            .problem(422);
+        assert_eq!(problem["errors"][0]["code"], "not_eligible");
+    }
+    app.post(
+        &transfer("0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11"),
+        Some(&app.owner_token),
+        json!(null),
+    )
+    .await
+    .problem(404);
+
+    let owner = app
+        .post(&transfer(&admin_id), Some(&app.owner_token), json!(null))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(owner["role"], "owner");
+    // The former owner was lowered to admin, so signed out; signed in again, an admin.
+    assert_signed_out(app.get("/api/v1/auth/me", Some(&app.owner_token)).await);
+    let former = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let former = former["access_token"].as_str().unwrap();
+    let me = app.get("/api/v1/auth/me", Some(former)).await.expect(200);
+    assert_eq!(me.body["role"], "admin");
+    // There is one owner: the new one cannot be demoted or deleted by the former.
+    let path = format!("/api/v1/authors/{admin_id}");
+    let etag = app.get(&path, Some(former)).await.expect(200).etag();
+    app.patch(&path, Some(former), &etag, json!({"role": "editor"}))
+        .await
+        .problem(403);
+    app.delete(&path, Some(former)).await.problem(403);
+    let owners: Vec<Value> = app
+        .get("/api/v1/authors?limit=100", Some(&admin))
+        .await
+        .expect(200)
+        .body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["role"] == "owner")
+        .cloned()
+        .collect();
+    assert_eq!(owners.len(), 1);
+    assert_eq!(owners[0]["id"], admin_id.as_str());
+}
+
+/// Makes a key as the owner: (its id, its secret).
+async fn make_key<S, B>(app: &TestApp<S>, body: Value) -> (String, String)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = app
+        .post("/api/v1/keys", Some(&app.owner_token), body)
+        .await
+        .expect(201);
+    let key = res.body;
+    assert_eq!(
+        res.headers.get("location").unwrap().to_str().unwrap(),
+        format!("/api/v1/keys/{}", id(&key))
+    );
+    (
+        id(&key).to_owned(),
+        key["secret"].as_str().expect("a secret").to_owned(),
+    )
+}
+
+async fn with_key<S, B>(
+    app: &TestApp<S>,
+    method: &str,
+    path: &str,
+    secret: &str,
+    body: Option<Value>,
+) -> Response
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    app.call(method, path, None, body, &[("x-folio-key", secret)])
+        .await
+}
+
+async fn content_keys_read_what_anonymous_readers_read(backend: Backend) {
+    let app = spawn(backend).await;
+    for n in 0..3 {
+        app.post_as(
+            None,
+            json!({"title": format!("Live {n}"), "status": "published"}),
+        )
+        .await;
+    }
+    let draft = app.post_as(None, json!({"title": "Draft"})).await;
+    let (key_id, secret) = make_key(&app, json!({"name": "Blog", "kind": "content"})).await;
+    assert!(secret.starts_with("folio_ck_"));
+
+    let anonymous = app.get("/api/v1/posts?limit=2", None).await.expect(200);
+    let by_header = with_key(&app, "GET", "/api/v1/posts?limit=2", &secret, None)
+        .await
+        .expect(200);
+    let by_query = app
+        .get(&format!("/api/v1/posts?limit=2&key={secret}"), None)
+        .await
+        .expect(200);
+    assert_eq!(by_header.body, anonymous.body);
+    assert_eq!(by_query.body, anonymous.body);
+    // A link to the next page never carries the key: a shared cache may hand it to others.
+    let link = by_query.header("link").expect("a next link");
+    assert!(!link.contains(&secret) && !link.contains("key="), "{link}");
+    let next = by_query.body["meta"]["pagination"]["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page_two = app
+        .get(
+            &format!("/api/v1/posts?limit=2&cursor={next}&key={secret}"),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(page_two.body["data"].as_array().unwrap().len(), 1);
+    // No drafts, no staff fields.
+    with_key(
+        &app,
+        "GET",
+        &format!("/api/v1/posts/{}", id(&draft)),
+        &secret,
+        None,
+    )
+    .await
+    .problem(404);
+    let owner = with_key(
+        &app,
+        "GET",
+        &format!("/api/v1/authors/{}", app.owner_id),
+        &secret,
+        None,
+    )
+    .await
+    .expect(200)
+    .body;
+    assert!(owner.get("email").is_none() && owner.get("role").is_none());
+    // Reading is all it does.
+    let write = with_key(
+        &app,
+        "POST",
+        "/api/v1/posts",
+        &secret,
+        Some(json!({"title": "Nope"})),
+    )
+    .await
+    .problem(403);
+    assert!(write["detail"].as_str().unwrap().contains("content key"));
+    with_key(&app, "GET", "/api/v1/auth/me", &secret, None)
+        .await
+        .problem(403);
+
+    // The list shows no secret, and when the key was last used.
+    let keys = app
+        .get("/api/v1/keys", Some(&app.owner_token))
+        .await
+        .expect(200);
+    assert!(!keys.text.contains(&secret));
+    let key = &keys.body["data"][0];
+    assert_eq!(key["id"], key_id.as_str());
+    assert_eq!(key["kind"], "content");
+    assert_eq!(key["role"], Value::Null);
+    assert!(secret.starts_with(key["prefix"].as_str().unwrap()));
+    assert!(key["last_used_at"].is_string(), "{key}");
+    assert_eq!(key["revoked_at"], Value::Null);
+    assert_eq!(key["created_by"], app.owner_id.as_str());
+}
+
+async fn revoked_keys_stop_at_once_even_for_kept_reads(backend: Backend) {
+    let app = spawn(backend).await;
+    app.post_as(None, json!({"title": "Live", "status": "published"}))
+        .await;
+    let (key_id, secret) = make_key(&app, json!({"name": "Blog", "kind": "content"})).await;
+    // Read twice: the second answer comes from the response cache.
+    for _ in 0..2 {
+        with_key(&app, "GET", "/api/v1/posts", &secret, None)
+            .await
+            .expect(200);
+    }
+    app.delete(&format!("/api/v1/keys/{key_id}"), Some(&app.owner_token))
+        .await
+        .expect(204);
+    let refused = with_key(&app, "GET", "/api/v1/posts", &secret, None)
+        .await
+        .problem(401);
+    assert!(refused["detail"].as_str().unwrap().contains("API key"));
+    app.get(&format!("/api/v1/posts?key={secret}"), None)
+        .await
+        .problem(401);
+    // Revoking again is no error; the record stays, marked.
+    app.delete(&format!("/api/v1/keys/{key_id}"), Some(&app.owner_token))
+        .await
+        .expect(204);
+    let key = app
+        .get(&format!("/api/v1/keys/{key_id}"), Some(&app.owner_token))
+        .await
+        .expect(200)
+        .body;
+    assert!(key["revoked_at"].is_string());
+    // An unknown key is refused, never read as anonymous.
+    with_key(&app, "GET", "/api/v1/posts", "folio_ck_made-up", None)
+        .await
+        .problem(401);
+}
+
+async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) {
+    let app = spawn(backend).await;
+    let (admin_id, admin) = app.staff("admin").await;
+    let res = app
+        .post(
+            "/api/v1/keys",
+            Some(&admin),
+            json!({"name": "Importer", "kind": "integration", "role": "editor"}),
+        )
+        .await
+        .expect(201);
+    let secret = res.body["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("folio_ik_"));
+    assert_eq!(res.body["role"], "editor");
+
+    // It writes, as its maker.
+    let post = with_key(
+        &app,
+        "POST",
+        "/api/v1/posts",
+        &secret,
+        Some(json!({"title": "Imported", "status": "published"})),
+    )
+    .await
+    .expect(201)
+    .body;
+    assert_eq!(post["authors"][0]["id"], admin_id.as_str());
+    // With the key's role, not its maker's: editors may not add admins.
+    with_key(
+        &app,
+        "POST",
+        "/api/v1/authors",
+        &secret,
+        Some(json!({"name": "X", "email": "x@example.com", "password": PASSWORD, "role": "admin"})),
+    )
+    .await
+    .problem(403);
+    // Never from a URL, and never to make more keys.
+    app.get(&format!("/api/v1/posts?key={secret}"), None)
+        .await
+        .problem(401);
+    with_key(
+        &app,
+        "POST",
+        "/api/v1/keys",
+        &secret,
+        Some(json!({"name": "More", "kind": "content"})),
+    )
+    .await
+    .problem(403);
+    // Its maker's role caps it: demoted to author, the key does only what authors do.
+    change_author(&app, &admin_id, json!({"role": "author"}))
+        .await
+        .expect(200);
+    let tag = app.tag("Editors Only").await;
+    with_key(
+        &app,
+        "DELETE",
+        &format!("/api/v1/tags/{}", id(&tag)),
+        &secret,
+        None,
+    )
+    .await
+    .problem(403);
+    // Its maker disabled, the key stops.
+    change_author(&app, &admin_id, json!({"disabled": true}))
+        .await
+        .expect(200);
+    with_key(&app, "GET", "/api/v1/posts", &secret, None)
+        .await
+        .problem(401);
+    // Re-enabled, it works again (as an author now).
+    change_author(&app, &admin_id, json!({"disabled": false}))
+        .await
+        .expect(200);
+    with_key(&app, "GET", "/api/v1/posts", &secret, None)
+        .await
+        .expect(200);
+}
+
+async fn only_admins_in_person_manage_keys(backend: Backend) {
+    let app = spawn(backend).await;
+    let body = json!({"name": "Blog", "kind": "content"});
+    app.post("/api/v1/keys", None, body.clone())
+        .await
+        .problem(401);
+    for role in ["editor", "author", "contributor"] {
+        let (_, token) = app.staff(role).await;
+        app.post("/api/v1/keys", Some(&token), body.clone())
+            .await
+            .problem(403);
+        app.get("/api/v1/keys", Some(&token)).await.problem(403);
+    }
+    let (_, admin) = app.staff("admin").await;
+    app.post("/api/v1/keys", Some(&admin), body.clone())
+        .await
+        .expect(201);
+    // No more than one's own role, never the owner's, and only integration keys have one.
+    for (body, status, field) in [
+        (
+            json!({"name": "x", "kind": "integration", "role": "owner"}),
+            422,
+            "role",
+        ),
+        (json!({"name": "x", "kind": "integration"}), 422, "role"),
+        (
+            json!({"name": "x", "kind": "content", "role": "editor"}),
+            422,
+            "role",
+        ),
+        (json!({"name": " ", "kind": "content"}), 422, "name"),
+        (json!({"name": "x", "kind": "master"}), 422, "kind"),
+    ] {
+        let problem = app
+            .post("/api/v1/keys", Some(&admin), body.clone())
+            .await
+            .problem(status);
+        assert_eq!(problem["errors"][0]["field"], field, "{body}");
+    }
+    let keys = app.get("/api/v1/keys", Some(&admin)).await.expect(200);
+    assert_eq!(keys.body["data"].as_array().unwrap().len(), 1);
+    app.get(
+        "/api/v1/keys/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11",
+        Some(&admin),
+    )
+    .await
+    .problem(404);
+    app.delete(
+        "/api/v1/keys/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11",
+        Some(&admin),
+    )
+    .await
+    .problem(404);
+}
+
+async fn a_server_may_require_a_content_key(backend: Backend) {
+    let app = spawn_with(backend, |cfg| cfg.protection.content_key_required = true).await;
+    app.post_as(None, json!({"title": "Live", "status": "published"}))
+        .await;
+    let (_, secret) = make_key(&app, json!({"name": "Blog", "kind": "content"})).await;
+    for path in ["/api/v1/posts", "/api/v1/posts/slug/live", "/api/v1/tags"] {
+        let problem = app.get(path, None).await.problem(401);
+        assert!(problem["detail"].as_str().unwrap().contains("content key"));
+        with_key(&app, "GET", path, &secret, None).await.expect(200);
+        app.get(path, Some(&app.owner_token)).await.expect(200);
+    }
+    app.get("/healthz", None).await.expect(200);
+    app.get("/api/v1/openapi.json", None).await.expect(200);
+}
+
+/// A login attempt from the client at `address`.
+async fn login_from<S, B>(app: &TestApp<S>, address: &str, email: &str, password: &str) -> Response
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    app.send(
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .peer_addr(format!("{address}:40000").parse().unwrap())
+            .insert_header(("content-type", "application/json"))
+            .set_payload(json!({"email": email, "password": password}).to_string()),
+    )
+    .await
+}
+
+async fn the_sixth_bad_login_is_429(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author_id, _) = app.staff("author").await;
+    let email = email_of(&app, &author_id).await;
+    for _ in 0..5 {
+        login_from(&app, "192.0.2.1", &email, "wrong-password")
+            .await
+            .problem(401);
+    }
+    let limited = login_from(&app, "192.0.2.1", &email, "wrong-password").await;
+    let retry_after: u64 = limited
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    assert_eq!(
+        limited.problem(429)["type"],
+        "urn:folio:problem:too-many-requests"
+    );
+    // The account is locked for the window, from anywhere, even with its password...
+    login_from(&app, "198.51.100.7", &email, PASSWORD)
+        .await
+        .problem(429);
+    // ...while other accounts sign in as ever.
+    login_from(&app, "192.0.2.1", OWNER_EMAIL, OWNER_PASSWORD)
+        .await
+        .expect(200);
+
+    // A success forgets the account's earlier failures.
+    let (other_id, _) = app.staff("author").await;
+    let other = email_of(&app, &other_id).await;
+    for _ in 0..4 {
+        login_from(&app, "203.0.113.5", &other, "wrong-password")
+            .await
+            .problem(401);
+    }
+    login_from(&app, "203.0.113.5", &other, PASSWORD)
+        .await
+        .expect(200);
+    for _ in 0..5 {
+        login_from(&app, "203.0.113.5", &other, "wrong-password")
+            .await
+            .problem(401);
+    }
+}
+
+async fn failures_from_one_address_are_limited_across_accounts(backend: Backend) {
+    let app = spawn_with(backend, |cfg| {
+        cfg.protection.throttle.per_address = 3;
+        cfg.protection.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    // Spraying a password over many accounts from one address.
+    for n in 0..3 {
+        login_from(&app, "192.0.2.1", &format!("user{n}@example.com"), "guess")
+            .await
+            .problem(401);
+    }
+    login_from(&app, "192.0.2.1", OWNER_EMAIL, OWNER_PASSWORD)
+        .await
+        .problem(429);
+    login_from(&app, "192.0.2.2", OWNER_EMAIL, OWNER_PASSWORD)
+        .await
+        .expect(200);
+    // Behind a trusted proxy the client is the one the proxy names; a client naming itself
+    // from outside is not believed.
+    let via = |peer: &str, forwarded: &str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .peer_addr(format!("{peer}:40000").parse().unwrap())
+            .insert_header(("x-forwarded-for", forwarded.to_owned()))
+            .insert_header(("content-type", "application/json"))
+            .set_payload(json!({"email": OWNER_EMAIL, "password": OWNER_PASSWORD}).to_string())
+    };
+    app.send(via("10.0.0.1", "192.0.2.1")).await.problem(429);
+    app.send(via("10.0.0.1", "192.0.2.9")).await.expect(200);
+    app.send(via("192.0.2.1", "192.0.2.9")).await.problem(429);
+}
+
+async fn bad_refreshes_are_limited_per_address(backend: Backend) {
+    let app = spawn_with(backend, |cfg| cfg.protection.throttle.per_address = 2).await;
+    let session = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let attempt = |token: Value| {
+        TestRequest::post()
+            .uri("/api/v1/auth/refresh")
+            .peer_addr("192.0.2.1:40000".parse().unwrap())
+            .insert_header(("content-type", "application/json"))
+            .set_payload(json!({ "refresh_token": token }).to_string())
+    };
+    for _ in 0..2 {
+        app.send(attempt(json!("folio_rt_guess")))
+            .await
+            .problem(401);
+    }
+    app.send(attempt(session["refresh_token"].clone()))
+        .await
+        .problem(429);
+    // Not consumed by the refusal: from elsewhere it still works.
+    refresh(&app, &session["refresh_token"]).await.expect(200);
+}
+
+async fn each_client_has_a_request_rate(backend: Backend) {
+    let app = spawn_with(backend, |cfg| cfg.protection.rate_limit_per_minute = 3).await;
+    let from = |address: &str, path: &str| {
+        TestRequest::get()
+            .uri(path)
+            .peer_addr(format!("{address}:40000").parse().unwrap())
+    };
+    for _ in 0..3 {
+        app.send(from("192.0.2.1", "/api/v1/posts"))
+            .await
+            .expect(200);
+    }
+    let limited = app.send(from("192.0.2.1", "/api/v1/tags")).await;
+    assert!(limited.header("retry-after").is_some());
+    limited.problem(429);
+    app.send(from("192.0.2.2", "/api/v1/posts"))
+        .await
+        .expect(200);
+    // Load balancers' probes are not counted.
+    app.send(from("192.0.2.1", "/healthz")).await.expect(200);
+}
+
+async fn cors_answers_allowed_origins_only(backend: Backend) {
+    let app = spawn_with(backend, |cfg| {
+        cfg.protection.cors_origins = vec!["https://blog.example.com".into()]
+    })
+    .await;
+    let preflight = |origin: &str| {
+        TestRequest::default()
+            .method(actix_web::http::Method::OPTIONS)
+            .uri("/api/v1/posts")
+            .insert_header(("origin", origin.to_owned()))
+            .insert_header(("access-control-request-method", "POST"))
+            .insert_header((
+                "access-control-request-headers",
+                "authorization, content-type, x-folio-key",
+            ))
+    };
+    let allowed = app.send(preflight("https://blog.example.com")).await;
+    assert!(
+        allowed.status == 200 || allowed.status == 204,
+        "{}",
+        allowed.status
+    );
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://blog.example.com")
+    );
+    let headers = allowed
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(headers.contains("x-folio-key") && headers.contains("authorization"));
+    assert!(allowed.header("access-control-allow-credentials").is_none());
+
+    let refused = app.send(preflight("https://evil.example.net")).await;
+    assert!(refused.header("access-control-allow-origin").is_none());
+    refused.problem(400);
+
+    let get = |origin: &str| {
+        TestRequest::get()
+            .uri("/api/v1/posts")
+            .insert_header(("origin", origin.to_owned()))
+    };
+    let read = app.send(get("https://blog.example.com")).await.expect(200);
+    assert_eq!(
+        read.header("access-control-allow-origin"),
+        Some("https://blog.example.com")
+    );
+    let exposed = read
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        exposed.contains("etag") && exposed.contains("link"),
+        "{exposed}"
+    );
+    // Another origin is answered, but without the header a browser needs to show it.
+    let other = app.send(get("https://evil.example.net")).await.expect(200);
+    assert!(other.header("access-control-allow-origin").is_none());
+}
+
+async fn every_answer_carries_the_security_headers(backend: Backend) {
+    let app = spawn(backend).await;
+    let answers: Vec<Response> = vec![
+        app.get("/api/v1/posts", None).await.expect(200),
+        app.get("/api/v1/nothing-here", None).await.expect(404),
+        app.get("/api/v1/auth/me", None).await.expect(401),
+        app.get("/healthz", None).await.expect(200),
+    ];
+    for res in answers {
+        assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(res.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(res.header("x-frame-options"), Some("DENY"));
+        assert_eq!(
+            res.header("content-security-policy"),
+            Some("default-src 'none'; frame-ancestors 'none'")
+        );
+        assert!(res.header("server").is_none(), "no version banner");
+    }
+}
+
+async fn heavy_request_heads_are_431(backend: Backend) {
+    let app = spawn(backend).await;
+    let padding = "x".repeat(17 * 1024);
+    let problem = app
+        .call(
+            "GET",
+            "/api/v1/posts",
+            None,
+            None,
+            &[("x-padding", &padding)],
+        )
+        .await
+        .problem(431);
+    assert_eq!(problem["type"], "urn:folio:problem:headers-too-large");
+    let padding = "x".repeat(8 * 1024);
+    app.call(
+        "GET",
+        "/api/v1/posts",
+        None,
+        None,
+        &[("x-padding", &padding)],
+    )
+    .await
+    .expect(200);
+}
