@@ -84,16 +84,29 @@ pub fn may_write(staff: &Staff, id: &str, post: &PostFacts) -> ApiResult<()> {
     }
 }
 
-/// Giving a post `status`, and the byline `author_ids`.
-pub fn may_publish_as(staff: &Staff, status: PostStatus, author_ids: &[String]) -> ApiResult<()> {
+/// Giving a post `status`, and its byline `after` (when one is sent) where it was `before`
+/// (for a new post, the writer alone).
+///
+/// Bylines are the editors' to set: an author or contributor writes under their own name
+/// and may not put anyone else's on a post, nor take a co-author's off, which would also
+/// take the post from them.
+pub fn may_publish_as(
+    staff: &Staff,
+    status: PostStatus,
+    before: &[String],
+    after: Option<&[String]>,
+) -> ApiResult<()> {
     if staff.role == Role::Contributor && status != PostStatus::Draft {
         return Err(ApiError::Forbidden(
             "Contributors write drafts; an editor publishes or schedules them.".into(),
         ));
     }
-    if !staff.role.is_editorial() && !author_ids.contains(&staff.id) {
+    if !staff.role.is_editorial()
+        && let Some(after) = after
+        && after != before
+    {
         return Err(ApiError::Forbidden(
-            "Authors and contributors must be among the authors of their posts.".into(),
+            "Editors set bylines: authors and contributors write under their own name only.".into(),
         ));
     }
     Ok(())
@@ -131,7 +144,9 @@ mod tests {
                 may_write(&staff(role), "p", &draft(&theirs)).is_ok(),
                 "{role}"
             );
-            assert!(may_publish_as(&staff(role), PostStatus::Published, &theirs).is_ok());
+            assert!(
+                may_publish_as(&staff(role), PostStatus::Published, &mine, Some(&theirs)).is_ok()
+            );
         }
         // author: own posts, any status; others' drafts are invisible, others' live posts read-only
         assert!(may_write(&staff(Role::Author), "p", &live(&mine)).is_ok());
@@ -143,16 +158,23 @@ mod tests {
             may_write(&staff(Role::Author), "p", &live(&theirs)),
             Err(ApiError::Forbidden(_))
         ));
-        assert!(may_publish_as(&staff(Role::Author), PostStatus::Published, &mine).is_ok());
-        assert!(may_publish_as(&staff(Role::Author), PostStatus::Draft, &theirs).is_err());
+        let author = staff(Role::Author);
+        assert!(may_publish_as(&author, PostStatus::Published, &mine, None).is_ok());
+        assert!(may_publish_as(&author, PostStatus::Published, &mine, Some(&mine)).is_ok());
+        assert!(may_publish_as(&author, PostStatus::Draft, &mine, Some(&theirs)).is_err());
+        let shared = vec!["me".to_owned(), "them".to_owned()];
+        assert!(may_publish_as(&author, PostStatus::Draft, &shared, None).is_ok());
+        assert!(may_publish_as(&author, PostStatus::Draft, &shared, Some(&mine)).is_err());
+        assert!(may_publish_as(&author, PostStatus::Draft, &mine, Some(&shared)).is_err());
         // contributor: own drafts only, never publishes
         assert!(may_write(&staff(Role::Contributor), "p", &draft(&mine)).is_ok());
         assert!(matches!(
             may_write(&staff(Role::Contributor), "p", &live(&mine)),
             Err(ApiError::Forbidden(_))
         ));
-        assert!(may_publish_as(&staff(Role::Contributor), PostStatus::Draft, &mine).is_ok());
-        assert!(may_publish_as(&staff(Role::Contributor), PostStatus::Scheduled, &mine).is_err());
+        let contributor = staff(Role::Contributor);
+        assert!(may_publish_as(&contributor, PostStatus::Draft, &mine, None).is_ok());
+        assert!(may_publish_as(&contributor, PostStatus::Scheduled, &mine, None).is_err());
         // anonymous readers see live posts only
         assert!(may_read(&Caller::Anonymous, &live(&theirs)));
         assert!(!may_read(&Caller::Anonymous, &draft(&theirs)));

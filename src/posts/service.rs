@@ -45,8 +45,9 @@ pub fn publication_time(
 
 pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResult<PostRecord> {
     let rendered = markdown::render(&input.markdown);
-    let author_ids = input.authors.unwrap_or_else(|| vec![staff.id.clone()]);
-    policy::may_publish_as(staff, input.status, &author_ids)?;
+    let writer = vec![staff.id.clone()];
+    policy::may_publish_as(staff, input.status, &writer, input.authors.as_deref())?;
+    let author_ids = input.authors.unwrap_or(writer);
     write_transaction(conn, |conn| {
         let now = now();
         let published_at = publication_time(input.status, input.published_at, now)?;
@@ -105,11 +106,7 @@ pub fn update(
         } else {
             None
         };
-        policy::may_publish_as(
-            staff,
-            status,
-            patch.authors.as_deref().unwrap_or(&current_ids),
-        )?;
+        policy::may_publish_as(staff, status, &current_ids, patch.authors.as_deref())?;
         storage::check_links(conn, patch.authors.as_deref(), patch.tags.as_deref())?;
         if let Some(slug) = &patch.slug
             && slug.as_str() != current.row.slug

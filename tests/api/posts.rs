@@ -939,18 +939,21 @@ async fn authors_write_their_own_posts(backend: Backend) {
     let (other_id, other) = app.staff("author").await;
     let mine = Some(me.as_str());
 
-    // Not for someone else alone, but with them.
-    app.post(
-        "/api/v1/posts",
-        mine,
-        json!({"title": "Ghostwritten", "authors": [other_id]}),
-    )
-    .await
-    .problem(403);
+    // Under their own name only: not for someone else, nor with them (an editor sets
+    // bylines; see security.rs).
+    for authors in [json!([other_id]), json!([other_id, me_id])] {
+        app.post(
+            "/api/v1/posts",
+            mine,
+            json!({"title": "Ghostwritten", "authors": authors}),
+        )
+        .await
+        .problem(403);
+    }
     assert_eq!(list_total(&app, owner).await, 0);
     let together = app
         .post_as(
-            mine,
+            owner,
             json!({"title": "Together", "authors": [other_id, me_id]}),
         )
         .await;
@@ -977,7 +980,7 @@ async fn authors_write_their_own_posts(backend: Backend) {
     app.get("/api/v1/posts/slug/mine-draft-2", mine)
         .await
         .expect(200);
-    // An author may not drop themselves from their own post.
+    // An author may not change the byline of their own post.
     app.patch(
         &post_path(&own_draft),
         mine,

@@ -16,7 +16,7 @@ on_both_backends!(
     every_write_endpoint_follows_the_role_table,
     server_owned_fields_cannot_be_assigned,
     roles_and_bylines_cannot_be_assigned_by_the_unprivileged,
-    co_authors_are_named_without_consent_and_may_drop_the_writer,
+    bylines_are_the_editors_to_set,
     rendered_markdown_carries_no_active_content,
     url_fields_accept_only_http_and_https,
     oversized_patch_bodies_are_413_and_change_nothing,
@@ -985,20 +985,13 @@ async fn roles_and_bylines_cannot_be_assigned_by_the_unprivileged(backend: Backe
     );
 }
 
-/// What the byline rule (src/posts/policy.rs, `may_publish_as`) does allow: an author names
-/// anyone *alongside* themselves, first if they like, without that author being asked; and
-/// any author on the byline may then rewrite it, even to drop the original writer.
-async fn co_authors_are_named_without_consent_and_may_drop_the_writer(backend: Backend) {
+/// Bylines are the editors' to set: an author cannot put a colleague's name on a post, nor
+/// take a co-author's off (which would also take the post from them).
+async fn bylines_are_the_editors_to_set(backend: Backend) {
     let app = spawn(backend).await;
     let (writer_id, writer) = app.staff("author").await;
     let (named_id, named) = app.staff("author").await;
-    let shared = app
-        .post_as(
-            Some(&writer),
-            json!({"title": "Co-written", "status": "published",
-                   "authors": [named_id, writer_id]}),
-        )
-        .await;
+    let (_, editor) = app.staff("editor").await;
     let byline = |post: &Value| -> Vec<String> {
         post["authors"]
             .as_array()
@@ -1007,34 +1000,79 @@ async fn co_authors_are_named_without_consent_and_may_drop_the_writer(backend: B
             .map(|a| id(a).to_owned())
             .collect()
     };
-    assert_eq!(
-        byline(&shared),
-        [named_id.clone(), writer_id.clone()],
-        "the named author is now the primary author"
-    );
-    let path = post_path(&shared);
-    let dropped = app
-        .patch(&path, Some(&named), "\"1\"", json!({"authors": [named_id]}))
+    let before = app.get("/api/v1/posts?count=true", Some(&editor)).await;
+    let refused = app
+        .post(
+            "/api/v1/posts",
+            Some(&writer),
+            json!({"title": "Co-written", "status": "published",
+                   "authors": [named_id, writer_id]}),
+        )
         .await
-        .expect(200);
-    assert_eq!(byline(&dropped.body), [named_id.as_str()]);
-    app.patch(
-        &path,
+        .problem(403);
+    assert!(refused["detail"].as_str().unwrap().contains("byline"));
+    let after = app.get("/api/v1/posts?count=true", Some(&editor)).await;
+    assert_eq!(
+        after.body["meta"]["pagination"]["total"], before.body["meta"]["pagination"]["total"],
+        "nothing was written"
+    );
+    // Naming only oneself is no change.
+    app.post_as(
         Some(&writer),
-        "\"2\"",
-        json!({"title": "Mine again"}),
+        json!({"title": "Mine", "authors": [writer_id]}),
+    )
+    .await;
+
+    // An editor puts both on a post; each may edit it, neither may change the byline.
+    let shared = app
+        .post_as(
+            Some(&editor),
+            json!({"title": "Shared", "status": "published",
+                   "authors": [writer_id, named_id]}),
+        )
+        .await;
+    let path = post_path(&shared);
+    for (token, authors) in [
+        (&named, json!([named_id])),
+        (&writer, json!([writer_id])),
+        (&writer, json!([named_id, writer_id])),
+    ] {
+        app.patch(&path, Some(token), "\"1\"", json!({"authors": authors}))
+            .await
+            .problem(403);
+    }
+    let edited = app
+        .patch(
+            &path,
+            Some(&named),
+            "\"1\"",
+            json!({"title": "Shared, edited"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(byline(&edited), [writer_id.clone(), named_id.clone()]);
+    let moved = app
+        .patch(
+            &path,
+            Some(&editor),
+            "\"2\"",
+            json!({"authors": [named_id]}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(byline(&moved), [named_id.clone()]);
+
+    // A contributor neither, on a draft.
+    let (contributor_id, contributor) = app.staff("contributor").await;
+    app.post(
+        "/api/v1/posts",
+        Some(&contributor),
+        json!({"title": "Draft", "authors": [named_id, contributor_id]}),
     )
     .await
     .problem(403);
-    // A contributor may do the same on a draft.
-    let (contributor_id, contributor) = app.staff("contributor").await;
-    let draft = app
-        .post_as(
-            Some(&contributor),
-            json!({"title": "Draft", "authors": [named_id, contributor_id]}),
-        )
-        .await;
-    assert_eq!(byline(&draft), [named_id, contributor_id]);
 }
 
 // ---------------------------------------------------------------------------------------------
