@@ -6,10 +6,31 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use diesel::prelude::*;
+use diesel::sql_types::{Text, Timestamp};
 
 use crate::db::schema::auth_failures;
 use crate::db::{DbConn, now};
 use crate::http::error::{ApiError, ApiResult};
+
+/// One more failure in `bucket`, in one statement, so that concurrent failures on any number
+/// of instances all count (an update-then-insert would lose one to the other's insert).
+fn count_one(conn: &mut DbConn, bucket: &str, now: chrono::NaiveDateTime) -> ApiResult<()> {
+    const UPSERT: &str = "INSERT INTO auth_failures (bucket, window_start, failures) \
+                          VALUES ({bucket}, {now}, 1) ON CONFLICT (bucket) \
+                          DO UPDATE SET failures = auth_failures.failures + 1";
+    let sql = |bucket: &str, now: &str| UPSERT.replace("{bucket}", bucket).replace("{now}", now);
+    match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(sql("?", "?"))
+            .bind::<Text, _>(bucket)
+            .bind::<Timestamp, _>(now)
+            .execute(c)?,
+        DbConn::Postgres(c) => diesel::sql_query(sql("$1", "$2"))
+            .bind::<Text, _>(bucket)
+            .bind::<Timestamp, _>(now)
+            .execute(c)?,
+    };
+    Ok(())
+}
 
 /// How many failures each kind of bucket takes per window; 0 turns that kind off.
 #[derive(Debug, Clone, Copy)]
@@ -98,18 +119,7 @@ impl Buckets {
         diesel::delete(auth_failures::table.filter(auth_failures::window_start.le(since)))
             .execute(conn)?;
         for (name, _) in &self.buckets {
-            let counted = diesel::update(auth_failures::table.find(name))
-                .set(auth_failures::failures.eq(auth_failures::failures + 1))
-                .execute(conn)?;
-            if counted == 0 {
-                diesel::insert_into(auth_failures::table)
-                    .values((
-                        auth_failures::bucket.eq(name),
-                        auth_failures::window_start.eq(now),
-                        auth_failures::failures.eq(1),
-                    ))
-                    .execute(conn)?;
-            }
+            count_one(conn, name, now)?;
         }
         Ok(())
     }
