@@ -2,14 +2,12 @@
 //! handing over ownership, limits on guessing and on request rates, CORS and the headers
 //! every answer carries.
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
 use crate::support::{
-    Backend, OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, Response, TestApp, id, slugs, spawn, spawn_with,
+    Backend, OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, Response, id, slugs, spawn, spawn_with,
 };
 
 on_both_backends!(
@@ -33,66 +31,6 @@ on_both_backends!(
     heavy_request_heads_are_431,
 );
 
-async fn sign_in<S, B>(app: &TestApp<S>, email: &str, password: &str) -> Value
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({"email": email, "password": password}),
-    )
-    .await
-    .expect(200)
-    .body
-}
-
-async fn refresh<S, B>(app: &TestApp<S>, refresh_token: &Value) -> Response
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({"refresh_token": refresh_token}),
-    )
-    .await
-}
-
-async fn email_of<S, B>(app: &TestApp<S>, author_id: &str) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    app.get(
-        &format!("/api/v1/authors/{author_id}"),
-        Some(&app.owner_token),
-    )
-    .await
-    .expect(200)
-    .body["email"]
-        .as_str()
-        .expect("an email")
-        .to_owned()
-}
-
-/// Changes author `author_id` as the owner, from the version it has now.
-async fn change_author<S, B>(app: &TestApp<S>, author_id: &str, body: Value) -> Response
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let path = format!("/api/v1/authors/{author_id}");
-    let etag = app
-        .get(&path, Some(&app.owner_token))
-        .await
-        .expect(200)
-        .etag();
-    app.patch(&path, Some(&app.owner_token), &etag, body).await
-}
-
 #[track_caller]
 fn assert_signed_out(res: Response) {
     assert_eq!(res.problem(401)["type"], "urn:folio:problem:unauthorized");
@@ -100,8 +38,8 @@ fn assert_signed_out(res: Response) {
 
 async fn refresh_rotates_and_a_reused_token_signs_the_session_out(backend: Backend) {
     let app = spawn(backend).await;
-    let first = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    let second = refresh(&app, &first["refresh_token"]).await.expect(200);
+    let first = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+    let second = app.refresh(&first["refresh_token"]).await.expect(200);
     assert_eq!(second.header("cache-control"), Some("no-store"));
     let second = second.body;
     assert_ne!(second["refresh_token"], first["refresh_token"]);
@@ -110,12 +48,12 @@ async fn refresh_rotates_and_a_reused_token_signs_the_session_out(backend: Backe
     app.get("/api/v1/auth/me", Some(access)).await.expect(200);
     // The rotated token again: someone copied it. The whole session ends, the thief's and
     // the holder's tokens alike.
-    let reuse = refresh(&app, &first["refresh_token"]).await.problem(401);
+    let reuse = app.refresh(&first["refresh_token"]).await.problem(401);
     assert!(
         reuse["detail"].as_str().unwrap().contains("already used"),
         "{reuse}"
     );
-    assert_signed_out(refresh(&app, &second["refresh_token"]).await);
+    assert_signed_out(app.refresh(&second["refresh_token"]).await);
     assert_signed_out(app.get("/api/v1/auth/me", Some(access)).await);
     assert_signed_out(
         app.get(
@@ -130,7 +68,7 @@ async fn refresh_rotates_and_a_reused_token_signs_the_session_out(backend: Backe
         .expect(200);
     // Garbage is refused as plainly.
     for garbage in [json!("folio_rt_nope"), json!("")] {
-        assert_signed_out(refresh(&app, &garbage).await);
+        assert_signed_out(app.refresh(&garbage).await);
     }
     app.post("/api/v1/auth/refresh", None, json!({}))
         .await
@@ -139,7 +77,7 @@ async fn refresh_rotates_and_a_reused_token_signs_the_session_out(backend: Backe
 
 async fn logout_ends_one_session_and_may_be_repeated(backend: Backend) {
     let app = spawn(backend).await;
-    let session = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let session = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
     let access = session["access_token"].as_str().unwrap();
     app.get("/api/v1/auth/me", Some(access)).await.expect(200);
     let logout = json!({"refresh_token": session["refresh_token"]});
@@ -147,7 +85,7 @@ async fn logout_ends_one_session_and_may_be_repeated(backend: Backend) {
         .await
         .expect(204);
     assert_signed_out(app.get("/api/v1/auth/me", Some(access)).await);
-    assert_signed_out(refresh(&app, &session["refresh_token"]).await);
+    assert_signed_out(app.refresh(&session["refresh_token"]).await);
     app.post("/api/v1/auth/logout", None, logout)
         .await
         .expect(204);
@@ -167,8 +105,8 @@ async fn logout_ends_one_session_and_may_be_repeated(backend: Backend) {
 async fn a_new_password_ends_every_session(backend: Backend) {
     let app = spawn(backend).await;
     let (author_id, token) = app.staff("author").await;
-    let email = email_of(&app, &author_id).await;
-    let other = sign_in(&app, &email, PASSWORD).await;
+    let email = app.email_of(&author_id).await;
+    let other = app.sign_in(&email, PASSWORD).await;
     // Changed by the account itself, with the current password.
     let path = format!("/api/v1/authors/{author_id}");
     let etag = app.get(&path, Some(&token)).await.expect(200).etag();
@@ -188,10 +126,10 @@ async fn a_new_password_ends_every_session(backend: Backend) {
         )
         .await,
     );
-    assert_signed_out(refresh(&app, &other["refresh_token"]).await);
-    let fresh = sign_in(&app, &email, "a-brand-new-password").await;
+    assert_signed_out(app.refresh(&other["refresh_token"]).await);
+    let fresh = app.sign_in(&email, "a-brand-new-password").await;
     // Reset by the owner: the same.
-    change_author(&app, &author_id, json!({"password": "reset-by-the-owner"}))
+    app.change_author(&author_id, json!({"password": "reset-by-the-owner"}))
         .await
         .expect(200);
     assert_signed_out(
@@ -202,8 +140,8 @@ async fn a_new_password_ends_every_session(backend: Backend) {
         .await,
     );
     // Changing the name signs nobody out.
-    let kept = sign_in(&app, &email, "reset-by-the-owner").await;
-    change_author(&app, &author_id, json!({"name": "Renamed"}))
+    let kept = app.sign_in(&email, "reset-by-the-owner").await;
+    app.change_author(&author_id, json!({"name": "Renamed"}))
         .await
         .expect(200);
     app.get(
@@ -217,21 +155,22 @@ async fn a_new_password_ends_every_session(backend: Backend) {
 async fn disabled_accounts_cannot_sign_in_and_keep_their_posts(backend: Backend) {
     let app = spawn(backend).await;
     let (author_id, token) = app.staff("author").await;
-    let email = email_of(&app, &author_id).await;
-    let session = sign_in(&app, &email, PASSWORD).await;
+    let email = app.email_of(&author_id).await;
+    let session = app.sign_in(&email, PASSWORD).await;
     app.post_as(
         Some(&token),
         json!({"title": "Still Here", "status": "published"}),
     )
     .await;
 
-    let disabled = change_author(&app, &author_id, json!({"disabled": true}))
+    let disabled = app
+        .change_author(&author_id, json!({"disabled": true}))
         .await
         .expect(200)
         .body;
     assert_eq!(disabled["disabled"], true);
     assert_signed_out(app.get("/api/v1/auth/me", Some(&token)).await);
-    assert_signed_out(refresh(&app, &session["refresh_token"]).await);
+    assert_signed_out(app.refresh(&session["refresh_token"]).await);
     let refused = app
         .post(
             "/api/v1/auth/login",
@@ -261,10 +200,10 @@ async fn disabled_accounts_cannot_sign_in_and_keep_their_posts(backend: Backend)
         .body;
     assert!(public.get("disabled").is_none(), "{public}");
 
-    change_author(&app, &author_id, json!({"disabled": false}))
+    app.change_author(&author_id, json!({"disabled": false}))
         .await
         .expect(200);
-    sign_in(&app, &email, PASSWORD).await;
+    app.sign_in(&email, PASSWORD).await;
 
     // Not oneself, not the owner, not by those who may not manage the account.
     let (admin_id, admin) = app.staff("admin").await;
@@ -283,19 +222,21 @@ async fn disabled_accounts_cannot_sign_in_and_keep_their_posts(backend: Backend)
     app.get("/api/v1/auth/me", Some(&admin)).await.expect(200);
     // An author without a login has nothing to disable.
     let plain = app.author("No Login").await;
-    let res = change_author(&app, id(&plain), json!({"disabled": true})).await;
+    let res = app
+        .change_author(id(&plain), json!({"disabled": true}))
+        .await;
     assert_eq!(res.problem(422)["errors"][0]["code"], "no_login");
 }
 
 async fn a_lowered_role_signs_out_and_a_raised_one_does_not(backend: Backend) {
     let app = spawn(backend).await;
     let (author_id, token) = app.staff("author").await;
-    change_author(&app, &author_id, json!({"role": "editor"}))
+    app.change_author(&author_id, json!({"role": "editor"}))
         .await
         .expect(200);
     let me = app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
     assert_eq!(me.body["role"], "editor");
-    change_author(&app, &author_id, json!({"role": "contributor"}))
+    app.change_author(&author_id, json!({"role": "contributor"}))
         .await
         .expect(200);
     assert_signed_out(app.get("/api/v1/auth/me", Some(&token)).await);
@@ -315,7 +256,7 @@ async fn the_owner_hands_over_ownership_and_becomes_an_admin(backend: Backend) {
     // Not to an author without a login, nor to a disabled account, nor to oneself.
     let plain = app.author("No Login").await;
     let (editor_id, _) = app.staff("editor").await;
-    change_author(&app, &editor_id, json!({"disabled": true}))
+    app.change_author(&editor_id, json!({"disabled": true}))
         .await
         .expect(200);
     for target in [id(&plain), editor_id.as_str(), app.owner_id.as_str()] {
@@ -341,7 +282,7 @@ async fn the_owner_hands_over_ownership_and_becomes_an_admin(backend: Backend) {
     assert_eq!(owner["role"], "owner");
     // The former owner was lowered to admin, so signed out; signed in again, an admin.
     assert_signed_out(app.get("/api/v1/auth/me", Some(&app.owner_token)).await);
-    let former = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let former = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
     let former = former["access_token"].as_str().unwrap();
     let me = app.get("/api/v1/auth/me", Some(former)).await.expect(200);
     assert_eq!(me.body["role"], "admin");
@@ -367,42 +308,6 @@ async fn the_owner_hands_over_ownership_and_becomes_an_admin(backend: Backend) {
     assert_eq!(owners[0]["id"], admin_id.as_str());
 }
 
-/// Makes a key as the owner: (its id, its secret).
-async fn make_key<S, B>(app: &TestApp<S>, body: Value) -> (String, String)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let res = app
-        .post("/api/v1/keys", Some(&app.owner_token), body)
-        .await
-        .expect(201);
-    let key = res.body;
-    assert_eq!(
-        res.headers.get("location").unwrap().to_str().unwrap(),
-        format!("/api/v1/keys/{}", id(&key))
-    );
-    (
-        id(&key).to_owned(),
-        key["secret"].as_str().expect("a secret").to_owned(),
-    )
-}
-
-async fn with_key<S, B>(
-    app: &TestApp<S>,
-    method: &str,
-    path: &str,
-    secret: &str,
-    body: Option<Value>,
-) -> Response
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    app.call(method, path, None, body, &[("x-folio-key", secret)])
-        .await
-}
-
 async fn content_keys_read_what_anonymous_readers_read(backend: Backend) {
     let app = spawn(backend).await;
     for n in 0..3 {
@@ -413,11 +318,12 @@ async fn content_keys_read_what_anonymous_readers_read(backend: Backend) {
         .await;
     }
     let draft = app.post_as(None, json!({"title": "Draft"})).await;
-    let (key_id, secret) = make_key(&app, json!({"name": "Blog", "kind": "content"})).await;
+    let (key_id, secret) = app.key(json!({"name": "Blog", "kind": "content"})).await;
     assert!(secret.starts_with("folio_ck_"));
 
     let anonymous = app.get("/api/v1/posts?limit=2", None).await.expect(200);
-    let by_header = with_key(&app, "GET", "/api/v1/posts?limit=2", &secret, None)
+    let by_header = app
+        .with_key("GET", "/api/v1/posts?limit=2", &secret, None)
         .await
         .expect(200);
     let by_query = app
@@ -442,8 +348,7 @@ async fn content_keys_read_what_anonymous_readers_read(backend: Backend) {
         .expect(200);
     assert_eq!(page_two.body["data"].as_array().unwrap().len(), 1);
     // No drafts, no staff fields.
-    with_key(
-        &app,
+    app.with_key(
         "GET",
         &format!("/api/v1/posts/{}", id(&draft)),
         &secret,
@@ -451,29 +356,29 @@ async fn content_keys_read_what_anonymous_readers_read(backend: Backend) {
     )
     .await
     .problem(404);
-    let owner = with_key(
-        &app,
-        "GET",
-        &format!("/api/v1/authors/{}", app.owner_id),
-        &secret,
-        None,
-    )
-    .await
-    .expect(200)
-    .body;
+    let owner = app
+        .with_key(
+            "GET",
+            &format!("/api/v1/authors/{}", app.owner_id),
+            &secret,
+            None,
+        )
+        .await
+        .expect(200)
+        .body;
     assert!(owner.get("email").is_none() && owner.get("role").is_none());
     // Reading is all it does.
-    let write = with_key(
-        &app,
-        "POST",
-        "/api/v1/posts",
-        &secret,
-        Some(json!({"title": "Nope"})),
-    )
-    .await
-    .problem(403);
+    let write = app
+        .with_key(
+            "POST",
+            "/api/v1/posts",
+            &secret,
+            Some(json!({"title": "Nope"})),
+        )
+        .await
+        .problem(403);
     assert!(write["detail"].as_str().unwrap().contains("content key"));
-    with_key(&app, "GET", "/api/v1/auth/me", &secret, None)
+    app.with_key("GET", "/api/v1/auth/me", &secret, None)
         .await
         .problem(403);
 
@@ -497,17 +402,18 @@ async fn revoked_keys_stop_at_once_even_for_kept_reads(backend: Backend) {
     let app = spawn(backend).await;
     app.post_as(None, json!({"title": "Live", "status": "published"}))
         .await;
-    let (key_id, secret) = make_key(&app, json!({"name": "Blog", "kind": "content"})).await;
+    let (key_id, secret) = app.key(json!({"name": "Blog", "kind": "content"})).await;
     // Read twice: the second answer comes from the response cache.
     for _ in 0..2 {
-        with_key(&app, "GET", "/api/v1/posts", &secret, None)
+        app.with_key("GET", "/api/v1/posts", &secret, None)
             .await
             .expect(200);
     }
     app.delete(&format!("/api/v1/keys/{key_id}"), Some(&app.owner_token))
         .await
         .expect(204);
-    let refused = with_key(&app, "GET", "/api/v1/posts", &secret, None)
+    let refused = app
+        .with_key("GET", "/api/v1/posts", &secret, None)
         .await
         .problem(401);
     assert!(refused["detail"].as_str().unwrap().contains("API key"));
@@ -525,7 +431,7 @@ async fn revoked_keys_stop_at_once_even_for_kept_reads(backend: Backend) {
         .body;
     assert!(key["revoked_at"].is_string());
     // An unknown key is refused, never read as anonymous.
-    with_key(&app, "GET", "/api/v1/posts", "folio_ck_made-up", None)
+    app.with_key("GET", "/api/v1/posts", "folio_ck_made-up", None)
         .await
         .problem(401);
 }
@@ -546,20 +452,19 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     assert_eq!(res.body["role"], "editor");
 
     // It writes, as its maker.
-    let post = with_key(
-        &app,
-        "POST",
-        "/api/v1/posts",
-        &secret,
-        Some(json!({"title": "Imported", "status": "published"})),
-    )
-    .await
-    .expect(201)
-    .body;
+    let post = app
+        .with_key(
+            "POST",
+            "/api/v1/posts",
+            &secret,
+            Some(json!({"title": "Imported", "status": "published"})),
+        )
+        .await
+        .expect(201)
+        .body;
     assert_eq!(post["authors"][0]["id"], admin_id.as_str());
     // With the key's role, not its maker's: editors may not add admins.
-    with_key(
-        &app,
+    app.with_key(
         "POST",
         "/api/v1/authors",
         &secret,
@@ -571,8 +476,7 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     app.get(&format!("/api/v1/posts?key={secret}"), None)
         .await
         .problem(401);
-    with_key(
-        &app,
+    app.with_key(
         "POST",
         "/api/v1/keys",
         &secret,
@@ -581,12 +485,11 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     .await
     .problem(403);
     // Its maker's role caps it: demoted to author, the key does only what authors do.
-    change_author(&app, &admin_id, json!({"role": "author"}))
+    app.change_author(&admin_id, json!({"role": "author"}))
         .await
         .expect(200);
     let tag = app.tag("Editors Only").await;
-    with_key(
-        &app,
+    app.with_key(
         "DELETE",
         &format!("/api/v1/tags/{}", id(&tag)),
         &secret,
@@ -595,17 +498,17 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     .await
     .problem(403);
     // Its maker disabled, the key stops.
-    change_author(&app, &admin_id, json!({"disabled": true}))
+    app.change_author(&admin_id, json!({"disabled": true}))
         .await
         .expect(200);
-    with_key(&app, "GET", "/api/v1/posts", &secret, None)
+    app.with_key("GET", "/api/v1/posts", &secret, None)
         .await
         .problem(401);
     // Re-enabled, it works again (as an author now).
-    change_author(&app, &admin_id, json!({"disabled": false}))
+    app.change_author(&admin_id, json!({"disabled": false}))
         .await
         .expect(200);
-    with_key(&app, "GET", "/api/v1/posts", &secret, None)
+    app.with_key("GET", "/api/v1/posts", &secret, None)
         .await
         .expect(200);
 }
@@ -669,43 +572,27 @@ async fn a_server_may_require_a_content_key(backend: Backend) {
     let app = spawn_with(backend, |cfg| cfg.protection.content_key_required = true).await;
     app.post_as(None, json!({"title": "Live", "status": "published"}))
         .await;
-    let (_, secret) = make_key(&app, json!({"name": "Blog", "kind": "content"})).await;
+    let (_, secret) = app.key(json!({"name": "Blog", "kind": "content"})).await;
     for path in ["/api/v1/posts", "/api/v1/posts/slug/live", "/api/v1/tags"] {
         let problem = app.get(path, None).await.problem(401);
         assert!(problem["detail"].as_str().unwrap().contains("content key"));
-        with_key(&app, "GET", path, &secret, None).await.expect(200);
+        app.with_key("GET", path, &secret, None).await.expect(200);
         app.get(path, Some(&app.owner_token)).await.expect(200);
     }
     app.get("/healthz", None).await.expect(200);
     app.get("/api/v1/openapi.json", None).await.expect(200);
 }
 
-/// A login attempt from the client at `address`.
-async fn login_from<S, B>(app: &TestApp<S>, address: &str, email: &str, password: &str) -> Response
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    app.send(
-        TestRequest::post()
-            .uri("/api/v1/auth/login")
-            .peer_addr(format!("{address}:40000").parse().unwrap())
-            .insert_header(("content-type", "application/json"))
-            .set_payload(json!({"email": email, "password": password}).to_string()),
-    )
-    .await
-}
-
 async fn the_sixth_bad_login_is_429(backend: Backend) {
     let app = spawn(backend).await;
     let (author_id, _) = app.staff("author").await;
-    let email = email_of(&app, &author_id).await;
+    let email = app.email_of(&author_id).await;
     for _ in 0..5 {
-        login_from(&app, "192.0.2.1", &email, "wrong-password")
+        app.login_from("192.0.2.1", &email, "wrong-password")
             .await
             .problem(401);
     }
-    let limited = login_from(&app, "192.0.2.1", &email, "wrong-password").await;
+    let limited = app.login_from("192.0.2.1", &email, "wrong-password").await;
     let retry_after: u64 = limited
         .header("retry-after")
         .expect("Retry-After")
@@ -717,27 +604,27 @@ async fn the_sixth_bad_login_is_429(backend: Backend) {
         "urn:folio:problem:too-many-requests"
     );
     // The account is locked for the window, from anywhere, even with its password...
-    login_from(&app, "198.51.100.7", &email, PASSWORD)
+    app.login_from("198.51.100.7", &email, PASSWORD)
         .await
         .problem(429);
     // ...while other accounts sign in as ever.
-    login_from(&app, "192.0.2.1", OWNER_EMAIL, OWNER_PASSWORD)
+    app.login_from("192.0.2.1", OWNER_EMAIL, OWNER_PASSWORD)
         .await
         .expect(200);
 
     // A success forgets the account's earlier failures.
     let (other_id, _) = app.staff("author").await;
-    let other = email_of(&app, &other_id).await;
+    let other = app.email_of(&other_id).await;
     for _ in 0..4 {
-        login_from(&app, "203.0.113.5", &other, "wrong-password")
+        app.login_from("203.0.113.5", &other, "wrong-password")
             .await
             .problem(401);
     }
-    login_from(&app, "203.0.113.5", &other, PASSWORD)
+    app.login_from("203.0.113.5", &other, PASSWORD)
         .await
         .expect(200);
     for _ in 0..5 {
-        login_from(&app, "203.0.113.5", &other, "wrong-password")
+        app.login_from("203.0.113.5", &other, "wrong-password")
             .await
             .problem(401);
     }
@@ -751,14 +638,14 @@ async fn failures_from_one_address_are_limited_across_accounts(backend: Backend)
     .await;
     // Spraying a password over many accounts from one address.
     for n in 0..3 {
-        login_from(&app, "192.0.2.1", &format!("user{n}@example.com"), "guess")
+        app.login_from("192.0.2.1", &format!("user{n}@example.com"), "guess")
             .await
             .problem(401);
     }
-    login_from(&app, "192.0.2.1", OWNER_EMAIL, OWNER_PASSWORD)
+    app.login_from("192.0.2.1", OWNER_EMAIL, OWNER_PASSWORD)
         .await
         .problem(429);
-    login_from(&app, "192.0.2.2", OWNER_EMAIL, OWNER_PASSWORD)
+    app.login_from("192.0.2.2", OWNER_EMAIL, OWNER_PASSWORD)
         .await
         .expect(200);
     // Behind a trusted proxy the client is the one the proxy names; a client naming itself
@@ -778,7 +665,7 @@ async fn failures_from_one_address_are_limited_across_accounts(backend: Backend)
 
 async fn bad_refreshes_are_limited_per_address(backend: Backend) {
     let app = spawn_with(backend, |cfg| cfg.protection.throttle.per_address = 2).await;
-    let session = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let session = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
     let attempt = |token: Value| {
         TestRequest::post()
             .uri("/api/v1/auth/refresh")
@@ -795,7 +682,7 @@ async fn bad_refreshes_are_limited_per_address(backend: Backend) {
         .await
         .problem(429);
     // Not consumed by the refusal: from elsewhere it still works.
-    refresh(&app, &session["refresh_token"]).await.expect(200);
+    app.refresh(&session["refresh_token"]).await.expect(200);
 }
 
 async fn each_client_has_a_request_rate(backend: Backend) {

@@ -1062,7 +1062,7 @@ async fn bylines_are_the_editors_to_set(backend: Backend) {
         .await
         .expect(200)
         .body;
-    assert_eq!(byline(&moved), [named_id.clone()]);
+    assert_eq!(byline(&moved), [named_id.as_str()]);
 
     // A contributor neither, on a draft.
     let (contributor_id, contributor) = app.staff("contributor").await;

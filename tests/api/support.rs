@@ -342,19 +342,100 @@ where
         self.call("DELETE", path, token, None, &[]).await
     }
 
+    /// Signs in: the whole answer, refresh token included.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Value {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": email, "password": password}),
+        )
+        .await
+        .expect(200)
+        .body
+    }
+
+    /// Signs in: the access token.
     pub async fn login(&self, email: &str, password: &str) -> String {
-        let res = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({"email": email, "password": password}),
-            )
-            .await
-            .expect(200);
-        res.body["access_token"]
+        self.sign_in(email, password).await["access_token"]
             .as_str()
             .expect("a token")
             .to_owned()
+    }
+
+    /// A sign-in attempt from the client at `address`.
+    pub async fn login_from(&self, address: &str, email: &str, password: &str) -> Response {
+        self.send(
+            actix_test::TestRequest::post()
+                .uri("/api/v1/auth/login")
+                .peer_addr(format!("{address}:40000").parse().unwrap())
+                .insert_header(("content-type", "application/json"))
+                .set_payload(json!({"email": email, "password": password}).to_string()),
+        )
+        .await
+    }
+
+    pub async fn refresh(&self, refresh_token: &Value) -> Response {
+        self.post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": refresh_token}),
+        )
+        .await
+    }
+
+    /// A request carrying the API key `secret` in `X-Folio-Key`.
+    pub async fn with_key(
+        &self,
+        method: &str,
+        path: &str,
+        secret: &str,
+        body: Option<Value>,
+    ) -> Response {
+        self.call(method, path, None, body, &[("x-folio-key", secret)])
+            .await
+    }
+
+    /// A new API key made by the owner: (its id, its secret).
+    pub async fn key(&self, body: Value) -> (String, String) {
+        let res = self
+            .post("/api/v1/keys", Some(&self.owner_token), body)
+            .await
+            .expect(201);
+        assert_eq!(
+            res.header("location"),
+            Some(format!("/api/v1/keys/{}", id(&res.body)).as_str())
+        );
+        let key = res.body;
+        (
+            id(&key).to_owned(),
+            key["secret"].as_str().expect("a secret").to_owned(),
+        )
+    }
+
+    /// The sign-in email of author `author_id`, as the owner reads it.
+    pub async fn email_of(&self, author_id: &str) -> String {
+        self.get(
+            &format!("/api/v1/authors/{author_id}"),
+            Some(&self.owner_token),
+        )
+        .await
+        .expect(200)
+        .body["email"]
+            .as_str()
+            .expect("an email")
+            .to_owned()
+    }
+
+    /// Changes author `author_id` as the owner, from the version it has now.
+    pub async fn change_author(&self, author_id: &str, body: Value) -> Response {
+        let path = format!("/api/v1/authors/{author_id}");
+        let etag = self
+            .get(&path, Some(&self.owner_token))
+            .await
+            .expect(200)
+            .etag();
+        self.patch(&path, Some(&self.owner_token), &etag, body)
+            .await
     }
 
     /// A new staff account with `role`, signed in: (author id, token).
