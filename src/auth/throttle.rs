@@ -41,12 +41,6 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub const OFF: Limits = Limits {
-        per_account: 0,
-        per_address: 0,
-        window: Duration::from_secs(900),
-    };
-
     /// The buckets an attempt for `account` (a normalised email) from `address` counts in.
     pub fn buckets(&self, account: Option<&str>, address: Option<IpAddr>) -> Buckets {
         let mut buckets = Vec::new();

@@ -112,7 +112,8 @@ impl TokenKeys {
     }
 
     /// The key id tokens are signed with now.
-    pub fn current_kid(&self) -> &str {
+    #[cfg(test)]
+    fn current_kid(&self) -> &str {
         &self.current.kid
     }
 

@@ -19,11 +19,6 @@ impl ClientAddress {
         ClientAddress { trusted, header }
     }
 
-    /// No proxy: the connection's address is the client's.
-    pub fn direct() -> ClientAddress {
-        ClientAddress::new(Vec::new(), HeaderName::from_static("x-forwarded-for"))
-    }
-
     fn is_trusted(&self, address: IpAddr) -> bool {
         self.trusted.iter().any(|net| net.contains(&address))
     }
@@ -109,7 +104,7 @@ mod tests {
 
     #[test]
     fn without_trusted_proxies_the_header_is_ignored() {
-        let direct = ClientAddress::direct();
+        let direct = behind(&[]);
         let forged = headers(&["1.2.3.4"]);
         assert_eq!(
             direct.of(Some(ip("203.0.113.9")), &forged),
