@@ -69,14 +69,9 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Answers any operation under the API may give, whatever it does: they come from the
-/// limits in front of every handler (see [`crate::http::guard`]).
-const GUARD_RESPONSES: [(&str, &str); 3] = [
-    (
-        "429",
-        "Too many requests (from this client, or failed attempts): wait the seconds \
-         `Retry-After` says",
-    ),
+/// Answers any operation may give, whatever it does: the size limits of the guard in front
+/// of every handler (see [`crate::http::guard`]).
+const LIMIT_RESPONSES: [(&str, &str); 2] = [
     ("414", "The query string is longer than the server accepts"),
     (
         "431",
@@ -85,7 +80,8 @@ const GUARD_RESPONSES: [(&str, &str); 3] = [
 ];
 
 /// Adds what every operation shares to a document whose paths are collected: the guard's
-/// answers, and `408` where a body is read. Written out in each operation rather than as
+/// size limits everywhere; under the API its rate limit, `503` when the database does not
+/// answer, and `408` where a body is read. Written out in each operation rather than as
 /// `$ref`s, which some SDK generators do not follow for responses.
 pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
     let problem = |description: &str| {
@@ -94,27 +90,40 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
             Content::new(Some(RefOr::Ref(Ref::from_schema_name("Problem")))),
         )
     };
-    let guard: Vec<(&str, RefOr<Response>)> = GUARD_RESPONSES
+    let retry_after = || {
+        HeaderBuilder::new()
+            .schema(Some(Object::with_type(Type::Integer)))
+            .description(Some("Seconds to wait before trying again"))
+            .build()
+    };
+    let everywhere: Vec<(&str, RefOr<Response>)> = LIMIT_RESPONSES
         .into_iter()
-        .map(|(status, description)| {
-            let mut response = problem(description);
-            if status == "429" {
-                response = response.header(
-                    "Retry-After",
-                    HeaderBuilder::new()
-                        .schema(Some(Object::with_type(Type::Integer)))
-                        .description(Some("Seconds to wait before trying again"))
-                        .build(),
-                );
-            }
-            (status, RefOr::T(response.build()))
-        })
+        .map(|(status, description)| (status, RefOr::T(problem(description).build())))
         .collect();
+    let api: Vec<(&str, RefOr<Response>)> = vec![
+        (
+            "429",
+            RefOr::T(
+                problem(
+                    "Too many requests from this client, or failed attempts: wait the seconds \
+                     `Retry-After` says",
+                )
+                .header("Retry-After", retry_after())
+                .build(),
+            ),
+        ),
+        (
+            "503",
+            RefOr::T(
+                problem("The database did not answer in time: retry after `Retry-After`")
+                    .header("Retry-After", retry_after())
+                    .build(),
+            ),
+        ),
+    ];
     let timeout = RefOr::T(problem("The request body did not arrive in time").build());
     for (path, item) in doc.paths.paths.iter_mut() {
-        if !path.starts_with(crate::app::API_PREFIX) {
-            continue;
-        }
+        let in_api = path.starts_with(crate::app::API_PREFIX);
         let operations: [&mut Option<Operation>; 4] = [
             &mut item.get,
             &mut item.post,
@@ -123,7 +132,8 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
         ];
         for operation in operations.into_iter().flatten() {
             let responses = &mut operation.responses.responses;
-            for (status, response) in &guard {
+            let shared = everywhere.iter().chain(api.iter().filter(|_| in_api));
+            for (status, response) in shared {
                 responses
                     .entry((*status).to_owned())
                     .or_insert_with(|| response.clone());

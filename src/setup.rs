@@ -139,6 +139,7 @@ pub fn create_account(
 /// Opens everything a server needs, creating the owner (and the demo) on an empty database.
 pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
     let db = open_database(config)?;
+    password::prepare();
     let secret = jwt_secret(config)?;
     let protection = &config.protection;
     let previous = protection

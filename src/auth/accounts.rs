@@ -53,6 +53,26 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<Account>, 
     Ok(row.map(account).transpose()?.flatten())
 }
 
+/// Whether `author_id` still signs in, with the password hash `verified` was checked against.
+pub fn signs_in_with(
+    conn: &mut DbConn,
+    author_id: &str,
+    verified: Option<&str>,
+) -> Result<bool, ApiError> {
+    let row = authors::table
+        .filter(authors::id.eq(author_id))
+        .select((
+            authors::id,
+            authors::role,
+            authors::password_hash,
+            authors::disabled_at,
+        ))
+        .first::<AccountRow>(conn)
+        .optional()?;
+    let account = row.map(account).transpose()?.flatten();
+    Ok(account.is_some_and(|a| !a.disabled && a.password_hash.as_deref() == verified))
+}
+
 /// The role of `author_id` while it may act through the unrevoked session `session_id`: the
 /// account signs in and is not disabled. One query, on every signed-in request.
 pub fn role_in_session(

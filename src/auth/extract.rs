@@ -5,7 +5,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, http::header, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::keys::{self, KeyHolder};
+use super::keys::{self, KeyHolder, KeyKind};
 use super::{AuthSettings, Role, accounts};
 use crate::db::Db;
 use crate::http::error::{ApiError, ApiResult};
@@ -98,11 +98,10 @@ fn credential(req: &HttpRequest) -> Credential {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(|t| t.trim().to_owned());
+            .and_then(|v| v.split_once(' '))
+            // The scheme is case-insensitive (RFC 9110 §11.1).
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_owned());
         return Credential::Bearer(token);
     }
     if let Some(value) = req.headers().get(KEY_HEADER) {
@@ -150,6 +149,16 @@ pub fn resolve(req: &HttpRequest) -> LocalBoxFuture<'static, ApiResult<Caller>> 
                 }))
             })
         }
+        // Refused by its look, before any lookup: whether it is a live key is none of the
+        // business of whoever reads it in a URL.
+        Credential::Key {
+            secret,
+            in_query: true,
+        } if secret.starts_with(KeyKind::Integration.prefix()) => Box::pin(async {
+            Err(ApiError::Unauthorized(
+                "Integration keys go in the `X-Folio-Key` header, never in a URL.".into(),
+            ))
+        }),
         Credential::Key { secret, in_query } => Box::pin(async move {
             let holder = db
                 .run(move |conn| keys::authenticate(conn, &secret))

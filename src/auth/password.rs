@@ -52,12 +52,20 @@ pub fn hash(password: &SecretString) -> String {
     })
 }
 
+/// What unknown accounts are checked against.
+static DUMMY: LazyLock<String> =
+    LazyLock::new(|| hash(&SecretString::from("folio-dummy-password")));
+
+/// Makes the dummy hash now, so that the first sign-in for an unknown email does not take
+/// twice as long as any other, telling that the email is unknown.
+pub fn prepare() {
+    LazyLock::force(&DUMMY);
+}
+
 /// Checks `password` against a stored hash. With no stored hash (unknown account, or an
 /// author without a login) it still spends the full cost on a dummy hash, so response timing
 /// does not tell which emails exist.
 pub fn verify(password: &SecretString, stored: Option<&str>) -> bool {
-    static DUMMY: LazyLock<String> =
-        LazyLock::new(|| hash(&SecretString::from("folio-dummy-password")));
     let (stored, real) = match stored {
         Some(s) => (s, true),
         None => (DUMMY.as_str(), false),

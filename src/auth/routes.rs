@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::sessions::{self, Grant, Refusal};
-use super::throttle::Buckets;
+use super::throttle::Flow;
 use super::{AuthSettings, Email, accounts, password};
 use crate::db::Db;
 use crate::http::client::client_ip;
@@ -65,19 +65,11 @@ fn tokens(settings: &AuthSettings, author_id: &str, grant: Grant) -> HttpRespons
         })
 }
 
-/// Counts a failed attempt. A failure to count is logged, never shown: the caller's answer
-/// is the `401` it earned.
-async fn count_failure(db: &Db, buckets: Buckets) {
-    if let Err(err) = db.write(move |conn| buckets.fail(conn)).await {
-        tracing::warn!(%err, "could not count a failed sign-in");
-    }
-}
-
 /// Sign in with email and password.
 ///
 /// A wrong password and an unknown email are answered the same way, in the same time.
-/// Failures are counted per account and per client address: past the limit, attempts are
-/// refused with `429` until the window ends, whatever the password.
+/// Attempts are counted per account and per client address until they succeed: past the
+/// limit, they are refused with `429` until the window ends, whatever the password.
 #[utoipa::path(
     operation_id = "login",
     tag = "auth",
@@ -100,13 +92,15 @@ async fn login(
 ) -> ApiResult<HttpResponse> {
     // Text that is no email address names no account, so it counts against the address only.
     let email = Email::parse(&body.email).ok();
-    let buckets = settings
-        .throttle
-        .buckets(email.as_ref().map(Email::as_str), client_ip(&req));
+    let buckets = settings.throttle.buckets(
+        Flow::SignIn,
+        email.as_ref().map(Email::as_str),
+        client_ip(&req),
+    );
     let account = {
         let buckets = buckets.clone();
-        db.run(move |conn| {
-            buckets.check(conn)?;
+        db.write(move |conn| {
+            buckets.reserve(conn)?;
             match email {
                 Some(email) => accounts::find_by_email(conn, email.as_str()),
                 None => Ok(None),
@@ -116,11 +110,13 @@ async fn login(
     };
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
     let password = body.password;
-    let verified = web::block(move || password::verify(&password, stored.as_deref()))
-        .await
-        .map_err(ApiError::internal)?;
+    let verified = {
+        let stored = stored.clone();
+        web::block(move || password::verify(&password, stored.as_deref()))
+            .await
+            .map_err(ApiError::internal)?
+    };
     let Some(account) = account.filter(|_| verified) else {
-        count_failure(&db, buckets).await;
         return Err(ApiError::Unauthorized(
             "The email or password is wrong.".into(),
         ));
@@ -135,6 +131,13 @@ async fn login(
     let id = account.id.clone();
     let grant = db
         .write(move |conn| {
+            // The password was checked outside this transaction: a change of password, a
+            // disabling or a lost login committed meanwhile must not be outlived by a session.
+            if !accounts::signs_in_with(conn, &id, stored.as_deref())? {
+                return Err(ApiError::Unauthorized(
+                    "The account changed while signing in; sign in again.".into(),
+                ));
+            }
             buckets.succeed(conn)?;
             sessions::start(conn, &id, ttl)
         })
@@ -167,32 +170,32 @@ async fn refresh(
     settings: web::Data<AuthSettings>,
     JsonBody(body): JsonBody<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    let buckets = settings.throttle.buckets(None, client_ip(&req));
-    {
-        let buckets = buckets.clone();
-        db.run(move |conn| buckets.check(conn)).await?;
-    }
+    let buckets = settings
+        .throttle
+        .buckets(Flow::Refresh, None, client_ip(&req));
     let ttl = settings.refresh_ttl;
     let outcome = db
-        .write(move |conn| sessions::rotate(conn, body.refresh_token.expose_secret(), ttl))
+        .write(move |conn| {
+            buckets.reserve(conn)?;
+            let outcome = sessions::rotate(conn, body.refresh_token.expose_secret(), ttl)?;
+            if outcome.is_ok() {
+                buckets.succeed(conn)?;
+            }
+            Ok(outcome)
+        })
         .await?;
     match outcome {
         Ok((author_id, grant)) => Ok(tokens(&settings, &author_id, grant)),
-        Err(refusal) => {
-            count_failure(&db, buckets).await;
-            Err(ApiError::Unauthorized(
-                match refusal {
-                    Refusal::Invalid => {
-                        "The refresh token is invalid or has expired; sign in again."
-                    }
-                    Refusal::Reused => {
-                        "This refresh token was already used, so it may have been copied: its \
+        Err(refusal) => Err(ApiError::Unauthorized(
+            match refusal {
+                Refusal::Invalid => "The refresh token is invalid or has expired; sign in again.",
+                Refusal::Reused => {
+                    "This refresh token was already used, so it may have been copied: its \
                      session is now signed out everywhere. Sign in again."
-                    }
                 }
-                .into(),
-            ))
-        }
+            }
+            .into(),
+        )),
     }
 }
 

@@ -1,35 +1,54 @@
 //! Failed sign-ins and refreshes, counted per account and per client address in fixed
-//! windows. Once a bucket holds its limit of failures, attempts are refused with `429` until
-//! its window ends, before any password is checked.
+//! windows. Every attempt counts as a failure until it succeeds; past a bucket's limit,
+//! attempts are refused with `429` until its window ends, before any password is checked.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamp};
+use diesel::sql_types::{Integer, Text, Timestamp};
 
 use crate::db::schema::auth_failures;
 use crate::db::{DbConn, now};
+use crate::http::client;
 use crate::http::error::{ApiError, ApiResult};
 
-/// One more failure in `bucket`, in one statement, so that concurrent failures on any number
-/// of instances all count (an update-then-insert would lose one to the other's insert).
-fn count_one(conn: &mut DbConn, bucket: &str, now: chrono::NaiveDateTime) -> ApiResult<()> {
+/// Where a bucket stands after counting one more attempt in it.
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = Integer)]
+    failures: i32,
+    #[diesel(sql_type = Timestamp)]
+    window_start: NaiveDateTime,
+}
+
+/// Counts one more attempt in `bucket` and answers the new count, in one statement, so that
+/// concurrent attempts on any number of instances each get a count of their own.
+fn count_one(conn: &mut DbConn, bucket: &str, now: NaiveDateTime) -> ApiResult<Counted> {
     const UPSERT: &str = "INSERT INTO auth_failures (bucket, window_start, failures) \
                           VALUES ({bucket}, {now}, 1) ON CONFLICT (bucket) \
-                          DO UPDATE SET failures = auth_failures.failures + 1";
+                          DO UPDATE SET failures = auth_failures.failures + 1 \
+                          RETURNING failures, window_start";
     let sql = |bucket: &str, now: &str| UPSERT.replace("{bucket}", bucket).replace("{now}", now);
-    match conn {
+    Ok(match conn {
         DbConn::Sqlite(c) => diesel::sql_query(sql("?", "?"))
             .bind::<Text, _>(bucket)
             .bind::<Timestamp, _>(now)
-            .execute(c)?,
+            .get_result(c)?,
         DbConn::Postgres(c) => diesel::sql_query(sql("$1", "$2"))
             .bind::<Text, _>(bucket)
             .bind::<Timestamp, _>(now)
-            .execute(c)?,
-    };
-    Ok(())
+            .get_result(c)?,
+    })
+}
+
+/// Which attempts are counted: sign-ins, or refreshes. They count apart, so that clients
+/// retrying stale refresh tokens behind one address cannot lock its people out of signing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    SignIn,
+    Refresh,
 }
 
 /// How many failures each kind of bucket takes per window; 0 turns that kind off.
@@ -41,14 +60,22 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The buckets an attempt for `account` (a normalised email) from `address` counts in.
-    pub fn buckets(&self, account: Option<&str>, address: Option<IpAddr>) -> Buckets {
+    /// The buckets an attempt at `flow` for `account` (a normalised email) from `address`
+    /// counts in.
+    pub fn buckets(&self, flow: Flow, account: Option<&str>, address: Option<IpAddr>) -> Buckets {
         let mut buckets = Vec::new();
         if let Some(account) = account.filter(|_| self.per_account > 0) {
             buckets.push((format!("account:{account}"), self.per_account));
         }
         if let Some(address) = address.filter(|_| self.per_address > 0) {
-            buckets.push((format!("address:{address}"), self.per_address));
+            let flow = match flow {
+                Flow::SignIn => "sign-in",
+                Flow::Refresh => "refresh",
+            };
+            buckets.push((
+                format!("{flow}:{}", client::network(address)),
+                self.per_address,
+            ));
         }
         Buckets {
             buckets,
@@ -69,66 +96,54 @@ impl Buckets {
         chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::hours(1))
     }
 
-    fn names(&self) -> Vec<&str> {
-        self.buckets.iter().map(|(name, _)| name.as_str()).collect()
-    }
-
-    /// `429` while any bucket is full, saying how long until it empties.
-    pub fn check(&self, conn: &mut DbConn) -> ApiResult<()> {
+    /// Counts the attempt as a failure before it is made, so that a burst of parallel
+    /// attempts cannot all pass a check none of them has yet counted in; once a bucket is
+    /// past its limit, `429` saying how long until its window ends. Must run in a write
+    /// transaction, before the password is looked at.
+    pub fn reserve(&self, conn: &mut DbConn) -> ApiResult<()> {
         if self.buckets.is_empty() {
             return Ok(());
         }
-        let since = now() - self.window();
-        let rows: Vec<(String, chrono::NaiveDateTime, i32)> = auth_failures::table
-            .filter(auth_failures::bucket.eq_any(self.names()))
-            .filter(auth_failures::window_start.gt(since))
-            .select((
-                auth_failures::bucket,
-                auth_failures::window_start,
-                auth_failures::failures,
-            ))
-            .load(conn)?;
-        let retry_after = rows
-            .iter()
-            .filter(|(name, _, failures)| {
-                self.buckets
-                    .iter()
-                    .any(|(b, limit)| b == name && i64::from(*failures) >= i64::from(*limit))
-            })
-            .map(|(_, start, _)| (*start + self.window() - now()).num_seconds().max(1))
-            .max();
+        let now = now();
+        diesel::delete(
+            auth_failures::table.filter(auth_failures::window_start.le(now - self.window())),
+        )
+        .execute(conn)?;
+        let mut retry_after = None;
+        for (name, limit) in &self.buckets {
+            let counted = count_one(conn, name, now)?;
+            if i64::from(counted.failures) > i64::from(*limit) {
+                let wait = (counted.window_start + self.window() - now)
+                    .num_seconds()
+                    .max(1);
+                retry_after = retry_after.max(Some(wait.unsigned_abs()));
+            }
+        }
         match retry_after {
-            Some(seconds) => Err(ApiError::TooManyRequests {
+            Some(retry_after) => Err(ApiError::TooManyRequests {
                 detail: "Too many failed attempts; wait before trying again.".into(),
-                retry_after: seconds.unsigned_abs(),
+                retry_after,
             }),
             None => Ok(()),
         }
     }
 
-    /// Counts one failure in every bucket, starting a new window where the last one ended.
-    pub fn fail(&self, conn: &mut DbConn) -> ApiResult<()> {
-        let now = now();
-        let since = now - self.window();
-        diesel::delete(auth_failures::table.filter(auth_failures::window_start.le(since)))
-            .execute(conn)?;
-        for (name, _) in &self.buckets {
-            count_one(conn, name, now)?;
-        }
-        Ok(())
-    }
-
-    /// Forgets the failures of the account bucket after a success; an address keeps its
-    /// count, or one good password would reset a spray across many accounts.
+    /// The attempt succeeded, so it was no failure: the account's count is forgotten; the
+    /// address's just loses this attempt, or one good password would reset a spray across
+    /// many accounts.
     pub fn succeed(&self, conn: &mut DbConn) -> ApiResult<()> {
-        let accounts: Vec<&str> = self
-            .names()
-            .into_iter()
-            .filter(|n| n.starts_with("account:"))
-            .collect();
-        if !accounts.is_empty() {
-            diesel::delete(auth_failures::table.filter(auth_failures::bucket.eq_any(accounts)))
+        for (name, _) in &self.buckets {
+            if name.starts_with("account:") {
+                diesel::delete(auth_failures::table.find(name)).execute(conn)?;
+            } else {
+                diesel::update(
+                    auth_failures::table
+                        .find(name)
+                        .filter(auth_failures::failures.gt(0)),
+                )
+                .set(auth_failures::failures.eq(auth_failures::failures - 1))
                 .execute(conn)?;
+            }
         }
         Ok(())
     }

@@ -202,7 +202,7 @@ async fn get_by_slug(
             ("ETag" = String, description = "The author's version"))),
         BodyRejected,
         SignInRequired,
-        (status = 403, description = "Your role may not add this author", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not add this author, or an API key tried to make a login", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug or email is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     ),
@@ -216,6 +216,10 @@ async fn create(
 ) -> ApiResult<HttpResponse> {
     let input = body.validate()?;
     policy::may_create(&staff, input.login.as_ref().map(|(_, _, role)| *role))?;
+    if input.login.is_some() {
+        // A key that could make a login could sign in as it, and outlive its revocation.
+        staff.in_person()?;
+    }
     let login = match input.login {
         Some((email, password, role)) => Some(Login {
             email,
@@ -257,7 +261,7 @@ async fn create(
             headers(("ETag" = String, description = "The author's new version"))),
         BodyRejected,
         SignInRequired,
-        (status = 403, description = "Your role may not make this change", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not make this change, or an API key tried to change a login, role or access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug or email is taken", body = Problem, content_type = "application/problem+json"),
         VersionRejected,
@@ -279,6 +283,15 @@ async fn update(
     let target = load(&db, id.into_inner().0).await?;
     let target_role = target.role()?;
     policy::may_edit(&staff, &target.id, target_role)?;
+    let touches_login = patch.changes.email.is_some()
+        || patch.password.is_some()
+        || patch.disabled.is_some()
+        || patch.role.is_some_and(|role| Some(role) != target_role);
+    if touches_login {
+        // Sign-in details, roles and access are managed by people: a key could otherwise
+        // take over an account, or its maker's.
+        staff.in_person()?;
+    }
     if let Some(role) = patch.role
         && Some(role) != target_role
     {
@@ -330,10 +343,10 @@ async fn update(
         patch.changes.password_hash = Some(hash(new_password).await?);
         signs_out = true;
     }
-    let id = target.id;
+    let (id, checked) = (target.id, target.version);
     let row = db
         .write(move |conn| {
-            let row = storage::update(conn, &id, expected, patch.changes)?;
+            let row = storage::update(conn, &id, checked, expected, patch.changes)?;
             if signs_out {
                 sessions::revoke_all(conn, &id)?;
             }
@@ -386,17 +399,22 @@ async fn transfer_ownership(
     responses(
         (status = 204, description = "The author is gone"),
         SignInRequired,
-        (status = 403, description = "Your role may not delete this author", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not delete this author, or an API key tried to delete a login", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No author has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The author is the only author of a post", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The author changed (a new role, say) while the deletion was checked: nothing was deleted", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
 #[delete("/authors/{id}")]
 async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {
     let target = load(&db, id.into_inner().0).await?;
-    policy::may_delete(&staff, &target.id, target.role()?)?;
-    db.write(move |conn| storage::delete(conn, &target.id))
+    let target_role = target.role()?;
+    policy::may_delete(&staff, &target.id, target_role)?;
+    if target_role.is_some() {
+        staff.in_person()?;
+    }
+    db.write(move |conn| storage::delete(conn, &target.id, target.version))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

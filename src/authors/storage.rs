@@ -125,14 +125,20 @@ pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
         .get_result(conn)?)
 }
 
+/// Applies `changes`, which were authorised against version `checked` of the author: if it
+/// has changed since (a new role, say), nothing is written.
 pub fn update(
     conn: &mut DbConn,
     id: &str,
+    checked: i64,
     expected: Expected,
     changes: AuthorChanges,
 ) -> ApiResult<AuthorRow> {
     let current = find(conn, id)?.ok_or_else(|| not_found(id))?;
     expected.check(current.version)?;
+    if current.version != checked {
+        return Err(stale());
+    }
     if changes.is_empty() {
         return Ok(current);
     }
@@ -176,22 +182,46 @@ pub fn transfer_ownership(conn: &mut DbConn, from: &str, to: &str) -> ApiResult<
         Some(_) => {}
     }
     let now = now();
-    let set_role = |conn: &mut DbConn, id: &str, role: Role| {
-        diesel::update(authors::table.find(id))
-            .set((
-                authors::role.eq(role.as_str()),
-                authors::version.eq(authors::version + 1),
-                authors::updated_at.eq(now),
-            ))
-            .returning(columns())
-            .get_result::<AuthorRow>(conn)
-    };
-    set_role(conn, from, Role::Admin)?;
-    Ok(set_role(conn, to, Role::Owner)?)
+    let bump = (
+        authors::version.eq(authors::version + 1),
+        authors::updated_at.eq(now),
+    );
+    // Conditional, so that of two hand-overs racing, or a hand-over racing a disabling, only
+    // what still holds when it commits is done.
+    let demoted = diesel::update(
+        authors::table
+            .find(from)
+            .filter(authors::role.eq(Role::Owner.as_str())),
+    )
+    .set((authors::role.eq(Role::Admin.as_str()), bump))
+    .execute(conn)?;
+    if demoted == 0 {
+        return Err(ApiError::Forbidden("You are no longer the owner.".into()));
+    }
+    diesel::update(
+        authors::table
+            .find(to)
+            .filter(authors::role.is_not_null())
+            .filter(authors::disabled_at.is_null()),
+    )
+    .set((authors::role.eq(Role::Owner.as_str()), bump))
+    .returning(columns())
+    .get_result(conn)
+    .optional()?
+    .map_or_else(
+        || refuse("This account changed meanwhile; read it again."),
+        Ok,
+    )
 }
 
 /// Deletes the author and their bylines, unless that would leave a post with no author.
-pub fn delete(conn: &mut DbConn, id: &str) -> ApiResult<()> {
+/// The deletion was authorised against version `checked`: if the author changed since,
+/// nothing is deleted.
+pub fn delete(conn: &mut DbConn, id: &str, checked: i64) -> ApiResult<()> {
+    let current = find(conn, id)?.ok_or_else(|| not_found(id))?;
+    if current.version != checked {
+        return Err(stale());
+    }
     diesel::alias!(posts_authors as others: OtherBylines);
     let sole: i64 = posts_authors::table
         .filter(posts_authors::author_id.eq(id))

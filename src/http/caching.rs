@@ -15,6 +15,7 @@ use actix_web::{HttpMessage, HttpResponse, web};
 use super::error::ApiError;
 use super::extract::without_key;
 use super::response_cache::ResponseCache;
+use crate::auth::AuthSettings;
 use crate::auth::extract::{KEY_HEADER, resolve_reader};
 use crate::db::Db;
 
@@ -55,6 +56,14 @@ impl CachePolicy {
     fn public(self) -> String {
         format!(
             "public, max-age={}, stale-while-revalidate={}",
+            self.max_age, self.stale_while_revalidate
+        )
+    }
+
+    /// For the reader's own cache only.
+    fn private(self) -> String {
+        format!(
+            "private, max-age={}, stale-while-revalidate={}",
             self.max_age, self.stale_while_revalidate
         )
     }
@@ -193,8 +202,14 @@ pub async fn conditional_get(
             head.set_body(BoxBody::new(bytes)),
         ));
     }
-    let cache_control = match (public, policy) {
-        (true, Some(policy)) => policy.public(),
+    // Where reading needs a content key, no shared cache may keep an answer: many key only
+    // on the URL, and would hand it to readers without one. The reader's own cache may.
+    let key_required = request
+        .app_data::<web::Data<AuthSettings>>()
+        .is_some_and(|s| s.content_key_required);
+    let cache_control = match (public, key_required, policy) {
+        (true, false, Some(policy)) => policy.public(),
+        (true, true, Some(policy)) => policy.private(),
         _ => PRIVATE.to_owned(),
     };
     headers.insert(

@@ -40,13 +40,21 @@ impl ClientAddress {
             if !self.is_trusted(client) {
                 break;
             }
-            match hop.parse::<IpAddr>() {
-                Ok(address) => client = address,
-                Err(_) => break,
+            match parse_hop(hop) {
+                Some(address) => client = address,
+                None => break,
             }
         }
         Some(client)
     }
+}
+
+/// One hop of a forwarding header: an address, possibly with a port (`192.0.2.1:4711`,
+/// `[2001:db8::1]:4711`), as some proxies write them.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
 }
 
 /// A trusted proxy as configured: one address, or a CIDR range.
@@ -55,6 +63,18 @@ pub fn parse_proxy(s: &str) -> Result<IpNet, String> {
     s.parse::<IpNet>()
         .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
         .map_err(|_| format!("`{s}` is neither an IP address nor a CIDR range"))
+}
+
+/// The address limits are kept for: the client's own for IPv4, its /64 for IPv6, which one
+/// subscriber usually holds whole and could otherwise hop across to start afresh.
+pub fn network(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(prefix.into())
+        }
+    }
 }
 
 /// The client address of `req`, as configured.
@@ -145,6 +165,35 @@ mod tests {
         assert_eq!(
             config.of(Some(ip("10.0.0.5")), &v6),
             Some(ip("2001:db8::1"))
+        );
+    }
+
+    #[test]
+    fn hops_may_carry_ports() {
+        let config = behind(&["10.0.0.0/8"]);
+        let ports = headers(&["[2001:db8::1]:4711, 198.51.100.7:80"]);
+        assert_eq!(
+            config.of(Some(ip("10.0.0.5")), &ports),
+            Some(ip("198.51.100.7"))
+        );
+        let v6 = headers(&["[2001:db8::1]:4711"]);
+        assert_eq!(
+            config.of(Some(ip("10.0.0.5")), &v6),
+            Some(ip("2001:db8::1"))
+        );
+    }
+
+    #[test]
+    fn limits_hold_for_a_whole_ipv6_subnet() {
+        assert_eq!(network(ip("192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(network(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(
+            network(ip("2001:db8:1:2:ffff::9")),
+            network(ip("2001:db8:1:2::1"))
+        );
+        assert_ne!(
+            network(ip("2001:db8:1:3::1")),
+            network(ip("2001:db8:1:2::1"))
         );
     }
 }

@@ -3,7 +3,8 @@
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
@@ -15,7 +16,7 @@ use actix_web::web;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use super::client::client_ip;
+use super::client::{client_ip, network};
 use super::error::{ApiError, PROBLEM_JSON};
 use crate::auth::extract::KEY_HEADER;
 
@@ -27,6 +28,9 @@ pub struct Guard {
     limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
     query_limit: usize,
     header_limit: usize,
+    started: Instant,
+    /// Seconds after `started` of the last sweep of idle clients.
+    last_sweep: AtomicU64,
 }
 
 impl Guard {
@@ -37,6 +41,24 @@ impl Guard {
                 .map(|n| DefaultKeyedRateLimiter::hashmap(Quota::per_minute(n))),
             query_limit,
             header_limit,
+            started: Instant::now(),
+            last_sweep: AtomicU64::new(0),
+        }
+    }
+
+    /// Drops clients back at a full allowance, at most once a second: the sweep walks every
+    /// tracked client under the limiter's lock.
+    fn forget_idle_clients(&self, limiter: &DefaultKeyedRateLimiter<IpAddr>) {
+        let now = self.started.elapsed().as_secs();
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        if now > last
+            && limiter.len() > TRACKED_CLIENTS
+            && self
+                .last_sweep
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            limiter.retain_recent();
         }
     }
 
@@ -65,10 +87,8 @@ impl Guard {
         let (Some(limiter), Some(address)) = (&self.limiter, client_ip(req.request())) else {
             return Ok(());
         };
-        if limiter.len() > TRACKED_CLIENTS {
-            limiter.retain_recent();
-        }
-        limiter.check_key(&address).map_err(|not_until| {
+        self.forget_idle_clients(limiter);
+        limiter.check_key(&network(address)).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyRequests {
                 detail: "This client is making requests faster than this server allows; slow down."
@@ -191,6 +211,7 @@ pub async fn problem_errors(
     head.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     head.headers_mut().remove(header::CONTENT_LENGTH);
+    head.headers_mut().remove(header::CONTENT_ENCODING);
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     Ok(ServiceResponse::new(
         request,

@@ -5,6 +5,7 @@ use super::storage::{self, NewKey};
 use super::view::{ApiKey, ApiKeyList, CreateApiKey, NewApiKey};
 use crate::auth::Staff;
 use crate::db::Db;
+use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::error::responses::{BodyRejected, SignInRequired};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Key};
@@ -30,7 +31,9 @@ fn may_manage(staff: &Staff) -> ApiResult<()> {
 #[utoipa::path(
     operation_id = "listKeys",
     tag = "keys",
+    params(CacheValidators),
     responses(
+        NotModified,
         (status = 200, description = "All keys, without their secrets", body = ApiKeyList),
         SignInRequired,
         (status = 403, description = "Only admins and the owner, signed in, manage keys", body = Problem, content_type = "application/problem+json"),
@@ -54,8 +57,9 @@ async fn list(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     operation_id = "getKey",
     tag = "keys",
-    params(("id" = String, Path, description = "The key's id")),
+    params(CacheValidators, ("id" = String, Path, description = "The key's id")),
     responses(
+        NotModified,
         (status = 200, description = "The key", body = ApiKey),
         SignInRequired,
         (status = 403, description = "Only admins and the owner, signed in, manage keys", body = Problem, content_type = "application/problem+json"),

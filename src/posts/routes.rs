@@ -134,6 +134,7 @@ async fn get(
 )]
 #[get("/posts/slug/{slug}")]
 async fn get_by_slug(
+    req: HttpRequest,
     db: web::Data<Db>,
     caller: Caller,
     slug: web::Path<Key>,
@@ -154,10 +155,16 @@ async fn get_by_slug(
             if !policy::may_read_record(&caller, &record, now()) {
                 return Err(missing);
             }
+            // The query goes along: `formats`, `include`, and a content key where one is
+            // needed (the redirect is as private as the URL that asked for it).
+            let query = match req.query_string() {
+                "" => String::new(),
+                query => format!("?{query}"),
+            };
             Ok(HttpResponse::MovedPermanently()
                 .insert_header((
                     header::LOCATION,
-                    format!("/api/v1/posts/slug/{}", record.row.slug),
+                    format!("/api/v1/posts/slug/{}{query}", record.row.slug),
                 ))
                 .finish())
         }

@@ -484,6 +484,67 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     )
     .await
     .problem(403);
+    // Nor to manage sign-ins: no new login (it could sign in as it, and outlive the key), no
+    // password, email, role or access changed, not even its maker's; no login deleted.
+    app.with_key(
+        "POST",
+        "/api/v1/authors",
+        &secret,
+        Some(
+            json!({"name": "Y", "email": "y@example.com", "password": PASSWORD, "role": "author"}),
+        ),
+    )
+    .await
+    .problem(403);
+    let (author_id, _) = app.staff("author").await;
+    for (target, change) in [
+        (
+            author_id.as_str(),
+            json!({"password": "taken-over-password"}),
+        ),
+        (author_id.as_str(), json!({"disabled": true})),
+        (author_id.as_str(), json!({"role": "contributor"})),
+        (admin_id.as_str(), json!({"email": "elsewhere@example.com"})),
+    ] {
+        let path = format!("/api/v1/authors/{target}");
+        let etag = app.get(&path, Some(&app.owner_token)).await.etag();
+        app.call(
+            "PATCH",
+            &path,
+            None,
+            Some(change),
+            &[("x-folio-key", &secret), ("if-match", &etag)],
+        )
+        .await
+        .problem(403);
+    }
+    app.with_key(
+        "DELETE",
+        &format!("/api/v1/authors/{author_id}"),
+        &secret,
+        None,
+    )
+    .await
+    .problem(403);
+    // Profiles without a login are fair game.
+    let plain = app
+        .with_key(
+            "POST",
+            "/api/v1/authors",
+            &secret,
+            Some(json!({"name": "Guest Writer"})),
+        )
+        .await
+        .expect(201)
+        .body;
+    app.with_key(
+        "DELETE",
+        &format!("/api/v1/authors/{}", id(&plain)),
+        &secret,
+        None,
+    )
+    .await
+    .expect(204);
     // Its maker's role caps it: demoted to author, the key does only what authors do.
     app.change_author(&admin_id, json!({"role": "author"}))
         .await
@@ -581,6 +642,12 @@ async fn a_server_may_require_a_content_key(backend: Backend) {
     }
     app.get("/healthz", None).await.expect(200);
     app.get("/api/v1/openapi.json", None).await.expect(200);
+    // No shared cache may keep a keyed read: many key on the URL alone.
+    let read = app.with_key("GET", "/api/v1/posts", &secret, None).await;
+    assert_eq!(
+        read.header("cache-control"),
+        Some("private, max-age=60, stale-while-revalidate=300")
+    );
 }
 
 async fn the_sixth_bad_login_is_429(backend: Backend) {
@@ -683,6 +750,10 @@ async fn bad_refreshes_are_limited_per_address(backend: Backend) {
         .problem(429);
     // Not consumed by the refusal: from elsewhere it still works.
     app.refresh(&session["refresh_token"]).await.expect(200);
+    // Refreshes count apart from sign-ins: the address may still sign in.
+    app.login_from("192.0.2.1", OWNER_EMAIL, OWNER_PASSWORD)
+        .await
+        .expect(200);
 }
 
 async fn each_client_has_a_request_rate(backend: Backend) {

@@ -128,6 +128,19 @@ async fn login_answers_a_bearer_token(backend: Backend) {
         .expect(200)
         .body;
     assert_eq!(me["id"], app.owner_id.as_str());
+    // The scheme is case-insensitive (RFC 9110).
+    for scheme in ["bearer", "BEARER"] {
+        let authorization = format!("{scheme} {token}");
+        app.call(
+            "GET",
+            "/api/v1/auth/me",
+            None,
+            None,
+            &[("authorization", &authorization)],
+        )
+        .await
+        .expect(200);
+    }
     assert_eq!(me["email"], OWNER_EMAIL);
     assert_eq!(me["role"], "owner");
 }

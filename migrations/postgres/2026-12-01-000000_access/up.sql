@@ -2,6 +2,10 @@
 -- keys stop working.
 ALTER TABLE authors ADD COLUMN disabled_at TIMESTAMP;
 
+-- There is one owner: handing over ownership demotes the old one before promoting the new,
+-- and two hand-overs racing each other cannot both win.
+CREATE UNIQUE INDEX authors_one_owner ON authors (role) WHERE role = 'owner';
+
 -- One sign-in: every refresh token it is ever given hangs off it, so revoking the session
 -- ends them all, and the access tokens that name it.
 CREATE TABLE sessions (
