@@ -115,6 +115,9 @@ pub struct ServeArgs {
     /// Lifetime of refresh tokens, in seconds; each refresh gives a new one.
     #[arg(long, env = "FOLIO_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
     pub refresh_token_ttl: u64,
+    /// Longest a session may be kept going by refreshing, in seconds from its sign-in.
+    #[arg(long, env = "FOLIO_SESSION_MAX_AGE", default_value_t = 90 * 24 * 3600)]
+    pub session_max_age: u64,
     /// Serve published content only to holders of a content key (`X-Folio-Key` or `?key=`).
     #[arg(long, env = "FOLIO_REQUIRE_CONTENT_KEY")]
     pub require_content_key: bool,
@@ -190,6 +193,7 @@ pub struct Protection {
     pub jwt_previous_secret: Option<SecretString>,
     pub jwt_previous_secret_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    pub session_max_age: Duration,
     pub content_key_required: bool,
     pub throttle: Limits,
     /// Requests per minute per client address; 0 is no limit.
@@ -240,7 +244,8 @@ impl Config {
             protection: Protection {
                 jwt_previous_secret: serve.jwt_previous_secret.clone(),
                 jwt_previous_secret_ttl: Duration::from_secs(serve.jwt_previous_secret_ttl),
-                refresh_token_ttl: Duration::from_secs(serve.refresh_token_ttl),
+                refresh_token_ttl: Duration::from_secs(serve.refresh_token_ttl.max(1)),
+                session_max_age: Duration::from_secs(serve.session_max_age.max(1)),
                 content_key_required: serve.require_content_key,
                 throttle: Limits {
                     per_account: serve.login_failures_per_account,

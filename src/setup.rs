@@ -182,6 +182,7 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
             auth: web::Data::new(AuthSettings {
                 tokens,
                 refresh_ttl: protection.refresh_token_ttl,
+                session_max_age: protection.session_max_age,
                 throttle: protection.throttle,
                 content_key_required: protection.content_key_required,
             }),

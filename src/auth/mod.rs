@@ -25,6 +25,8 @@ pub struct AuthSettings {
     pub tokens: TokenKeys,
     /// How long a refresh token stays usable; each refresh starts the count again.
     pub refresh_ttl: Duration,
+    /// How long a session may be kept going by refreshing, from its sign-in.
+    pub session_max_age: Duration,
     pub throttle: throttle::Limits,
     /// Whether public reads need a content key (else anonymous readers may read).
     pub content_key_required: bool,

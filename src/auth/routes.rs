@@ -173,11 +173,11 @@ async fn refresh(
     let buckets = settings
         .throttle
         .buckets(Flow::Refresh, None, client_ip(&req));
-    let ttl = settings.refresh_ttl;
+    let (ttl, max_age) = (settings.refresh_ttl, settings.session_max_age);
     let outcome = db
         .write(move |conn| {
             buckets.reserve(conn)?;
-            let outcome = sessions::rotate(conn, body.refresh_token.expose_secret(), ttl)?;
+            let outcome = sessions::rotate(conn, body.refresh_token.expose_secret(), ttl, max_age)?;
             if outcome.is_ok() {
                 buckets.succeed(conn)?;
             }

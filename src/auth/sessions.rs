@@ -29,8 +29,12 @@ pub enum Refusal {
     Reused,
 }
 
+fn expiry_span(ttl: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(3650))
+}
+
 fn expiry(ttl: Duration) -> NaiveDateTime {
-    now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(3650))
+    now() + expiry_span(ttl)
 }
 
 fn grant(conn: &mut DbConn, session_id: String, ttl: Duration) -> ApiResult<Grant> {
@@ -71,6 +75,7 @@ pub fn start(conn: &mut DbConn, author_id: &str, ttl: Duration) -> ApiResult<Gra
 
 type Presented = (
     String,
+    NaiveDateTime,
     Option<NaiveDateTime>,
     NaiveDateTime,
     Option<NaiveDateTime>,
@@ -85,6 +90,7 @@ pub fn rotate(
     conn: &mut DbConn,
     token: &str,
     ttl: Duration,
+    max_age: Duration,
 ) -> ApiResult<Result<(String, Grant), Refusal>> {
     let digest = secret::digest(token);
     let found: Option<Presented> = refresh_tokens::table
@@ -92,6 +98,7 @@ pub fn rotate(
         .filter(refresh_tokens::token_hash.eq(&digest))
         .select((
             sessions::id,
+            sessions::created_at,
             sessions::revoked_at,
             refresh_tokens::expires_at,
             refresh_tokens::used_at,
@@ -101,12 +108,15 @@ pub fn rotate(
         ))
         .first(conn)
         .optional()?;
-    let Some((session_id, revoked_at, expires_at, used_at, author_id, role, disabled_at)) = found
+    let Some((session_id, started, revoked_at, expires_at, used_at, author_id, role, disabled_at)) =
+        found
     else {
         return Ok(Err(Refusal::Invalid));
     };
     let signs_in = role.is_some() && disabled_at.is_none();
-    if revoked_at.is_some() || expires_at <= now() || !signs_in {
+    // Refreshing keeps a session going, but not for ever: past its age, sign in again.
+    let too_old = started + expiry_span(max_age) <= now();
+    if revoked_at.is_some() || expires_at <= now() || too_old || !signs_in {
         return Ok(Err(Refusal::Invalid));
     }
     // Taking the token is conditional, so of two racing refreshes exactly one wins and the

@@ -13,6 +13,7 @@ use crate::support::{
 on_both_backends!(
     refresh_rotates_and_a_reused_token_signs_the_session_out,
     logout_ends_one_session_and_may_be_repeated,
+    refreshing_does_not_keep_a_session_for_ever,
     a_new_password_ends_every_session,
     disabled_accounts_cannot_sign_in_and_keep_their_posts,
     a_lowered_role_signs_out_and_a_raised_one_does_not,
@@ -100,6 +101,21 @@ async fn logout_ends_one_session_and_may_be_repeated(backend: Backend) {
     app.get("/api/v1/auth/me", Some(&app.owner_token))
         .await
         .expect(200);
+}
+
+async fn refreshing_does_not_keep_a_session_for_ever(backend: Backend) {
+    let app = spawn_with(backend, |cfg| {
+        cfg.protection.session_max_age = std::time::Duration::from_secs(1)
+    })
+    .await;
+    let session = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+    let next = app
+        .refresh(&session["refresh_token"])
+        .await
+        .expect(200)
+        .body;
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_signed_out(app.refresh(&next["refresh_token"]).await);
 }
 
 async fn a_new_password_ends_every_session(backend: Backend) {
