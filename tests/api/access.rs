@@ -3,6 +3,7 @@
 //! every answer carries.
 
 use actix_web::test::TestRequest;
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
@@ -30,6 +31,7 @@ on_both_backends!(
     cors_answers_allowed_origins_only,
     every_answer_carries_the_security_headers,
     heavy_request_heads_are_431,
+    bodies_that_never_arrive_are_408,
 );
 
 #[track_caller]
@@ -898,4 +900,34 @@ async fn heavy_request_heads_are_431(backend: Backend) {
     )
     .await
     .expect(200);
+}
+
+async fn bodies_that_never_arrive_are_408(backend: Backend) {
+    let app = spawn_with(backend, |cfg| {
+        cfg.protection.client_timeout = std::time::Duration::from_secs(1)
+    })
+    .await;
+    let before = app.get("/api/v1/tags?count=true", None).await.body;
+    // A client that starts a body and never finishes it.
+    let trickle =
+        futures_util::stream::iter([Ok(actix_web::web::Bytes::from_static(b"{\"name\": \"Slo"))])
+            .chain(futures_util::stream::pending());
+    let sent = app.send_streaming(
+        TestRequest::post()
+            .uri("/api/v1/tags")
+            .insert_header(("authorization", format!("Bearer {}", app.owner_token)))
+            .insert_header(("content-type", "application/json")),
+        trickle,
+    );
+    // Without the server's timeout this would wait for ever; the test's own bound is loose.
+    let res = actix_web::rt::time::timeout(std::time::Duration::from_secs(30), sent)
+        .await
+        .expect("the server gave up on the body");
+    assert_eq!(res.header("connection"), Some("close"));
+    assert_eq!(
+        res.problem(408)["type"],
+        "urn:folio:problem:request-timeout"
+    );
+    let after = app.get("/api/v1/tags?count=true", None).await.body;
+    assert_eq!(after, before, "nothing was written");
 }

@@ -276,7 +276,26 @@ where
 
     /// Sends a request built by the caller (to set its peer address, say).
     pub async fn send(&self, req: actix_test::TestRequest) -> Response {
-        let res = actix_test::call_service(&self.service, req.to_request()).await;
+        self.send_request(req.to_request()).await
+    }
+
+    /// Sends a request whose body arrives as `body` yields it, which may be never.
+    pub async fn send_streaming(
+        &self,
+        req: actix_test::TestRequest,
+        body: impl futures_util::Stream<
+            Item = Result<actix_web::web::Bytes, actix_http::error::PayloadError>,
+        > + 'static,
+    ) -> Response {
+        let payload = actix_http::Payload::Stream {
+            payload: Box::pin(body) as actix_http::BoxedPayloadStream,
+        };
+        let (req, _) = req.to_request().replace_payload(payload);
+        self.send_request(req).await
+    }
+
+    async fn send_request(&self, req: actix_http::Request) -> Response {
+        let res = actix_test::call_service(&self.service, req).await;
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let bytes = actix_test::read_body(res).await;
