@@ -5,7 +5,7 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::middleware::{Compress, Next, from_fn};
+use actix_web::middleware::{Compress, Condition, Next, from_fn};
 use actix_web::{App, HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -130,9 +130,12 @@ pub fn app(
         // Refusals are cheap, so they come before any work, and inside CORS so that a
         // browser can read them.
         .wrap(from_fn(guard::guard))
-        .wrap(guard::cors(&state.cors_origins, PREFLIGHT_MAX_AGE))
-        .wrap(from_fn(guard::problem_errors))
-        .wrap(from_fn(guard::security_headers))
+        // Without origins to allow, there is nothing for CORS to do on any request.
+        .wrap(Condition::new(
+            !state.cors_origins.is_empty(),
+            guard::cors(&state.cors_origins, PREFLIGHT_MAX_AGE),
+        ))
+        .wrap(from_fn(guard::edge))
         .wrap(from_fn(log_request))
 }
 

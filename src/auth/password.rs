@@ -56,10 +56,11 @@ pub fn hash(password: &SecretString) -> String {
 static DUMMY: LazyLock<String> =
     LazyLock::new(|| hash(&SecretString::from("folio-dummy-password")));
 
-/// Makes the dummy hash now, so that the first sign-in for an unknown email does not take
-/// twice as long as any other, telling that the email is unknown.
+/// Starts making the dummy hash, off the startup path (it takes as long as a sign-in), so
+/// that the first sign-in for an unknown email does not take twice as long as any other,
+/// telling that the email is unknown.
 pub fn prepare() {
-    LazyLock::force(&DUMMY);
+    std::thread::spawn(|| LazyLock::force(&DUMMY));
 }
 
 /// Checks `password` against a stored hash. With no stored hash (unknown account, or an

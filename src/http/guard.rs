@@ -153,14 +153,16 @@ pub fn cors(origins: &[String], max_age: Duration) -> Cors {
     cors
 }
 
-/// Middleware: the headers every answer carries. The API serves JSON only, so it may forbid
+/// Middleware at the edge: every answer leaves with the security headers, and error answers
+/// made outside Folio's handlers (a refused CORS preflight, say), which come as plain text,
+/// leave as problem+json like every other error. The API serves JSON only, so it may forbid
 /// everything else; the docs page runs scripts, so its policy is left to it.
-pub async fn security_headers(
+pub async fn edge(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_docs = req.path().starts_with("/docs");
-    let mut response = next.call(req).await?;
+    let mut response = as_problem(next.call(req).await?).await;
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -180,20 +182,16 @@ pub async fn security_headers(
     Ok(response)
 }
 
-/// Middleware: error answers made outside Folio's handlers (a refused CORS preflight, say)
-/// come as plain text; they leave as problem+json like every other error.
-pub async fn problem_errors(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let response = next.call(req).await?;
+async fn as_problem(
+    response: ServiceResponse<impl MessageBody + 'static>,
+) -> ServiceResponse<BoxBody> {
     let status = response.status();
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
-        return Ok(response.map_into_boxed_body());
+        return response.map_into_boxed_body();
     }
     let (request, response) = response.into_parts();
     let (mut head, body) = response.into_parts();
@@ -208,15 +206,12 @@ pub async fn problem_errors(
             .to_owned(),
     };
     let problem = ApiError::problem_for(status, &detail);
-    head.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-    head.headers_mut().remove(header::CONTENT_LENGTH);
-    head.headers_mut().remove(header::CONTENT_ENCODING);
+    let headers = head.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    headers.remove(header::CONTENT_LENGTH);
+    headers.remove(header::CONTENT_ENCODING);
     let body = serde_json::to_vec(&problem).unwrap_or_default();
-    Ok(ServiceResponse::new(
-        request,
-        head.set_body(BoxBody::new(body)),
-    ))
+    ServiceResponse::new(request, head.set_body(BoxBody::new(body)))
 }
 
 #[cfg(test)]
