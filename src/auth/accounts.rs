@@ -21,6 +21,19 @@ type AccountRow = (
     Option<chrono::NaiveDateTime>,
 );
 
+/// The columns of an [`AccountRow`].
+const ACCOUNT: (
+    authors::id,
+    authors::role,
+    authors::password_hash,
+    authors::disabled_at,
+) = (
+    authors::id,
+    authors::role,
+    authors::password_hash,
+    authors::disabled_at,
+);
+
 fn account(row: AccountRow) -> Result<Option<Account>, ApiError> {
     let (id, role, password_hash, disabled_at) = row;
     let Some(role) = role else {
@@ -42,12 +55,7 @@ pub fn parse_role(role: &str) -> Result<Role, ApiError> {
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<Account>, ApiError> {
     let row = authors::table
         .filter(authors::email.eq(email))
-        .select((
-            authors::id,
-            authors::role,
-            authors::password_hash,
-            authors::disabled_at,
-        ))
+        .select(ACCOUNT)
         .first::<AccountRow>(conn)
         .optional()?;
     Ok(row.map(account).transpose()?.flatten())
@@ -60,13 +68,8 @@ pub fn signs_in_with(
     verified: Option<&str>,
 ) -> Result<bool, ApiError> {
     let row = authors::table
-        .filter(authors::id.eq(author_id))
-        .select((
-            authors::id,
-            authors::role,
-            authors::password_hash,
-            authors::disabled_at,
-        ))
+        .find(author_id)
+        .select(ACCOUNT)
         .first::<AccountRow>(conn)
         .optional()?;
     let account = row.map(account).transpose()?.flatten();

@@ -83,6 +83,12 @@ fn invalid_key() -> ApiError {
     ApiError::Unauthorized("The API key is invalid or has been revoked.".into())
 }
 
+fn integration_key_in_url() -> ApiError {
+    ApiError::Unauthorized(
+        "Integration keys go in the `X-Folio-Key` header, never in a URL.".into(),
+    )
+}
+
 enum Credential {
     None,
     /// The token, or `None` when the header is not a bearer token at all.
@@ -154,11 +160,9 @@ pub fn resolve(req: &HttpRequest) -> LocalBoxFuture<'static, ApiResult<Caller>> 
         Credential::Key {
             secret,
             in_query: true,
-        } if secret.starts_with(KeyKind::Integration.prefix()) => Box::pin(async {
-            Err(ApiError::Unauthorized(
-                "Integration keys go in the `X-Folio-Key` header, never in a URL.".into(),
-            ))
-        }),
+        } if secret.starts_with(KeyKind::Integration.prefix()) => {
+            Box::pin(async { Err(integration_key_in_url()) })
+        }
         Credential::Key { secret, in_query } => Box::pin(async move {
             let holder = db
                 .run(move |conn| keys::authenticate(conn, &secret))
@@ -166,9 +170,7 @@ pub fn resolve(req: &HttpRequest) -> LocalBoxFuture<'static, ApiResult<Caller>> 
                 .ok_or_else(invalid_key)?;
             match holder {
                 KeyHolder::Content => Ok(Caller::Reader),
-                KeyHolder::Integration { .. } if in_query => Err(ApiError::Unauthorized(
-                    "Integration keys go in the `X-Folio-Key` header, never in a URL.".into(),
-                )),
+                KeyHolder::Integration { .. } if in_query => Err(integration_key_in_url()),
                 KeyHolder::Integration { author_id, role } => Ok(Caller::Staff(Staff {
                     id: author_id,
                     role,
