@@ -40,7 +40,7 @@ pub struct AppState {
     pub guard: web::Data<Guard>,
     /// Origins whose browser apps may call the API.
     pub cors_origins: Vec<String>,
-    /// How long a client may take to send a request body.
+    /// How long a client may take to send a request's head, and again its body.
     pub body_timeout: std::time::Duration,
     /// Signs list cursors.
     pub cursors: web::Data<CursorKey>,
