@@ -283,24 +283,18 @@ async fn update(
     let target = load(&db, id.into_inner().0).await?;
     let target_role = target.role()?;
     policy::may_edit(&staff, &target.id, target_role)?;
-    let touches_login = patch.changes.email.is_some()
-        || patch.password.is_some()
-        || patch.disabled.is_some()
-        || patch.role.is_some_and(|role| Some(role) != target_role);
-    if touches_login {
+    let role_change = patch.role.filter(|role| Some(*role) != target_role);
+    let sign_in_change =
+        patch.changes.email.is_some() || patch.password.is_some() || patch.disabled.is_some();
+    if sign_in_change || role_change.is_some() {
         // Sign-in details, roles and access are managed by people: a key could otherwise
         // take over an account, or its maker's.
         staff.in_person()?;
     }
-    if let Some(role) = patch.role
-        && Some(role) != target_role
-    {
+    if let Some(role) = role_change {
         policy::may_change_role(&staff, target_role, role)?;
     }
-    let has_login = target_role.is_some();
-    if !has_login
-        && (patch.changes.email.is_some() || patch.password.is_some() || patch.disabled.is_some())
-    {
+    if target_role.is_none() && sign_in_change {
         return Err(ApiError::validation(
             "email",
             "no_login",
@@ -316,7 +310,7 @@ async fn update(
         patch.changes.disabled_at = Some(disabled.then(crate::db::now));
         signs_out |= disabled;
     }
-    if let (Some(new), Some(old)) = (patch.role, target_role) {
+    if let (Some(new), Some(old)) = (role_change, target_role) {
         signs_out |= new.is_below(old);
     }
     if let Some(new_password) = patch.password.take() {
