@@ -55,10 +55,18 @@ function request()
   return wrk.format(method, paths[cursor], h, body)
 end
 
-function response(status, headers, body)
-  if status ~= expect then
-    unexpected = unexpected + 1
-    if bad_status == 0 then bad_status = status end
+-- Checking each status in Lua makes wrk copy every body into a Lua string: for a 250 KB list
+-- that costs the client more than the server spends answering (a page fault per 4 KB), and the
+-- measurement would be of wrk. So where the expected status is 200, wrk's own count of
+-- answers outside 2xx and 3xx stands in for the check (bench/run has already seen the expected
+-- answer to the same request); the other scenarios have small bodies and check each status.
+counted_by_wrk = expect == 200
+if not counted_by_wrk then
+  function response(status, headers, body)
+    if status ~= expect then
+      unexpected = unexpected + 1
+      if bad_status == 0 then bad_status = status end
+    end
   end
 end
 
@@ -69,6 +77,7 @@ function done(summary, latency, requests)
     if first_bad == 0 then first_bad = t:get("bad_status") end
   end
   local e = summary.errors
+  if counted_by_wrk then unexpected_total = e.status end
   local seconds = summary.duration / 1e6
   io.write(string.format(
     'BENCH_JSON {"requests":%d,"seconds":%.3f,"rps":%.2f,' ..
