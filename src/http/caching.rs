@@ -158,10 +158,10 @@ pub async fn conditional_get(
     ) {
         (Some(cache), Some(db)) if public_read && public && cache.enabled() => {
             // Read before the content, so a kept answer is never newer than its stamp says.
-            match cache.stamp(db).await {
-                Ok(stamp) => Some((cache.clone(), stamp, cache_key(&req))),
-                Err(_) => None,
-            }
+            cache
+                .stamp(db)
+                .await
+                .map(|stamp| (cache.clone(), stamp, cache_key(&req)))
         }
         _ => None,
     };

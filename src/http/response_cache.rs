@@ -2,15 +2,20 @@
 //!
 //! Every committed change to content bumps `content_generation` (triggers, in the
 //! migrations), whichever instance made it. A cached read is good while the generation it was
-//! rendered at is still current and no scheduled post has gone live since. So each read costs
-//! one small query for the [`Stamp`], read *before* the content: an entry can then only be
-//! older than its stamp claims, never newer, and a stale one is never served.
+//! rendered at is still current and no scheduled post has gone live since. So each read needs
+//! a [`Stamp`] read *after the request arrived* and *before the content*: an entry can then
+//! only be older than its stamp claims, never newer, and a stale one is never served.
+//!
+//! Reads arriving together share one stamp query (see [`ResponseCache::stamp`]), so under
+//! load a kept answer costs a fraction of a query, not one each.
 //!
 //! Only anonymous reads are kept: they show published content, the same for every reader,
 //! so no draft can ever reach a reader through the cache.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+use tokio::sync::watch;
 
 use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
@@ -52,6 +57,23 @@ pub struct ResponseCache {
     budget: usize,
     stamp: StampQuery,
     entries: Mutex<Entries>,
+    reads: Mutex<StampReads>,
+    /// The last stamp read, and the last ticket it covers.
+    published: watch::Sender<Reading>,
+}
+
+/// Tickets handed to requests waiting for a stamp, and whether a query is running.
+struct StampReads {
+    issued: u64,
+    running: bool,
+}
+
+/// A stamp query's result, good for every ticket up to `covers`: those requests had all
+/// arrived before it started. `None` when the query failed (those reads are not cached).
+#[derive(Clone, Copy)]
+struct Reading {
+    covers: u64,
+    stamp: Option<Stamp>,
 }
 
 impl ResponseCache {
@@ -64,6 +86,14 @@ impl ResponseCache {
                 bytes: 0,
                 map: HashMap::new(),
             }),
+            reads: Mutex::new(StampReads {
+                issued: 0,
+                running: false,
+            }),
+            published: watch::Sender::new(Reading {
+                covers: 0,
+                stamp: None,
+            }),
         }
     }
 
@@ -71,16 +101,67 @@ impl ResponseCache {
         self.budget > 0
     }
 
-    /// Reads the stamp, on the blocking pool.
-    pub async fn stamp(&self, db: &Db) -> ApiResult<Stamp> {
+    /// A stamp read after this call began, or `None` if the database could not say.
+    ///
+    /// Concurrent callers share queries, as a group commit shares a flush: each takes a
+    /// ticket, and one query answers every ticket issued before it started. While a query
+    /// runs, new callers wait for the next one, which the first of them starts. So no caller
+    /// is answered with a stamp read before it arrived, and at most one query per instance
+    /// is in flight.
+    pub async fn stamp(&self, db: &Db) -> Option<Stamp> {
         let query = self.stamp;
-        db.run(move |conn| query(conn, now())).await
+        self.shared(|| async move { db.run(move |conn| query(conn, now())).await.ok() })
+            .await
+    }
+
+    /// [`ResponseCache::stamp`] with the query given: `read` runs once per group of callers.
+    async fn shared<F, R>(&self, read: F) -> Option<Stamp>
+    where
+        F: FnOnce() -> R,
+        R: Future<Output = Option<Stamp>>,
+    {
+        let ticket = {
+            let mut reads = lock(&self.reads);
+            reads.issued += 1;
+            reads.issued
+        };
+        let mut published = self.published.subscribe();
+        loop {
+            let reading = *published.borrow_and_update();
+            if reading.covers >= ticket {
+                return reading.stamp;
+            }
+            let covers = {
+                let mut reads = lock(&self.reads);
+                if reads.running {
+                    None
+                } else {
+                    reads.running = true;
+                    Some(reads.issued)
+                }
+            };
+            match covers {
+                Some(covers) => {
+                    let mut query = Query {
+                        cache: self,
+                        done: false,
+                    };
+                    let stamp = read().await;
+                    query.finish(Reading { covers, stamp });
+                    return stamp;
+                }
+                // Published since this caller looked, or to come: either wakes it.
+                None => {
+                    if published.changed().await.is_err() {
+                        return None;
+                    }
+                }
+            }
+        }
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
-        // A panic while holding the lock cannot leave the map half-changed in a harmful way:
-        // at worst an entry is missing.
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.entries)
     }
 
     /// The response kept for `key`, if it is still good at `stamp`.
@@ -128,6 +209,37 @@ impl ResponseCache {
         entries.bytes += size;
         if let Some(old) = replaced {
             entries.bytes -= key.len() + old.body.len() + 1024;
+        }
+    }
+}
+
+/// A panic while holding either lock cannot leave its state half-changed in a harmful way:
+/// at worst an entry is missing or a stamp is read once more.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The stamp query one caller runs for everyone waiting.
+struct Query<'a> {
+    cache: &'a ResponseCache,
+    done: bool,
+}
+
+impl Query<'_> {
+    fn finish(&mut self, reading: Reading) {
+        self.done = true;
+        lock(&self.cache.reads).running = false;
+        self.cache.published.send_replace(reading);
+    }
+}
+
+impl Drop for Query<'_> {
+    /// A caller dropped mid-query (its client went away) must not leave the others waiting
+    /// for it: they are woken, covered by nothing new, and one of them starts a query.
+    fn drop(&mut self) {
+        if !self.done {
+            let last = *self.cache.published.borrow();
+            self.finish(last);
         }
     }
 }
@@ -205,5 +317,106 @@ mod tests {
         }
         assert!(cache.entries().bytes <= 8 * 1024);
         assert!(cache.get("/9", &s).is_some());
+    }
+
+    /// Callers whose stamp queries are answered by hand, one sender per query started.
+    struct Callers {
+        cache: std::rc::Rc<ResponseCache>,
+        queries: std::rc::Rc<std::cell::RefCell<Vec<tokio::sync::oneshot::Sender<Stamp>>>>,
+    }
+
+    impl Callers {
+        fn new() -> Callers {
+            Callers {
+                cache: std::rc::Rc::new(ResponseCache::new(1 << 20, never)),
+                queries: Default::default(),
+            }
+        }
+
+        fn call(&self) -> actix_web::rt::task::JoinHandle<Option<Stamp>> {
+            let (cache, queries) = (self.cache.clone(), self.queries.clone());
+            actix_web::rt::spawn(async move {
+                cache
+                    .shared(|| {
+                        let (tx, rx) = tokio::sync::oneshot::channel();
+                        queries.borrow_mut().push(tx);
+                        async move { rx.await.ok() }
+                    })
+                    .await
+            })
+        }
+
+        fn started(&self) -> usize {
+            self.queries.borrow().len()
+        }
+
+        fn answer(&self, query: usize, generation: i64) {
+            let tx = std::mem::replace(
+                &mut self.queries.borrow_mut()[query],
+                tokio::sync::oneshot::channel().0,
+            );
+            tx.send(stamp(generation, 0, None)).unwrap();
+        }
+    }
+
+    async fn settle() {
+        for _ in 0..20 {
+            actix_web::rt::task::yield_now().await;
+        }
+    }
+
+    #[actix_web::test]
+    async fn callers_share_a_stamp_query_that_began_after_they_arrived() {
+        let callers = Callers::new();
+        let first = callers.call();
+        settle().await;
+        assert_eq!(callers.started(), 1);
+
+        // These arrive while the first query runs: its answer may predate them.
+        let second = callers.call();
+        let third = callers.call();
+        settle().await;
+        assert_eq!(callers.started(), 1, "they wait instead of querying");
+
+        callers.answer(0, 1);
+        settle().await;
+        assert_eq!(first.await.unwrap().unwrap().generation, 1);
+        assert_eq!(callers.started(), 2, "one query for both waiting callers");
+        assert!(!second.is_finished() && !third.is_finished());
+
+        callers.answer(1, 2);
+        assert_eq!(second.await.unwrap().unwrap().generation, 2);
+        assert_eq!(third.await.unwrap().unwrap().generation, 2);
+
+        // Nobody waiting: the next caller queries afresh rather than reuse the last answer.
+        let fourth = callers.call();
+        settle().await;
+        assert_eq!(callers.started(), 3);
+        callers.answer(2, 3);
+        assert_eq!(fourth.await.unwrap().unwrap().generation, 3);
+    }
+
+    #[actix_web::test]
+    async fn a_caller_dropped_mid_query_leaves_nobody_waiting() {
+        let callers = Callers::new();
+        let first = callers.call();
+        settle().await;
+        let second = callers.call();
+        settle().await;
+        first.abort();
+        settle().await;
+        assert_eq!(callers.started(), 2, "the waiting caller queries itself");
+        callers.answer(1, 7);
+        assert_eq!(second.await.unwrap().unwrap().generation, 7);
+    }
+
+    #[actix_web::test]
+    async fn a_failed_query_is_no_stamp_for_its_callers() {
+        let callers = Callers::new();
+        let first = callers.call();
+        settle().await;
+        // The query's sender is dropped: the read fails.
+        callers.queries.borrow_mut().clear();
+        assert!(first.await.unwrap().is_none());
     }
 }
