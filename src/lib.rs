@@ -28,10 +28,20 @@ pub async fn serve(state: AppState, bind: &str, workers: Option<usize>) -> io::R
         let state = state.clone();
         move || app(state.clone())
     });
-    let server = match workers {
-        Some(n) => server.workers(n.max(1)),
-        None => server,
-    };
+    let workers = workers.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.max(1),
+    );
+    // Database work runs on each worker's blocking threads, one connection each: threads past
+    // the pool's size would only wait for a connection, each holding its own memory
+    // (allocator arenas, a rendered page) meanwhile. The floor of 2 leaves room for a
+    // password hash beside a query.
+    let blocking = (state.db.max_connections() as usize)
+        .div_ceil(workers)
+        .max(2);
+    let server = server
+        .workers(workers)
+        .worker_max_blocking_threads(blocking);
     // A client that is slow to send its request head, or to go away, holds a connection.
     let server = server
         .client_request_timeout(state.body_timeout)
