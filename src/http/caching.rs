@@ -14,7 +14,7 @@ use actix_web::{HttpMessage, HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::without_key;
-use super::response_cache::ResponseCache;
+use super::response_cache::{Lookup, ResponseCache};
 use crate::auth::AuthSettings;
 use crate::auth::extract::{KEY_HEADER, resolve_reader};
 use crate::db::Db;
@@ -161,15 +161,29 @@ pub async fn conditional_get(
             cache
                 .stamp(db)
                 .await
-                .map(|stamp| (cache.clone(), stamp, cache_key(&req)))
+                .map(|stamp| (cache.clone().into_inner(), stamp, cache_key(&req)))
         }
         _ => None,
     };
-    if let Some((cache, stamp, key)) = &shared
-        && let Some(hit) = cache.get(key, stamp)
-    {
-        let response = answer(&conditions, &hit.headers, hit.body.clone());
-        return Ok(req.into_response(response));
+    let mut claim = None;
+    if let Some((cache, stamp, key)) = &shared {
+        loop {
+            match cache.lookup(key, stamp) {
+                Lookup::Hit(hit) => {
+                    let response = answer(&conditions, &hit.headers, hit.body.clone());
+                    return Ok(req.into_response(response));
+                }
+                Lookup::Wait(kept) => {
+                    if !Lookup::wait(kept).await {
+                        break;
+                    }
+                }
+                Lookup::Render(mine) => {
+                    claim = Some(mine);
+                    break;
+                }
+            }
+        }
     }
     let response = next.call(req).await?;
 
@@ -220,10 +234,10 @@ pub async fn conditional_get(
         header::VARY,
         HeaderValue::from_static("Authorization, X-Folio-Key, Accept-Encoding"),
     );
-    if let Some((cache, stamp, key)) = shared
+    if let Some(claim) = claim
         && head.status() == StatusCode::OK
     {
-        cache.put(key, &stamp, head.headers().clone(), bytes.clone());
+        claim.keep(head.headers().clone(), bytes.clone());
     }
     if head.status() == StatusCode::OK {
         return Ok(ServiceResponse::new(

@@ -50,6 +50,71 @@ struct Entries {
     generation: i64,
     bytes: usize,
     map: HashMap<String, Arc<Entry>>,
+    /// Answers being rendered for the cache now, by key.
+    rendering: HashMap<String, Rendering>,
+    /// Tells renderings apart, so that one only ever clears its own mark.
+    renderings_begun: u64,
+}
+
+/// A mark that one reader is rendering a key at a generation; readers of the same key at the
+/// same generation wait for it rather than render the same answer again (after a write,
+/// every hot list would otherwise be rendered by every reader that asks in the meantime).
+struct Rendering {
+    generation: i64,
+    id: u64,
+    /// Becomes `true` when the answer is kept; closes, still `false`, if it was not.
+    kept: watch::Receiver<bool>,
+}
+
+/// What a reader should do for a key, per [`ResponseCache::lookup`].
+pub enum Lookup {
+    /// Serve this.
+    Hit(Arc<Entry>),
+    /// Another reader is rendering it: wait with [`Lookup::wait`], then look again.
+    Wait(watch::Receiver<bool>),
+    /// Render it, and keep it with [`Claim::keep`]; readers who come meanwhile wait.
+    Render(Claim),
+}
+
+impl Lookup {
+    /// Waits for the other reader's rendering: `true` if it was kept, so that looking again
+    /// finds it; `false` if it was not (not a `200`, say), so render without waiting again.
+    pub async fn wait(mut kept: watch::Receiver<bool>) -> bool {
+        // The sender closes when the rendering is over, kept or not.
+        while kept.changed().await.is_ok() {}
+        *kept.borrow()
+    }
+}
+
+/// The right, and duty, to render a key for the cache. Dropping it (the answer was not
+/// kept, or the request went away) lets the waiting readers render for themselves.
+pub struct Claim {
+    cache: Arc<ResponseCache>,
+    key: String,
+    stamp: Stamp,
+    id: u64,
+    kept: watch::Sender<bool>,
+}
+
+impl Claim {
+    /// Keeps the rendered answer and hands it to the waiting readers.
+    pub fn keep(self, headers: HeaderMap, body: Bytes) {
+        let kept = self.cache.put(self.key.clone(), &self.stamp, headers, body);
+        self.kept.send_replace(kept);
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut entries = self.cache.entries();
+        if entries
+            .rendering
+            .get(&self.key)
+            .is_some_and(|r| r.id == self.id)
+        {
+            entries.rendering.remove(&self.key);
+        }
+    }
 }
 
 pub struct ResponseCache {
@@ -85,6 +150,8 @@ impl ResponseCache {
                 generation: i64::MIN,
                 bytes: 0,
                 map: HashMap::new(),
+                rendering: HashMap::new(),
+                renderings_begun: 0,
             }),
             reads: Mutex::new(StampReads {
                 issued: 0,
@@ -166,7 +233,10 @@ impl ResponseCache {
 
     /// The response kept for `key`, if it is still good at `stamp`.
     pub fn get(&self, key: &str, stamp: &Stamp) -> Option<Arc<Entry>> {
-        let mut entries = self.entries();
+        Self::kept(&mut self.entries(), key, stamp)
+    }
+
+    fn kept(entries: &mut Entries, key: &str, stamp: &Stamp) -> Option<Arc<Entry>> {
         if stamp.generation > entries.generation {
             // Everything kept is older than the content now: let it all go.
             entries.map.clear();
@@ -184,16 +254,51 @@ impl ResponseCache {
         }
     }
 
-    /// Keeps a response rendered after `stamp` was read.
-    pub fn put(&self, key: String, stamp: &Stamp, headers: HeaderMap, body: Bytes) {
+    /// The response kept for `key` at `stamp`; else whether to wait for another reader's
+    /// rendering of it or to render it. A rendering is only waited for at the same
+    /// generation: that reader saw every write this one's stamp saw, and read the content
+    /// after, so its answer is as fresh as this reader may ask.
+    pub fn lookup(self: &Arc<Self>, key: &str, stamp: &Stamp) -> Lookup {
+        let mut entries = self.entries();
+        if let Some(hit) = Self::kept(&mut entries, key, stamp) {
+            return Lookup::Hit(hit);
+        }
+        if let Some(rendering) = entries.rendering.get(key)
+            && rendering.generation == stamp.generation
+        {
+            return Lookup::Wait(rendering.kept.clone());
+        }
+        entries.renderings_begun += 1;
+        let id = entries.renderings_begun;
+        let (kept, receiver) = watch::channel(false);
+        entries.rendering.insert(
+            key.to_owned(),
+            Rendering {
+                generation: stamp.generation,
+                id,
+                kept: receiver,
+            },
+        );
+        Lookup::Render(Claim {
+            cache: self.clone(),
+            key: key.to_owned(),
+            stamp: *stamp,
+            id,
+            kept,
+        })
+    }
+
+    /// Keeps a response rendered after `stamp` was read; `false` if it is not kept (too big,
+    /// or older than what the cache has seen).
+    pub fn put(&self, key: String, stamp: &Stamp, headers: HeaderMap, body: Bytes) -> bool {
         // Room for the key, the headers and the bookkeeping besides the body.
         let size = key.len() + body.len() + 1024;
         if size > self.budget / 4 {
-            return;
+            return false;
         }
         let mut entries = self.entries();
         if stamp.generation < entries.generation {
-            return;
+            return false;
         }
         if stamp.generation > entries.generation || entries.bytes + size > self.budget {
             entries.map.clear();
@@ -210,6 +315,7 @@ impl ResponseCache {
         if let Some(old) = replaced {
             entries.bytes -= key.len() + old.body.len() + 1024;
         }
+        true
     }
 }
 
@@ -418,5 +524,62 @@ mod tests {
         // The query's sender is dropped: the read fails.
         callers.queries.borrow_mut().clear();
         assert!(first.await.unwrap().is_none());
+    }
+
+    fn claim(lookup: Lookup) -> Claim {
+        match lookup {
+            Lookup::Render(claim) => claim,
+            _ => panic!("expected to render"),
+        }
+    }
+
+    fn waits(lookup: Lookup) -> watch::Receiver<bool> {
+        match lookup {
+            Lookup::Wait(kept) => kept,
+            _ => panic!("expected to wait"),
+        }
+    }
+
+    #[actix_web::test]
+    async fn readers_of_one_key_wait_for_one_rendering() {
+        let cache = Arc::new(ResponseCache::new(1 << 20, never));
+        let at_1 = stamp(1, 0, None);
+        let first = claim(cache.lookup("/a", &at_1));
+        let second = waits(cache.lookup("/a", &at_1));
+        drop(claim(cache.lookup("/b", &at_1)));
+
+        let waiting = actix_web::rt::spawn(Lookup::wait(second));
+        first.keep(HeaderMap::new(), Bytes::from_static(b"{}"));
+        assert!(waiting.await.unwrap(), "told that it was kept");
+        assert!(matches!(cache.lookup("/a", &at_1), Lookup::Hit(_)));
+
+        // A reader who saw a newer generation does not wait for a rendering at an older one.
+        let older = claim(cache.lookup("/c", &at_1));
+        let newer = claim(cache.lookup("/c", &stamp(2, 0, None)));
+        older.keep(HeaderMap::new(), Bytes::from_static(b"{}"));
+        assert!(matches!(
+            cache.lookup("/c", &stamp(2, 0, None)),
+            Lookup::Wait(_)
+        ));
+        drop(newer);
+    }
+
+    #[actix_web::test]
+    async fn readers_render_for_themselves_when_nothing_was_kept() {
+        let cache = Arc::new(ResponseCache::new(8 * 1024, never));
+        let at_1 = stamp(1, 0, None);
+
+        // The first reader's answer was not a 200: its claim is dropped.
+        let first = claim(cache.lookup("/a", &at_1));
+        let waiting = actix_web::rt::spawn(Lookup::wait(waits(cache.lookup("/a", &at_1))));
+        drop(first);
+        assert!(!waiting.await.unwrap());
+
+        // Too big to keep: the waiting reader is told so rather than wait in turn.
+        let first = claim(cache.lookup("/a", &at_1));
+        let waiting = actix_web::rt::spawn(Lookup::wait(waits(cache.lookup("/a", &at_1))));
+        first.keep(HeaderMap::new(), Bytes::from(vec![0; 4096]));
+        assert!(!waiting.await.unwrap());
+        assert!(matches!(cache.lookup("/a", &at_1), Lookup::Render(_)));
     }
 }
