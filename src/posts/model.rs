@@ -46,8 +46,10 @@ impl FromStr for PostStatus {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = posts)]
+/// A post as stored, read and written whole. Inserts bind every column, absent ones as
+/// `NULL`, so the statement is the same each time and the database can keep it prepared.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = posts, treat_none_as_default_value = false)]
 pub struct PostRow {
     pub id: String,
     pub slug: String,
@@ -85,30 +87,6 @@ impl PostRow {
         self.status_at(now) == PostStatus::Published
             && self.published_at.is_some_and(|at| at <= now)
     }
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = posts)]
-pub struct NewPost {
-    pub id: String,
-    pub slug: String,
-    pub title: String,
-    pub markdown: String,
-    pub html: String,
-    pub plaintext: String,
-    pub custom_excerpt: Option<String>,
-    pub excerpt: String,
-    pub reading_time: i32,
-    pub feature_image: Option<String>,
-    pub featured: bool,
-    pub status: String,
-    pub published_at: Option<NaiveDateTime>,
-    pub meta_title: Option<String>,
-    pub meta_description: Option<String>,
-    pub canonical_url: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
 }
 
 /// The columns a `PATCH` may touch; `None` leaves a column as it is.

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 
-use super::model::{NewPost, PostChanges, PostRecord, PostStatus};
+use super::model::{PostChanges, PostRecord, PostRow, PostStatus};
 use super::policy::{self, PostFacts};
 use super::storage;
 use super::view::{NewPostInput, PostPatch};
@@ -51,15 +51,16 @@ pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResul
     write_transaction(conn, |conn| {
         let now = now();
         let published_at = publication_time(input.status, input.published_at, now)?;
-        storage::check_links(conn, Some(&author_ids), Some(&input.tags))?;
+        let id = new_id();
+        let links = storage::links(conn, &id, Some(&author_ids), Some(&input.tags))?;
         let slug = storage::choose_slug(conn, input.slug, &input.title)?;
         storage::forget_old_slug(conn, slug.as_str())?;
         let excerpt = input
             .custom_excerpt
             .clone()
             .unwrap_or_else(|| text::excerpt(&rendered.plaintext));
-        let row = NewPost {
-            id: new_id(),
+        let row = PostRow {
+            id,
             slug: slug.into_inner(),
             title: input.title,
             markdown: input.markdown,
@@ -79,7 +80,7 @@ pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResul
             updated_at: now,
             version: 1,
         };
-        storage::insert(conn, &row, &author_ids, &input.tags)
+        storage::insert(conn, row, links)
     })
 }
 
@@ -107,7 +108,7 @@ pub fn update(
             None
         };
         policy::may_publish_as(staff, status, &current_ids, patch.authors.as_deref())?;
-        storage::check_links(conn, patch.authors.as_deref(), patch.tags.as_deref())?;
+        let links = storage::links(conn, id, patch.authors.as_deref(), patch.tags.as_deref())?;
         if let Some(slug) = &patch.slug
             && slug.as_str() != current.row.slug
         {
@@ -150,15 +151,12 @@ pub fn update(
         if changes.is_empty() && patch.authors.is_none() && patch.tags.is_none() {
             return Ok(current);
         }
-        storage::update(
-            conn,
-            id,
-            current.row.version,
-            &changes,
-            patch.authors.as_deref(),
-            patch.tags.as_deref(),
-            now,
-        )
+        let row = storage::update(conn, id, current.row.version, &changes, &links, now)?;
+        Ok(PostRecord {
+            row,
+            authors: links.authors.unwrap_or(current.authors),
+            tags: links.tags.unwrap_or(current.tags),
+        })
     })
 }
 

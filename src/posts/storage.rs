@@ -6,7 +6,7 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Double, Nullable, Text};
 
-use super::model::{BylineRow, NewPost, PostChanges, PostRecord, PostRow, PostStatus, PostTagRow};
+use super::model::{BylineRow, PostChanges, PostRecord, PostRow, PostStatus, PostTagRow};
 use super::policy::Visibility;
 use super::search::Search;
 use super::view::{PostListQuery, PostSort};
@@ -555,43 +555,107 @@ pub fn slug_in_use(conn: &mut DbConn, slug: &str, except_id: &str) -> ApiResult<
         .is_some())
 }
 
-/// Field errors for ids in `authors` or `tags` that name nothing.
-pub fn check_links(
+/// The authors and tags a write names, as the post will embed them (in the order named), for
+/// the post `post_id`; `None` where the write names none. Ids that do not exist are a `422`
+/// naming each.
+pub fn links(
     conn: &mut DbConn,
+    post_id: &str,
     author_ids: Option<&[String]>,
     tag_ids: Option<&[String]>,
-) -> ApiResult<()> {
+) -> ApiResult<Named> {
     let mut errors = Vec::new();
-    if let Some(ids) = author_ids {
-        let found: Vec<String> = authors::table
-            .filter(authors::id.eq_any(ids))
-            .select(authors::id)
-            .load(conn)?;
-        missing("authors", "author", ids, &found, &mut errors);
-    }
-    if let Some(ids) = tag_ids {
-        let found: Vec<String> = tags::table
-            .filter(tags::id.eq_any(ids))
-            .select(tags::id)
-            .load(conn)?;
-        missing("tags", "tag", ids, &found, &mut errors);
-    }
+    let authors = match author_ids {
+        None => None,
+        Some(ids) => {
+            let found: Vec<(String, String, String, Option<String>)> = authors::table
+                .filter(authors::id.eq_any(ids))
+                .select((
+                    authors::id,
+                    authors::slug,
+                    authors::name,
+                    authors::avatar_url,
+                ))
+                .load(conn)?;
+            missing(
+                "authors",
+                "author",
+                ids,
+                found.iter().map(|a| &a.0),
+                &mut errors,
+            );
+            Some(in_order(
+                ids,
+                found,
+                |a| &a.0,
+                |(id, slug, name, avatar_url)| BylineRow {
+                    post_id: post_id.to_owned(),
+                    id,
+                    slug,
+                    name,
+                    avatar_url,
+                },
+            ))
+        }
+    };
+    let tags = match tag_ids {
+        None => None,
+        Some(ids) => {
+            let found: Vec<(String, String, String)> = tags::table
+                .filter(tags::id.eq_any(ids))
+                .select((tags::id, tags::slug, tags::name))
+                .load(conn)?;
+            missing("tags", "tag", ids, found.iter().map(|t| &t.0), &mut errors);
+            Some(in_order(
+                ids,
+                found,
+                |t| &t.0,
+                |(id, slug, name)| PostTagRow {
+                    post_id: post_id.to_owned(),
+                    id,
+                    slug,
+                    name,
+                },
+            ))
+        }
+    };
     if errors.is_empty() {
-        Ok(())
+        Ok(Named { authors, tags })
     } else {
         Err(ApiError::Validation(errors))
     }
 }
 
-fn missing(
+/// What [`links`] found.
+pub struct Named {
+    pub authors: Option<Vec<BylineRow>>,
+    pub tags: Option<Vec<PostTagRow>>,
+}
+
+/// `found` in the order of `ids` (all of which were found).
+fn in_order<F, T>(
+    ids: &[String],
+    found: Vec<F>,
+    id_of: impl Fn(&F) -> &String,
+    make: impl Fn(F) -> T,
+) -> Vec<T> {
+    let mut by_id: HashMap<String, F> = found.into_iter().map(|f| (id_of(&f).clone(), f)).collect();
+    ids.iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(make)
+        .collect()
+}
+
+fn missing<'a>(
     field: &str,
     what: &str,
     ids: &[String],
-    found: &[String],
+    found: impl Iterator<Item = &'a String>,
     errors: &mut Vec<FieldError>,
 ) {
+    let found: Vec<&String> = found.collect();
     for (i, id) in ids.iter().enumerate() {
-        if !found.contains(id) {
+        if !found.contains(&id) {
             errors.push(FieldError::new(
                 format!("{field}[{i}]"),
                 "not_found",
@@ -601,14 +665,12 @@ fn missing(
     }
 }
 
-fn replace_authors(conn: &mut DbConn, post_id: &str, ids: &[String]) -> ApiResult<()> {
-    diesel::delete(posts_authors::table.filter(posts_authors::post_id.eq(post_id)))
-        .execute(conn)?;
-    for (position, author_id) in (0..).zip(ids) {
+fn link_authors(conn: &mut DbConn, post_id: &str, authors: &[BylineRow]) -> ApiResult<()> {
+    for (position, author) in (0..).zip(authors) {
         diesel::insert_into(posts_authors::table)
             .values((
                 posts_authors::post_id.eq(post_id),
-                posts_authors::author_id.eq(author_id),
+                posts_authors::author_id.eq(&author.id),
                 posts_authors::position.eq(position),
             ))
             .execute(conn)?;
@@ -616,13 +678,12 @@ fn replace_authors(conn: &mut DbConn, post_id: &str, ids: &[String]) -> ApiResul
     Ok(())
 }
 
-fn replace_tags(conn: &mut DbConn, post_id: &str, ids: &[String]) -> ApiResult<()> {
-    diesel::delete(posts_tags::table.filter(posts_tags::post_id.eq(post_id))).execute(conn)?;
-    for (position, tag_id) in (0..).zip(ids) {
+fn link_tags(conn: &mut DbConn, post_id: &str, tags: &[PostTagRow]) -> ApiResult<()> {
+    for (position, tag) in (0..).zip(tags) {
         diesel::insert_into(posts_tags::table)
             .values((
                 posts_tags::post_id.eq(post_id),
-                posts_tags::tag_id.eq(tag_id),
+                posts_tags::tag_id.eq(&tag.id),
                 posts_tags::position.eq(position),
             ))
             .execute(conn)?;
@@ -630,19 +691,17 @@ fn replace_tags(conn: &mut DbConn, post_id: &str, ids: &[String]) -> ApiResult<(
     Ok(())
 }
 
-/// Inserts the post and its links. Run inside a write transaction, after [`check_links`].
-pub fn insert(
-    conn: &mut DbConn,
-    row: &NewPost,
-    author_ids: &[String],
-    tag_ids: &[String],
-) -> ApiResult<PostRecord> {
+/// Inserts the post and its links, and answers it as stored, without reading it back. Run
+/// inside a write transaction, with what [`links`] found.
+pub fn insert(conn: &mut DbConn, row: PostRow, links: Named) -> ApiResult<PostRecord> {
     diesel::insert_into(posts::table)
-        .values(row)
+        .values(&row)
         .execute(conn)?;
-    replace_authors(conn, &row.id, author_ids)?;
-    replace_tags(conn, &row.id, tag_ids)?;
-    find(conn, &row.id)?.ok_or_else(|| ApiError::internal("a post vanished while being created"))
+    let authors = links.authors.unwrap_or_default();
+    let tags = links.tags.unwrap_or_default();
+    link_authors(conn, &row.id, &authors)?;
+    link_tags(conn, &row.id, &tags)?;
+    Ok(PostRecord { row, authors, tags })
 }
 
 /// Applies `changes` (and new links, when given) to the post at `version`, and counts a new
@@ -652,27 +711,28 @@ pub fn update(
     id: &str,
     version: i64,
     changes: &PostChanges,
-    author_ids: Option<&[String]>,
-    tag_ids: Option<&[String]>,
+    links: &Named,
     now: NaiveDateTime,
-) -> ApiResult<PostRecord> {
-    let updated = diesel::update(posts::table.find(id).filter(posts::version.eq(version)))
+) -> ApiResult<PostRow> {
+    let row = diesel::update(posts::table.find(id).filter(posts::version.eq(version)))
         .set((
             changes,
             posts::version.eq(version + 1),
             posts::updated_at.eq(now),
         ))
-        .execute(conn)?;
-    if updated == 0 {
-        return Err(stale());
+        .returning(columns())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(stale)?;
+    if let Some(authors) = &links.authors {
+        diesel::delete(posts_authors::table.filter(posts_authors::post_id.eq(id))).execute(conn)?;
+        link_authors(conn, id, authors)?;
     }
-    if let Some(ids) = author_ids {
-        replace_authors(conn, id, ids)?;
+    if let Some(tags) = &links.tags {
+        diesel::delete(posts_tags::table.filter(posts_tags::post_id.eq(id))).execute(conn)?;
+        link_tags(conn, id, tags)?;
     }
-    if let Some(ids) = tag_ids {
-        replace_tags(conn, id, ids)?;
-    }
-    find(conn, id)?.ok_or_else(|| super::policy::not_found(id))
+    Ok(row)
 }
 
 /// Deletes the post; its bylines and tag links go with it.
