@@ -130,9 +130,14 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Prepare {
             // keeps a page cache of its own (2 MB by default, 32 MB for a pool of 16, most of
             // the server's memory): 256 KB holds the hot index pages, and the rest comes from
             // the operating system's cache of the file, which all connections share.
+            // `search_scores` is where a search ranks its matches (`posts::storage`); being
+            // temporary, it is the connection's own, and writing it takes no lock on the file.
             conn.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -256;",
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -256; \
+                 PRAGMA temp_store = MEMORY; \
+                 CREATE TEMP TABLE IF NOT EXISTS search_scores \
+                 (rowid INTEGER PRIMARY KEY, score REAL NOT NULL);",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }

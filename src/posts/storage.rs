@@ -65,18 +65,35 @@ fn visible(query: BoxedPosts, visibility: &Visibility, now: NaiveDateTime) -> Bo
 }
 
 /// The posts `search` finds, in the backend's full-text index (see the post_search
-/// migrations). The search travels as a bound parameter, never as SQL.
+/// migrations). The search travels as a bound parameter, never as SQL. On SQLite, they are
+/// the matches [`score_matches`] kept.
 fn found(search: &Search, backend: Backend) -> Condition {
-    let condition = match backend {
-        Backend::Sqlite => sql::<Nullable<Bool>>(
-            "posts.rowid IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ",
-        )
-        .bind::<Text, _>(search.fts5()),
-        Backend::Postgres => {
-            sql("posts.search @@ to_tsquery('simple', ").bind::<Text, _>(search.tsquery())
-        }
-    };
-    Box::new(condition.sql(")"))
+    match backend {
+        Backend::Sqlite => Box::new(sql::<Nullable<Bool>>(
+            "posts.rowid IN (SELECT rowid FROM temp.search_scores)",
+        )),
+        Backend::Postgres => Box::new(
+            sql("posts.search @@ to_tsquery('simple', ")
+                .bind::<Text, _>(search.tsquery())
+                .sql(")"),
+        ),
+    }
+}
+
+/// SQLite: scores every match of `search` in one FTS5 query, into the connection's
+/// `search_scores` (a temporary table; see `db::Prepare`), for [`found`] and [`score`] to
+/// look up by rowid. Ranking each candidate with its own `MATCH … AND rowid = ?` subquery
+/// made bm25 gather the whole index's statistics again for every match: the cost grew with
+/// the square of the matches, and a common word at 100k posts timed out.
+fn score_matches(conn: &mut DbConn, search: &Search) -> ApiResult<()> {
+    diesel::sql_query("DELETE FROM temp.search_scores").execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO temp.search_scores (rowid, score) \
+         SELECT rowid, -bm25(posts_fts, 5.0, 2.0, 1.0) FROM posts_fts WHERE posts_fts MATCH ?",
+    )
+    .bind::<Text, _>(search.fts5())
+    .execute(conn)?;
+    Ok(())
 }
 
 type Score = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Double>>;
@@ -86,15 +103,10 @@ type Score = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Dou
 /// and C are 1.0, 0.4 and 0.2, and bm25 is given 5, 2 and 1.
 fn score(search: &Search, backend: Backend) -> Score {
     match backend {
-        // bm25 is lower for better matches.
-        Backend::Sqlite => Box::new(
-            sql::<Double>(
-                "-(SELECT bm25(posts_fts, 5.0, 2.0, 1.0) FROM posts_fts \
-                 WHERE posts_fts MATCH ",
-            )
-            .bind::<Text, _>(search.fts5())
-            .sql(" AND posts_fts.rowid = posts.rowid)"),
-        ),
+        // Kept by `score_matches`, negated there: bm25 is lower for better matches.
+        Backend::Sqlite => Box::new(sql::<Double>(
+            "(SELECT score FROM temp.search_scores WHERE rowid = posts.rowid)",
+        )),
         Backend::Postgres => Box::new(
             sql::<Double>("ts_rank(posts.search, to_tsquery('simple', ")
                 .bind::<Text, _>(search.tsquery())
@@ -336,6 +348,9 @@ pub fn list(
         backend,
     };
     let forward = order(false);
+    if let (Some(search), Backend::Sqlite) = (search, backend) {
+        score_matches(conn, search)?;
+    }
     let links = Links::of(conn, list)?;
     let links = &links;
     let (rows, meta) = fetch(
