@@ -15,11 +15,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::watch;
-
 use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
 use chrono::NaiveDateTime;
+use tokio::sync::watch;
 
 use super::error::ApiResult;
 use crate::db::{Db, DbConn, now};
