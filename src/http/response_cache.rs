@@ -231,10 +231,6 @@ impl ResponseCache {
     }
 
     /// The response kept for `key`, if it is still good at `stamp`.
-    pub fn get(&self, key: &str, stamp: &Stamp) -> Option<Arc<Entry>> {
-        Self::kept(&mut self.entries(), key, stamp)
-    }
-
     fn kept(entries: &mut Entries, key: &str, stamp: &Stamp) -> Option<Arc<Entry>> {
         if stamp.generation > entries.generation {
             // Everything kept is older than the content now: let it all go.
@@ -289,7 +285,7 @@ impl ResponseCache {
 
     /// Keeps a response rendered after `stamp` was read; `false` if it is not kept (too big,
     /// or older than what the cache has seen).
-    pub fn put(&self, key: String, stamp: &Stamp, headers: HeaderMap, body: Bytes) -> bool {
+    fn put(&self, key: String, stamp: &Stamp, headers: HeaderMap, body: Bytes) -> bool {
         // Room for the key, the headers and the bookkeeping besides the body.
         let size = key.len() + body.len() + 1024;
         if size > self.budget / 4 {
@@ -362,6 +358,10 @@ mod tests {
         }
     }
 
+    fn get(cache: &ResponseCache, key: &str, stamp: &Stamp) -> Option<Arc<Entry>> {
+        ResponseCache::kept(&mut cache.entries(), key, stamp)
+    }
+
     fn never(_: &mut DbConn, _: NaiveDateTime) -> ApiResult<Stamp> {
         unreachable!("the stamp is given in these tests")
     }
@@ -376,16 +376,16 @@ mod tests {
             HeaderMap::new(),
             body,
         );
-        assert!(cache.get("/a", &stamp(1, 150, Some(200))).is_some());
-        assert!(cache.get("/b", &stamp(1, 150, Some(200))).is_none());
+        assert!(get(&cache, "/a", &stamp(1, 150, Some(200))).is_some());
+        assert!(get(&cache, "/b", &stamp(1, 150, Some(200))).is_none());
         assert!(
-            cache.get("/a", &stamp(1, 200, None)).is_none(),
+            get(&cache, "/a", &stamp(1, 200, None)).is_none(),
             "a scheduled post has gone live"
         );
-        assert!(cache.get("/a", &stamp(0, 150, None)).is_none());
-        assert!(cache.get("/a", &stamp(2, 150, None)).is_none(), "changed");
+        assert!(get(&cache, "/a", &stamp(0, 150, None)).is_none());
+        assert!(get(&cache, "/a", &stamp(2, 150, None)).is_none(), "changed");
         assert!(
-            cache.get("/a", &stamp(1, 150, None)).is_none(),
+            get(&cache, "/a", &stamp(1, 150, None)).is_none(),
             "gone for good once a newer generation was seen"
         );
         // A response rendered from an older read is not kept once a newer one was seen.
@@ -395,7 +395,7 @@ mod tests {
             HeaderMap::new(),
             Bytes::new(),
         );
-        assert!(cache.get("/a", &stamp(2, 150, None)).is_none());
+        assert!(get(&cache, "/a", &stamp(2, 150, None)).is_none());
     }
 
     #[test]
@@ -409,7 +409,7 @@ mod tests {
             Bytes::from(vec![0; 4096]),
         );
         assert!(
-            cache.get("/big", &s).is_none(),
+            get(&cache, "/big", &s).is_none(),
             "over a quarter of the budget"
         );
         for i in 0..10 {
@@ -421,7 +421,7 @@ mod tests {
             );
         }
         assert!(cache.entries().bytes <= 8 * 1024);
-        assert!(cache.get("/9", &s).is_some());
+        assert!(get(&cache, "/9", &s).is_some());
     }
 
     /// Callers whose stamp queries are answered by hand, one sender per query started.
