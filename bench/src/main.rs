@@ -1,9 +1,11 @@
 //! `folio-bench`: the tools behind `bench/run`.
 //!
 //! - `seed` fills a Folio database with a realistic generated dataset;
-//! - `ceiling` serves a captured response from memory, the upper bound Folio is compared to.
+//! - `ceiling` serves a captured response from memory, the upper bound Folio is compared to;
+//! - `markdown` times rendering pathological Markdown at growing sizes.
 
 mod ceiling;
+mod markdown;
 mod rng;
 mod seed;
 mod text;
@@ -25,12 +27,19 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Serve one captured response body from memory for every GET.
     Ceiling(ceiling::CeilingArgs),
+    /// Time rendering families of pathological Markdown at growing sizes.
+    Markdown(markdown::MarkdownArgs),
+    /// Render one generated input and print the seconds it took (run by `markdown`).
+    #[command(hide = true)]
+    RenderOne(markdown::RenderOneArgs),
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Seed(args) => seed::run(args),
         Command::Ceiling(args) => ceiling::run(args),
+        Command::Markdown(args) => markdown::run(args),
+        Command::RenderOne(args) => markdown::run_one(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

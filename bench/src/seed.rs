@@ -286,7 +286,8 @@ impl Context<'_> {
         let slug = Slug::derive(&title, "post").into_inner();
         let size = rng.range(5 * 1024, 20 * 1024);
         let body = crate::text::markdown(vocab, &mut rng, size);
-        let rendered = markdown::render(&body);
+        let rendered =
+            markdown::render(&body).expect("generated bodies nest only a few levels deep");
         let custom_excerpt = rng.chance(0.1).then(|| sentence(vocab, &mut rng, false));
         let excerpt = custom_excerpt
             .clone()
@@ -363,7 +364,8 @@ fn load_slugs(
 
 pub fn run(args: SeedArgs) -> Result<(), String> {
     let started = Instant::now();
-    let db = Db::connect(&args.database_url, 8).map_err(|e| e.to_string())?;
+    let db = Db::connect(&args.database_url, 8, std::time::Duration::from_secs(30))
+        .map_err(|e| e.to_string())?;
     db.migrate().map_err(|e| e.to_string())?;
     let backend = db.backend();
     let mut conn = db.conn().map_err(|e| e.to_string())?;

@@ -281,7 +281,7 @@ mod tests {
         let body = markdown(&vocab, &mut rng, 12_000);
         assert!((12_000..16_000).contains(&body.len()), "{}", body.len());
         assert!(body.contains("\n## ") || body.contains("\n### "));
-        let rendered = folio::content::markdown::render(&body);
+        let rendered = folio::content::markdown::render(&body).unwrap();
         assert!(rendered.html.contains("<h2>") || rendered.html.contains("<h3>"));
         assert!(rendered.reading_time > 1);
     }

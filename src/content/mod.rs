@@ -2,6 +2,7 @@
 //! write, the plain text, excerpt and reading time derived from it, and URL slugs.
 
 pub mod markdown;
+pub mod sanitize;
 pub mod slug;
 pub mod text;
 

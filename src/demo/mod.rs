@@ -1,6 +1,6 @@
 //! `folio serve --demo`: a small sample blog, so a new instance shows something real at once.
 
-mod content;
+pub(crate) mod content;
 
 use std::collections::HashMap;
 

@@ -151,7 +151,8 @@ pub struct CreatePost {
     /// Derived from the title when left out (`-2`, `-3`… on conflict); a taken slug is `409`.
     #[schema(max_length = 191, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
-    /// CommonMark, with tables, footnotes, strikethrough and task lists.
+    /// CommonMark, with tables, footnotes, strikethrough and task lists. Lists, quotes,
+    /// emphasis, links and HTML elements may nest at most 128 deep.
     #[serde(default)]
     #[schema(max_length = 1000000)]
     pub markdown: String,
@@ -261,6 +262,7 @@ pub struct UpdatePost {
     pub title: Option<String>,
     #[schema(max_length = 191, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
+    /// As for a new post.
     #[schema(max_length = 1000000)]
     pub markdown: Option<String>,
     #[serde(default, with = "double_option")]
