@@ -86,10 +86,6 @@ pub struct AuthorInput {
 }
 
 pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
-    let slug = Slug::choose(input.slug, &input.name, "author", |candidates| {
-        slugs_taken(conn, candidates)
-    })?
-    .map_err(|taken| slug_taken(taken.as_str()))?;
     if let Some(login) = &input.login
         && email_in_use(conn, login.email.as_str(), None)?
     {
@@ -104,9 +100,9 @@ pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
         ),
         None => (None, None, None),
     };
-    let row = NewAuthor {
+    let mut row = NewAuthor {
         id: new_id(),
-        slug: slug.into_inner(),
+        slug: String::new(),
         name: input.name,
         bio: input.bio,
         avatar_url: input.avatar_url,
@@ -119,10 +115,23 @@ pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
         updated_at: now,
         version: 1,
     };
-    Ok(diesel::insert_into(authors::table)
-        .values(&row)
-        .returning(columns())
-        .get_result(conn)?)
+    let name = row.name.clone();
+    Slug::insert_free(
+        conn,
+        input.slug,
+        &name,
+        "author",
+        "authors",
+        slugs_taken,
+        |conn, slug| {
+            row.slug = slug.to_string();
+            diesel::insert_into(authors::table)
+                .values(&row)
+                .returning(columns())
+                .get_result(conn)
+        },
+    )?
+    .map_err(|taken| slug_taken(taken.as_str()))
 }
 
 /// Applies `changes`, which were authorised against version `checked` of the author: if it

@@ -1,6 +1,18 @@
+//! URL slugs: what one may be, how one is derived from a title, and how a new resource gets
+//! a free one even while others are written beside it.
+
 use std::fmt;
 
 use serde::Serialize;
+
+use crate::db::{DbConn, violates_unique};
+use crate::http::error::{ApiError, ApiResult};
+
+/// How often a derived slug is chosen again when concurrent writers keep taking it first.
+/// Each loss follows another writer's commit of that slug, and writers at once are as many
+/// as the database connections of every instance, so only a flood of one title gets this
+/// far (it is then told to retry rather than hold a connection for ever).
+const ATTEMPTS: usize = 64;
 
 /// A URL slug: lower-case ASCII letters and digits in hyphen-separated runs, at most
 /// [`Slug::MAX_LEN`] characters. The only way to get one is to parse or derive it.
@@ -75,6 +87,50 @@ impl Slug {
             }
         }
         unreachable!("an unbounded range of suffixes always has a free one")
+    }
+
+    /// Inserts a new resource of `table` under a free slug, as [`Slug::choose`] picks it,
+    /// in a savepoint of the caller's write transaction. When a concurrent writer commits the
+    /// same derived slug first (on PostgreSQL two transactions can both see it free), the
+    /// database refuses the second insert; it then takes the next free suffix instead of
+    /// failing. An explicit slug that is taken is `Ok(Err(slug))`, however it was taken.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_free<T>(
+        conn: &mut DbConn,
+        explicit: Option<Slug>,
+        source: &str,
+        fallback: &str,
+        table: &str,
+        taken: impl Fn(&mut DbConn, &[String]) -> ApiResult<Vec<String>>,
+        mut insert: impl FnMut(&mut DbConn, &Slug) -> diesel::QueryResult<T>,
+    ) -> ApiResult<Result<T, Slug>> {
+        use diesel::Connection;
+        let mut lost: Vec<String> = Vec::new();
+        for _ in 0..ATTEMPTS {
+            let chosen = Slug::choose(explicit.clone(), source, fallback, |candidates| {
+                let mut used = taken(conn, candidates)?;
+                used.extend(candidates.iter().filter(|c| lost.contains(c)).cloned());
+                Ok::<_, ApiError>(used)
+            })?;
+            let slug = match chosen {
+                Ok(slug) => slug,
+                Err(taken) => return Ok(Err(taken)),
+            };
+            match conn.transaction(|conn| insert(conn, &slug)) {
+                Ok(value) => return Ok(Ok(value)),
+                Err(err) if violates_unique(&err, table, "slug") => {
+                    if explicit.is_some() {
+                        return Ok(Err(slug));
+                    }
+                    lost.push(slug.into_inner());
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(ApiError::Conflict(format!(
+            "Many others are being written with the slug `{}` right now; retry.",
+            Slug::derive(source, fallback)
+        )))
     }
 
     pub fn as_str(&self) -> &str {

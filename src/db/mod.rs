@@ -5,8 +5,8 @@ pub mod keyset;
 pub mod schema;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
@@ -64,12 +64,34 @@ pub enum DbError {
 
 pub type ConnPool = Pool<Manager>;
 
+/// Whether the database answers, as the pool last found, and what requests met meanwhile.
+#[derive(Debug, Default)]
+struct Reachability {
+    /// The last attempt to open a connection failed. The pool keeps trying in the background
+    /// (with backoff) until one succeeds, which clears this.
+    connect_failing: AtomicBool,
+    /// Requests that waited for a connection and got none in time.
+    waited_in_vain: AtomicU64,
+    /// Requests answered at once, without waiting, while the database was down.
+    refused_at_once: AtomicU64,
+}
+
+/// What the pool has met: how requests fared while the database did not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Requests that waited the whole checkout timeout for a connection, in vain.
+    pub waited_in_vain: u64,
+    /// Requests refused without waiting, because the database was known to be down.
+    pub refused_at_once: u64,
+}
+
 /// Opens connections of the backend the URL names. (diesel's generic manager tries each
 /// backend in turn and reports a PostgreSQL failure as "invalid connection url".)
 #[derive(Debug)]
 pub struct Manager {
     url: String,
     backend: Backend,
+    reachable: Arc<Reachability>,
 }
 
 impl diesel::r2d2::ManageConnection for Manager {
@@ -77,11 +99,24 @@ impl diesel::r2d2::ManageConnection for Manager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
-        match self.backend {
+        let conn = match self.backend {
             Backend::Postgres => diesel::PgConnection::establish(&self.url).map(DbConn::Postgres),
             Backend::Sqlite => diesel::SqliteConnection::establish(&self.url).map(DbConn::Sqlite),
+        };
+        // Logged when it changes, not for every request that meets it.
+        let failing = conn.is_err();
+        if self
+            .reachable
+            .connect_failing
+            .swap(failing, Ordering::Relaxed)
+            != failing
+        {
+            match &conn {
+                Err(cause) => tracing::error!(%cause, "the database stopped answering"),
+                Ok(_) => tracing::info!("the database answers again"),
+            }
         }
-        .map_err(diesel::r2d2::Error::ConnectionError)
+        conn.map_err(diesel::r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
@@ -101,6 +136,10 @@ pub struct Db {
     pool: ConnPool,
     backend: Backend,
     statements: StatementCounter,
+    /// The longest a request waits for a connection, counted from when it asks (time spent
+    /// queueing for a blocking thread included).
+    checkout_timeout: Duration,
+    reachable: Arc<Reachability>,
 }
 
 /// Counts the SQL statements a pool's connections run, so that tests can hold the number
@@ -120,25 +159,30 @@ impl diesel::connection::Instrumentation for StatementCounter {
 #[derive(Debug)]
 struct Prepare {
     statements: StatementCounter,
+    /// How long SQLite waits for another writer's lock, in milliseconds.
+    busy_timeout_ms: u128,
 }
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Prepare {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(conn) = conn {
             // WAL lets readers run beside the one writer; the busy timeout makes writers queue
-            // instead of failing; foreign keys are off by default in SQLite. Each connection
-            // keeps a page cache of its own (2 MB by default, 32 MB for a pool of 16, most of
-            // the server's memory): 256 KB holds the hot index pages, and the rest comes from
-            // the operating system's cache of the file, which all connections share.
-            // `search_scores` is where a search ranks its matches (`posts::storage`); being
-            // temporary, it is the connection's own, and writing it takes no lock on the file.
-            conn.batch_execute(
+            // instead of failing, for as long as a request may wait for a connection (one
+            // bounded wait, whichever it is); foreign keys are off by default in SQLite. Each
+            // connection keeps a page cache of its own (2 MB by default, 32 MB for a pool of
+            // 16, most of the server's memory): 256 KB holds the hot index pages, and the rest
+            // comes from the operating system's cache of the file, which all connections
+            // share. `search_scores` is where a search ranks its matches (`posts::storage`);
+            // being temporary, it is the connection's own, and writing it takes no lock on the
+            // file.
+            conn.batch_execute(&format!(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -256; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; PRAGMA cache_size = -256; \
                  PRAGMA temp_store = MEMORY; \
                  CREATE TEMP TABLE IF NOT EXISTS search_scores \
                  (rowid INTEGER PRIMARY KEY, score REAL NOT NULL);",
-            )
+                self.busy_timeout_ms
+            ))
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
         conn.set_instrumentation(self.statements.clone());
@@ -146,27 +190,42 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Prepare {
     }
 }
 
+/// The answer to a request that could not get the database in time.
+fn unavailable(cause: impl std::fmt::Display) -> ApiError {
+    ApiError::Unavailable(cause.to_string())
+}
+
 impl Db {
-    /// Opens a pool on `url` (a `postgres://` URL, or a SQLite file path).
-    pub fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+    /// Opens a pool on `url` (a `postgres://` URL, or a SQLite file path); requests wait at
+    /// most `checkout_timeout` for a connection.
+    pub fn connect(
+        url: &str,
+        max_connections: u32,
+        checkout_timeout: Duration,
+    ) -> Result<Db, DbError> {
         let backend = Backend::of_url(url);
+        let reachable = Arc::new(Reachability::default());
         let manager = Manager {
             url: url.to_owned(),
             backend,
+            reachable: reachable.clone(),
         };
         let statements = StatementCounter::default();
         let pool = Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(5))
+            .connection_timeout(checkout_timeout)
             .connection_customizer(Box::new(Prepare {
                 statements: statements.clone(),
+                busy_timeout_ms: checkout_timeout.as_millis(),
             }))
             .build(manager)?;
         Ok(Db {
             pool,
             backend,
             statements,
+            checkout_timeout,
+            reachable,
         })
     }
 
@@ -182,6 +241,21 @@ impl Db {
     /// How many SQL statements this pool's connections have run so far.
     pub fn statements_run(&self) -> u64 {
         self.statements.0.load(Ordering::Relaxed)
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        PoolStats {
+            waited_in_vain: self.reachable.waited_in_vain.load(Ordering::Relaxed),
+            refused_at_once: self.reachable.refused_at_once.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The database is down: opening a connection fails, and none is left in the pool. A
+    /// request then cannot be served however long it waits, so it is answered at once; the
+    /// pool goes on trying to connect in the background, and the first success ends this.
+    fn is_down(&self) -> bool {
+        self.reachable.connect_failing.load(Ordering::Relaxed)
+            && self.pool.state().idle_connections == 0
     }
 
     pub fn migrate(&self) -> Result<(), DbError> {
@@ -205,16 +279,37 @@ impl Db {
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, never on an async worker.
+    ///
+    /// A request waits for the database once, and for at most the checkout timeout counted
+    /// from this call: time spent queueing for a blocking thread is part of it, so a backlog
+    /// built up while the database was away cannot make each request wait again in turn.
+    /// While the database is known to be down, requests are answered `503` without waiting.
     pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        if self.is_down() {
+            self.reachable
+                .refused_at_once
+                .fetch_add(1, Ordering::Relaxed);
+            return Err(unavailable("the database is down"));
+        }
+        let deadline = Instant::now() + self.checkout_timeout;
+        let (pool, reachable) = (self.pool.clone(), self.reachable.clone());
         actix_web::web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| ApiError::Unavailable(format!("database unavailable: {e}")))?;
+            let wait = deadline.saturating_duration_since(Instant::now());
+            let conn = if wait.is_zero() {
+                pool.try_get()
+            } else {
+                pool.get_timeout(wait).ok()
+            };
+            let Some(mut conn) = conn else {
+                reachable.waited_in_vain.fetch_add(1, Ordering::Relaxed);
+                return Err(unavailable(
+                    "no database connection within the checkout timeout",
+                ));
+            };
             f(&mut conn)
         })
         .await
@@ -257,10 +352,66 @@ where
             Ok(value)
         }
         Err(err) => {
-            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            // What went wrong is the error to answer with. A rollback that fails too (the
+            // connection died) leaves the connection marked broken, so the pool drops it.
+            if let Err(rollback) =
+                <DbConn as Connection>::TransactionManager::rollback_transaction(conn)
+            {
+                tracing::warn!(%rollback, "a failed transaction could not be rolled back");
+            }
             Err(err)
         }
     }
+}
+
+/// Whether `err` is the database refusing a second row with the same `table.column` (a
+/// unique constraint declared on the column, as the migrations do).
+pub fn violates_unique(err: &diesel::result::Error, table: &str, column: &str) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            // PostgreSQL names the constraint `<table>_<column>_key`; SQLite says which
+            // column in its message.
+            info.constraint_name() == Some(format!("{table}_{column}_key").as_str())
+                || info.message() == format!("UNIQUE constraint failed: {table}.{column}")
+        }
+        _ => false,
+    }
+}
+
+/// Tables whose rows a write transaction may lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    Posts,
+    Authors,
+    Tags,
+}
+
+impl Locked {
+    fn table(self) -> &'static str {
+        match self {
+            Locked::Posts => "posts",
+            Locked::Authors => "authors",
+            Locked::Tags => "tags",
+        }
+    }
+}
+
+/// Locks row `id` of `table` until the transaction ends, so that what a write read of it
+/// stays true until it commits: two writes of one row are applied one after the other, the
+/// second seeing the first, instead of the second failing a version check it never saw
+/// coming (`If-Match: *` must not answer `412`). SQLite needs nothing: a write transaction
+/// holds the whole database (see [`write_transaction`]).
+pub fn lock_row(conn: &mut DbConn, table: Locked, id: &str) -> diesel::QueryResult<()> {
+    if let DbConn::Postgres(pg) = conn {
+        diesel::sql_query(format!(
+            "SELECT 1 FROM {} WHERE id = $1 FOR UPDATE",
+            table.table()
+        ))
+        .bind::<diesel::sql_types::Text, _>(id)
+        .execute(pg)?;
+    }
+    Ok(())
 }
 
 /// The current time as stored: UTC, at the microsecond precision both backends keep, so a

@@ -8,8 +8,8 @@ use super::policy::{self, PostFacts};
 use super::storage;
 use super::view::{NewPostInput, PostPatch};
 use crate::auth::Staff;
-use crate::content::{self, markdown, text};
-use crate::db::{DbConn, new_id, now, write_transaction};
+use crate::content::{self, Rendered, Slug, markdown, text};
+use crate::db::{DbConn, Locked, lock_row, new_id, now, write_transaction};
 use crate::http::conditional::Expected;
 use crate::http::error::{ApiError, ApiResult};
 
@@ -43,8 +43,14 @@ pub fn publication_time(
     }
 }
 
+/// `markdown` rendered, or `422` naming the field when it nests too deep.
+fn render(markdown: &str) -> ApiResult<Rendered> {
+    markdown::render(markdown)
+        .map_err(|too_deep| ApiError::validation("markdown", "too_deep", too_deep.to_string()))
+}
+
 pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResult<PostRecord> {
-    let rendered = markdown::render(&input.markdown);
+    let rendered = render(&input.markdown)?;
     let writer = vec![staff.id.clone()];
     policy::may_publish_as(staff, input.status, &writer, input.authors.as_deref())?;
     let author_ids = input.authors.unwrap_or(writer);
@@ -53,15 +59,17 @@ pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResul
         let published_at = publication_time(input.status, input.published_at, now)?;
         let id = new_id();
         let links = storage::links(conn, &id, Some(&author_ids), Some(&input.tags))?;
-        let slug = storage::choose_slug(conn, input.slug, &input.title)?;
-        storage::forget_old_slug(conn, slug.as_str())?;
+        let (authors, tags) = (
+            links.authors.unwrap_or_default(),
+            links.tags.unwrap_or_default(),
+        );
         let excerpt = input
             .custom_excerpt
             .clone()
             .unwrap_or_else(|| text::excerpt(&rendered.plaintext));
-        let row = PostRow {
+        let mut row = PostRow {
             id,
-            slug: slug.into_inner(),
+            slug: String::new(),
             title: input.title,
             markdown: input.markdown,
             html: rendered.html,
@@ -80,7 +88,21 @@ pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResul
             updated_at: now,
             version: 1,
         };
-        storage::insert(conn, row, links)
+        let title = row.title.clone();
+        Slug::insert_free(
+            conn,
+            input.slug,
+            &title,
+            "post",
+            "posts",
+            storage::slugs_taken,
+            |conn, slug| {
+                row.slug = slug.to_string();
+                storage::insert(conn, &row, &authors, &tags)
+            },
+        )?
+        .map_err(|taken| storage::slug_taken(taken.as_str()))?;
+        Ok(PostRecord { row, authors, tags })
     })
 }
 
@@ -91,9 +113,10 @@ pub fn update(
     expected: Expected,
     patch: PostPatch,
 ) -> ApiResult<PostRecord> {
-    let rendered = patch.markdown.as_deref().map(markdown::render);
+    let rendered = patch.markdown.as_deref().map(render).transpose()?;
     write_transaction(conn, |conn| {
         let now = now();
+        lock_row(conn, Locked::Posts, id)?;
         let current = storage::find(conn, id)?.ok_or_else(|| policy::not_found(id))?;
         let current_ids = current.author_ids();
         let current_status = current.row.status_at(now);

@@ -10,7 +10,6 @@ use super::model::{BylineRow, PostChanges, PostRecord, PostRow, PostStatus, Post
 use super::policy::Visibility;
 use super::search::Search;
 use super::view::{PostListQuery, PostSort};
-use crate::content::Slug;
 use crate::db::keyset::{self, KeyBound};
 use crate::db::schema::{
     authors, content_generation, post_slugs, posts, posts_authors, posts_tags, tags,
@@ -532,14 +531,8 @@ pub fn record_slug_change(
     Ok(())
 }
 
-/// A new post takes `slug`: no old link may lead elsewhere any more.
-pub fn forget_old_slug(conn: &mut DbConn, slug: &str) -> ApiResult<()> {
-    diesel::delete(post_slugs::table.filter(post_slugs::slug.eq(slug))).execute(conn)?;
-    Ok(())
-}
-
 /// Which of `candidates` are slugs of posts already.
-fn slugs_taken(conn: &mut DbConn, candidates: &[String]) -> ApiResult<Vec<String>> {
+pub fn slugs_taken(conn: &mut DbConn, candidates: &[String]) -> ApiResult<Vec<String>> {
     Ok(posts::table
         .filter(posts::slug.eq_any(candidates))
         .select(posts::slug)
@@ -550,14 +543,6 @@ pub fn slug_taken(slug: &str) -> ApiError {
     ApiError::Conflict(format!(
         "The slug `{slug}` is already used by another post."
     ))
-}
-
-/// A free slug for a new post: `explicit` (or `409`), else one derived from the title.
-pub fn choose_slug(conn: &mut DbConn, explicit: Option<Slug>, title: &str) -> ApiResult<Slug> {
-    Slug::choose(explicit, title, "post", |candidates| {
-        slugs_taken(conn, candidates)
-    })?
-    .map_err(|taken| slug_taken(taken.as_str()))
 }
 
 pub fn slug_in_use(conn: &mut DbConn, slug: &str, except_id: &str) -> ApiResult<bool> {
@@ -680,7 +665,7 @@ fn missing<'a>(
     }
 }
 
-fn link_authors(conn: &mut DbConn, post_id: &str, authors: &[BylineRow]) -> ApiResult<()> {
+fn link_authors(conn: &mut DbConn, post_id: &str, authors: &[BylineRow]) -> QueryResult<()> {
     for (position, author) in (0..).zip(authors) {
         diesel::insert_into(posts_authors::table)
             .values((
@@ -693,7 +678,7 @@ fn link_authors(conn: &mut DbConn, post_id: &str, authors: &[BylineRow]) -> ApiR
     Ok(())
 }
 
-fn link_tags(conn: &mut DbConn, post_id: &str, tags: &[PostTagRow]) -> ApiResult<()> {
+fn link_tags(conn: &mut DbConn, post_id: &str, tags: &[PostTagRow]) -> QueryResult<()> {
     for (position, tag) in (0..).zip(tags) {
         diesel::insert_into(posts_tags::table)
             .values((
@@ -706,17 +691,21 @@ fn link_tags(conn: &mut DbConn, post_id: &str, tags: &[PostTagRow]) -> ApiResult
     Ok(())
 }
 
-/// Inserts the post and its links, and answers it as stored, without reading it back. Run
-/// inside a write transaction, with what [`links`] found.
-pub fn insert(conn: &mut DbConn, row: PostRow, links: Named) -> ApiResult<PostRecord> {
+/// Inserts the post and its links. Run inside a write transaction, with what [`links`]
+/// found. A new post takes its slug from any post that had it before: no old link may lead
+/// elsewhere any more.
+pub fn insert(
+    conn: &mut DbConn,
+    row: &PostRow,
+    authors: &[BylineRow],
+    tags: &[PostTagRow],
+) -> QueryResult<()> {
+    diesel::delete(post_slugs::table.filter(post_slugs::slug.eq(&row.slug))).execute(conn)?;
     diesel::insert_into(posts::table)
-        .values(&row)
+        .values(row)
         .execute(conn)?;
-    let authors = links.authors.unwrap_or_default();
-    let tags = links.tags.unwrap_or_default();
-    link_authors(conn, &row.id, &authors)?;
-    link_tags(conn, &row.id, &tags)?;
-    Ok(PostRecord { row, authors, tags })
+    link_authors(conn, &row.id, authors)?;
+    link_tags(conn, &row.id, tags)
 }
 
 /// Applies `changes` (and new links, when given) to the post at `version`, and counts a new

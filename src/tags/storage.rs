@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use super::model::{NewTag, TagChanges, TagRow};
 use crate::content::Slug;
 use crate::db::schema::{posts, posts_tags, tags};
-use crate::db::{DbConn, MultiBackend, now};
+use crate::db::{DbConn, Locked, MultiBackend, lock_row, now};
 use crate::http::conditional::{Expected, stale};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::listing::NamedListQuery;
@@ -38,7 +38,6 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<TagRow>> 
         .optional()?)
 }
 
-/// Slugs equal to `base` or starting with `base-`, for picking a free suffix.
 /// Which of `candidates` are slugs of tags already.
 fn slugs_taken(conn: &mut DbConn, candidates: &[String]) -> ApiResult<Vec<String>> {
     Ok(tags::table
@@ -58,24 +57,33 @@ pub struct TagInput {
 }
 
 pub fn insert(conn: &mut DbConn, input: TagInput) -> ApiResult<TagRow> {
-    let slug = Slug::choose(input.slug, &input.name, "tag", |candidates| {
-        slugs_taken(conn, candidates)
-    })?
-    .map_err(|taken| slug_taken(taken.as_str()))?;
     let now = now();
-    let row = NewTag {
+    let mut row = NewTag {
         id: crate::db::new_id(),
-        slug: slug.into_inner(),
+        slug: String::new(),
         name: input.name,
         description: input.description,
         created_at: now,
         updated_at: now,
         version: 1,
     };
-    Ok(diesel::insert_into(tags::table)
-        .values(&row)
-        .returning(columns())
-        .get_result(conn)?)
+    let name = row.name.clone();
+    Slug::insert_free(
+        conn,
+        input.slug,
+        &name,
+        "tag",
+        "tags",
+        slugs_taken,
+        |conn, slug| {
+            row.slug = slug.to_string();
+            diesel::insert_into(tags::table)
+                .values(&row)
+                .returning(columns())
+                .get_result(conn)
+        },
+    )?
+    .map_err(|taken| slug_taken(taken.as_str()))
 }
 
 pub fn update(
@@ -84,6 +92,7 @@ pub fn update(
     expected: Expected,
     changes: TagChanges,
 ) -> ApiResult<TagRow> {
+    lock_row(conn, Locked::Tags, id)?;
     let current = find(conn, id)?.ok_or_else(|| not_found(id))?;
     expected.check(current.version)?;
     if let Some(slug) = &changes.slug
