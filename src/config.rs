@@ -81,6 +81,10 @@ pub struct GlobalArgs {
     /// Most database connections to hold open.
     #[arg(long, env = "FOLIO_DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,
+    /// Seconds a request may wait for a database connection before it is answered `503`
+    /// (SQLite: also how long a write waits for another's lock).
+    #[arg(long, env = "FOLIO_DB_TIMEOUT", default_value_t = 5, global = true)]
+    pub db_timeout: u64,
     /// Log filter, e.g. `info` or `folio=debug,actix_web=warn`.
     #[arg(long = "log", env = "FOLIO_LOG", default_value = "info", global = true)]
     pub log_filter: String,
@@ -220,6 +224,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub db_pool_size: u32,
+    /// The longest a request waits for a database connection.
+    pub db_checkout_timeout: Duration,
     pub jwt_secret: Option<SecretString>,
     pub access_token_ttl: Duration,
     pub body_limit: usize,
@@ -238,6 +244,7 @@ impl Config {
             data_dir: global.data_dir.clone(),
             database_url: global.database_url.clone(),
             db_pool_size: global.db_pool_size.max(1),
+            db_checkout_timeout: Duration::from_secs(global.db_timeout.max(1)),
             jwt_secret: serve.jwt_secret.clone(),
             access_token_ttl: Duration::from_secs(serve.access_token_ttl),
             body_limit: serve.body_limit,

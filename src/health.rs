@@ -29,8 +29,9 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(db: web::Data<Db>) -> ApiResult<HttpResponse> {
+    // Whatever the failure, the instance is not ready; what it was is for the log only.
     db.ping()
         .await
-        .map_err(|e| ApiError::Unavailable(format!("The database does not answer: {e}")))?;
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))
 }

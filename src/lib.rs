@@ -24,6 +24,22 @@ pub use config::Config;
 
 /// Serves `state` on `bind` until the process is told to stop.
 pub async fn serve(state: AppState, bind: &str, workers: Option<usize>) -> io::Result<()> {
+    let listener = std::net::TcpListener::bind(bind)?;
+    tracing::info!(
+        address = bind,
+        version = env!("CARGO_PKG_VERSION"),
+        "Folio is listening"
+    );
+    server(state, listener, workers)?.await
+}
+
+/// The HTTP server for `state` on `listener` (which tests bind to port 0), with the worker
+/// threads, blocking threads and client timeouts of a real deployment.
+pub fn server(
+    state: AppState,
+    listener: std::net::TcpListener,
+    workers: Option<usize>,
+) -> io::Result<actix_web::dev::Server> {
     let server = actix_web::HttpServer::new({
         let state = state.clone();
         move || app(state.clone())
@@ -39,18 +55,12 @@ pub async fn serve(state: AppState, bind: &str, workers: Option<usize>) -> io::R
     let blocking = (state.db.max_connections() as usize)
         .div_ceil(workers)
         .max(2);
-    let server = server
-        .workers(workers)
-        .worker_max_blocking_threads(blocking);
     // A client that is slow to send its request head, or to go away, holds a connection.
-    let server = server
+    Ok(server
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .client_request_timeout(state.body_timeout)
         .client_disconnect_timeout(std::time::Duration::from_secs(1))
-        .bind(bind)?;
-    tracing::info!(
-        address = bind,
-        version = env!("CARGO_PKG_VERSION"),
-        "Folio is listening"
-    );
-    server.run().await
+        .listen(listener)?
+        .run())
 }

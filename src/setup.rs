@@ -63,7 +63,7 @@ pub fn open_database(config: &Config) -> Result<Db, SetupError> {
     {
         fs::create_dir_all(parent).map_err(data_dir_error(parent))?;
     }
-    let db = Db::connect(&url, config.db_pool_size)?;
+    let db = Db::connect(&url, config.db_pool_size, config.db_checkout_timeout)?;
     db.migrate()?;
     Ok(db)
 }

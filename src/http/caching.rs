@@ -14,7 +14,7 @@ use actix_web::{HttpMessage, HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::without_key;
-use super::response_cache::{Lookup, ResponseCache};
+use super::response_cache::{Lookup, NoStamp, ResponseCache};
 use crate::auth::AuthSettings;
 use crate::auth::extract::{KEY_HEADER, resolve_reader};
 use crate::db::Db;
@@ -158,10 +158,16 @@ pub async fn conditional_get(
     ) {
         (Some(cache), Some(db)) if public_read && public && cache.enabled() => {
             // Read before the content, so a kept answer is never newer than its stamp says.
-            cache
-                .stamp(db)
-                .await
-                .map(|stamp| (cache.clone().into_inner(), stamp, cache_key(&req)))
+            match cache.stamp(db).await {
+                Ok(stamp) => Some((cache.clone().into_inner(), stamp, cache_key(&req))),
+                // The read needs the database as much as its stamp did: answer now rather
+                // than make the request wait for it twice.
+                Err(NoStamp::Unavailable) => {
+                    let err = ApiError::Unavailable("the freshness stamp query failed".into());
+                    return Ok(req.error_response(err));
+                }
+                Err(NoStamp::Failed) => None,
+            }
         }
         _ => None,
     };

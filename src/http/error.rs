@@ -83,7 +83,8 @@ pub enum ApiError {
     UriTooLong(String),
     #[error("{0}")]
     HeadersTooLarge(String),
-    /// The database could not be reached in time: worth retrying.
+    /// The database could not serve the request in time: worth retrying. The cause is for
+    /// the log; clients get a fixed detail.
     #[error("{0}")]
     Unavailable(String),
     /// Anything unexpected. The cause is logged, the client sees a generic message.
@@ -135,6 +136,11 @@ impl ApiError {
             ApiError::Internal(_) => {
                 "The server could not complete the request. It has been logged.".to_owned()
             }
+            ApiError::Unavailable(_) => {
+                "The database could not serve this request in time; retry after the seconds \
+                 `Retry-After` says."
+                    .to_owned()
+            }
             ApiError::BadRequest(d)
             | ApiError::Unauthorized(d)
             | ApiError::Forbidden(d)
@@ -147,8 +153,7 @@ impl ApiError {
             | ApiError::TooManyRequests { detail: d, .. }
             | ApiError::RequestTimeout(d)
             | ApiError::UriTooLong(d)
-            | ApiError::HeadersTooLarge(d)
-            | ApiError::Unavailable(d) => d.clone(),
+            | ApiError::HeadersTooLarge(d) => d.clone(),
         }
     }
 
@@ -206,7 +211,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         match self {
             ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
-            ApiError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            // An outage is logged once, when it begins and ends (see `db::Manager`), not for
+            // every request it turns away.
+            ApiError::Unavailable(cause) => tracing::debug!(%cause, "database unavailable"),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -244,8 +251,30 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Conflict("A concurrent change got in the way; retry the request.".into())
             }
+            ref other if is_connection_failure(other) => {
+                tracing::warn!(cause = %other, "a database connection failed mid-request");
+                ApiError::Unavailable(other.to_string())
+            }
             other => ApiError::internal(other),
         }
+    }
+}
+
+/// Whether `err` says the connection, not the request, failed: the server went away or
+/// ended it, or (SQLite) another writer held the database longer than a request waits.
+/// Another attempt, on another connection, may well succeed.
+fn is_connection_failure(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::BrokenTransactionManager => true,
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            message.starts_with("terminating connection")
+                || message.starts_with("the database system is")
+                || message == "database is locked"
+        }
+        _ => false,
     }
 }
 

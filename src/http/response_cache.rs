@@ -20,7 +20,7 @@ use actix_web::web::Bytes;
 use chrono::NaiveDateTime;
 use tokio::sync::watch;
 
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use crate::db::{Db, DbConn, now};
 
 /// How fresh the content is, as the database says.
@@ -132,12 +132,21 @@ struct StampReads {
     running: bool,
 }
 
+/// Why there is no stamp for a read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoStamp {
+    /// The database did not answer in time: neither would it for the read itself.
+    Unavailable,
+    /// The query failed otherwise; the read goes on uncached.
+    Failed,
+}
+
 /// A stamp query's result, good for every ticket up to `covers`: those requests had all
-/// arrived before it started. `None` when the query failed (those reads are not cached).
+/// arrived before it started.
 #[derive(Clone, Copy)]
 struct Reading {
     covers: u64,
-    stamp: Option<Stamp>,
+    stamp: Result<Stamp, NoStamp>,
 }
 
 impl ResponseCache {
@@ -158,7 +167,7 @@ impl ResponseCache {
             }),
             published: watch::Sender::new(Reading {
                 covers: 0,
-                stamp: None,
+                stamp: Err(NoStamp::Failed),
             }),
         }
     }
@@ -167,24 +176,32 @@ impl ResponseCache {
         self.budget > 0
     }
 
-    /// A stamp read after this call began, or `None` if the database could not say.
+    /// A stamp read after this call began, or why there is none.
     ///
     /// Concurrent callers share queries, as a group commit shares a flush: each takes a
     /// ticket, and one query answers every ticket issued before it started. While a query
     /// runs, new callers wait for the next one, which the first of them starts. So no caller
     /// is answered with a stamp read before it arrived, and at most one query per instance
-    /// is in flight.
-    pub async fn stamp(&self, db: &Db) -> Option<Stamp> {
+    /// is in flight. A query that finds the database unavailable answers its waiters too:
+    /// asking again would only make each of them wait a second time.
+    pub async fn stamp(&self, db: &Db) -> Result<Stamp, NoStamp> {
         let query = self.stamp;
-        self.shared(|| async move { db.run(move |conn| query(conn, now())).await.ok() })
-            .await
+        self.shared(|| async move {
+            db.run(move |conn| query(conn, now()))
+                .await
+                .map_err(|err| match err {
+                    ApiError::Unavailable(_) => NoStamp::Unavailable,
+                    _ => NoStamp::Failed,
+                })
+        })
+        .await
     }
 
     /// [`ResponseCache::stamp`] with the query given: `read` runs once per group of callers.
-    async fn shared<F, R>(&self, read: F) -> Option<Stamp>
+    async fn shared<F, R>(&self, read: F) -> Result<Stamp, NoStamp>
     where
         F: FnOnce() -> R,
-        R: Future<Output = Option<Stamp>>,
+        R: Future<Output = Result<Stamp, NoStamp>>,
     {
         let ticket = {
             let mut reads = lock(&self.reads);
@@ -219,7 +236,11 @@ impl ResponseCache {
                 // Published since this caller looked, or to come: either wakes it.
                 None => {
                     if published.changed().await.is_err() {
-                        return None;
+                        return Err(NoStamp::Failed);
+                    }
+                    let reading = *published.borrow();
+                    if reading.stamp == Err(NoStamp::Unavailable) {
+                        return reading.stamp;
                     }
                 }
             }
@@ -424,10 +445,13 @@ mod tests {
         assert!(get(&cache, "/9", &s).is_some());
     }
 
+    /// Where a stamp query's answer is sent.
+    type Answer = tokio::sync::oneshot::Sender<Result<Stamp, NoStamp>>;
+
     /// Callers whose stamp queries are answered by hand, one sender per query started.
     struct Callers {
         cache: std::rc::Rc<ResponseCache>,
-        queries: std::rc::Rc<std::cell::RefCell<Vec<tokio::sync::oneshot::Sender<Stamp>>>>,
+        queries: std::rc::Rc<std::cell::RefCell<Vec<Answer>>>,
     }
 
     impl Callers {
@@ -438,14 +462,14 @@ mod tests {
             }
         }
 
-        fn call(&self) -> actix_web::rt::task::JoinHandle<Option<Stamp>> {
+        fn call(&self) -> actix_web::rt::task::JoinHandle<Result<Stamp, NoStamp>> {
             let (cache, queries) = (self.cache.clone(), self.queries.clone());
             actix_web::rt::spawn(async move {
                 cache
                     .shared(|| {
                         let (tx, rx) = tokio::sync::oneshot::channel();
                         queries.borrow_mut().push(tx);
-                        async move { rx.await.ok() }
+                        async move { rx.await.unwrap_or(Err(NoStamp::Failed)) }
                     })
                     .await
             })
@@ -456,11 +480,15 @@ mod tests {
         }
 
         fn answer(&self, query: usize, generation: i64) {
+            self.reply(query, Ok(stamp(generation, 0, None)));
+        }
+
+        fn reply(&self, query: usize, reading: Result<Stamp, NoStamp>) {
             let tx = std::mem::replace(
                 &mut self.queries.borrow_mut()[query],
                 tokio::sync::oneshot::channel().0,
             );
-            tx.send(stamp(generation, 0, None)).unwrap();
+            tx.send(reading).unwrap();
         }
     }
 
@@ -522,7 +550,41 @@ mod tests {
         settle().await;
         // The query's sender is dropped: the read fails.
         callers.queries.borrow_mut().clear();
-        assert!(first.await.unwrap().is_none());
+        assert_eq!(first.await.unwrap(), Err(NoStamp::Failed));
+    }
+
+    #[actix_web::test]
+    async fn an_unavailable_database_answers_every_waiting_caller_at_once() {
+        let callers = Callers::new();
+        let first = callers.call();
+        settle().await;
+        let (second, third) = (callers.call(), callers.call());
+        settle().await;
+        callers.reply(0, Err(NoStamp::Unavailable));
+        settle().await;
+        assert_eq!(
+            callers.started(),
+            1,
+            "nobody waits for the database a second time"
+        );
+        for caller in [first, second, third] {
+            assert_eq!(caller.await.unwrap(), Err(NoStamp::Unavailable));
+        }
+        // An ordinary failure only leaves those callers uncached: the next ones query again.
+        let fourth = callers.call();
+        settle().await;
+        let fifth = callers.call();
+        settle().await;
+        callers.reply(1, Err(NoStamp::Failed));
+        settle().await;
+        assert_eq!(fourth.await.unwrap(), Err(NoStamp::Failed));
+        assert_eq!(
+            callers.started(),
+            3,
+            "the waiting caller queries for itself"
+        );
+        callers.answer(2, 4);
+        assert_eq!(fifth.await.unwrap().unwrap().generation, 4);
     }
 
     fn claim(lookup: Lookup) -> Claim {

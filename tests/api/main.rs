@@ -1,18 +1,22 @@
 //! HTTP-level tests of the whole API. Every test that touches storage runs twice: on SQLite
 //! and on a real PostgreSQL, each time on a database of its own.
 
+mod proxy;
 mod support;
 
 mod access;
 mod auth;
 mod authors;
 mod caching;
+mod concurrency;
 mod cursors;
 mod errors;
 mod listing;
 mod openapi;
+mod outages;
 mod posts;
 mod search;
 mod security;
 mod shapes;
 mod tags;
+mod wire;

@@ -1,5 +1,6 @@
 //! The harness: a fresh Folio (its own database) per test, driven in-process over HTTP.
 
+use std::net::ToSocketAddrs;
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
@@ -11,6 +12,8 @@ use folio::config::Config;
 use folio::setup;
 use secrecy::SecretString;
 use serde_json::{Value, json};
+
+use crate::proxy::Proxy;
 
 pub const OWNER_EMAIL: &str = "owner@example.com";
 pub const OWNER_PASSWORD: &str = "owner-password-123";
@@ -39,7 +42,7 @@ macro_rules! on_both_backends {
     )*};
 }
 
-fn admin_url() -> String {
+pub fn admin_url() -> String {
     std::env::var("FOLIO_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
@@ -156,6 +159,7 @@ pub fn config(data_dir: &std::path::Path, database_url: Option<String>) -> Confi
         data_dir: data_dir.to_owned(),
         database_url,
         db_pool_size: 4,
+        db_checkout_timeout: Duration::from_secs(5),
         jwt_secret: Some(SecretString::from(
             "test-secret-that-is-at-least-32-bytes-long",
         )),
@@ -193,6 +197,40 @@ pub async fn spawn(
     >,
 > {
     spawn_with(backend, |_| {}).await
+}
+
+/// A fresh Folio on PostgreSQL that reaches its database through a proxy the test can cut,
+/// with its configuration changed by `configure` first.
+pub async fn spawn_behind_proxy(
+    configure: impl FnOnce(&mut Config),
+) -> (
+    TestApp<
+        impl Service<
+            actix_http::Request,
+            Response = ServiceResponse<impl MessageBody>,
+            Error = actix_web::Error,
+        >,
+    >,
+    Proxy,
+) {
+    let admin = url::Url::parse(&admin_url()).expect("a valid admin URL");
+    let target = (admin.host_str().unwrap(), admin.port().unwrap_or(5432))
+        .to_socket_addrs()
+        .expect("the database's address")
+        .next()
+        .unwrap();
+    let proxy = Proxy::start(target);
+    let port = proxy.address().port();
+    let app = spawn_with(Backend::Postgres, move |cfg| {
+        let mut url = url::Url::parse(cfg.database_url.as_deref().expect("a PostgreSQL URL"))
+            .expect("a valid URL");
+        url.set_host(Some("127.0.0.1")).unwrap();
+        url.set_port(Some(port)).unwrap();
+        cfg.database_url = Some(url.to_string());
+        configure(cfg);
+    })
+    .await;
+    (app, proxy)
 }
 
 /// A fresh Folio whose configuration `configure` changes first.
@@ -335,6 +373,16 @@ where
     /// The instance behind the app, e.g. to count SQL statements.
     pub fn state(&self) -> &folio::AppState {
         &self.state
+    }
+
+    /// The configuration the instance was opened with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The name of this test's PostgreSQL database, on PostgreSQL.
+    pub fn pg_database(&self) -> Option<&str> {
+        self._pg.as_ref().map(|db| db.name.as_str())
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
