@@ -313,27 +313,34 @@ async fn update(
     if let (Some(new), Some(old)) = (role_change, target_role) {
         signs_out |= new.is_below(old);
     }
-    if let Some(new_password) = patch.password.take() {
-        if staff.id == target.id {
-            let current = patch.current_password.take().ok_or_else(|| {
-                ApiError::validation(
-                    "current_password",
-                    "required",
-                    "needed to change your password",
-                )
-            })?;
-            let stored = target.password_hash.clone();
-            let ok = web::block(move || password::verify(&current, stored.as_deref()))
-                .await
-                .map_err(ApiError::internal)?;
-            if !ok {
-                return Err(ApiError::validation(
-                    "current_password",
-                    "incorrect",
-                    "is not your current password",
-                ));
-            }
+    // A stolen session must not be able to lock its victim out: moving one's own account to
+    // another address, like choosing another password, needs the password it has now.
+    let email_change = patch
+        .changes
+        .email
+        .as_deref()
+        .is_some_and(|email| Some(email) != target.email.as_deref());
+    if staff.id == target.id && (email_change || patch.password.is_some()) {
+        let current = patch.current_password.take().ok_or_else(|| {
+            ApiError::validation(
+                "current_password",
+                "required",
+                "needed to change your own email or password",
+            )
+        })?;
+        let stored = target.password_hash.clone();
+        let ok = web::block(move || password::verify(&current, stored.as_deref()))
+            .await
+            .map_err(ApiError::internal)?;
+        if !ok {
+            return Err(ApiError::validation(
+                "current_password",
+                "incorrect",
+                "is not your current password",
+            ));
         }
+    }
+    if let Some(new_password) = patch.password.take() {
         patch.changes.password_hash = Some(hash(new_password).await?);
         signs_out = true;
     }

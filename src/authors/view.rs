@@ -194,7 +194,7 @@ pub struct UpdateAuthor {
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 191)]
     pub location: Option<Option<String>>,
-    /// Only for authors who have a login.
+    /// Only for authors who have a login. Changing your own needs `current_password`.
     #[schema(format = Email)]
     pub email: Option<String>,
     /// Admins and the owner only. Lowering a role signs the account out everywhere. To make
@@ -206,6 +206,7 @@ pub struct UpdateAuthor {
     /// A new password; it signs the account out everywhere. Changing your own needs `current_password`.
     #[schema(value_type = Option<String>, format = Password, min_length = 10, max_length = 256)]
     pub password: Option<SecretString>,
+    /// Your password as it is now: needed to change your own `email` or `password`.
     #[schema(value_type = Option<String>, format = Password)]
     pub current_password: Option<SecretString>,
     /// The version you read, if you do not send `If-Match`.

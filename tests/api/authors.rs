@@ -19,6 +19,7 @@ on_both_backends!(
     who_may_edit_whom,
     role_changes,
     password_changes,
+    own_email_changes_need_the_current_password,
     duplicate_emails_conflict,
     delete_rules,
     deleting_an_author_ends_their_session,
@@ -667,6 +668,72 @@ async fn password_changes(backend: Backend) {
             .problem(422);
     }
     assert!(read(&app, id(&plain)).await.get("email").is_none());
+}
+
+async fn own_email_changes_need_the_current_password(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author_id, author) = app.staff("author").await;
+    let email = app.email_of(&author_id).await;
+    let moved = "moved@example.com";
+
+    // A session alone, stolen or not, cannot move the account to another address.
+    for (body, code) in [
+        (json!({"email": moved}), "required"),
+        (
+            json!({"email": moved, "current_password": null}),
+            "required",
+        ),
+        (
+            json!({"email": moved, "current_password": "not-my-password"}),
+            "incorrect",
+        ),
+    ] {
+        let problem = edit(&app, &author_id, &author, body.clone())
+            .await
+            .problem(422);
+        assert_eq!(problem["errors"][0]["field"], "current_password", "{body}");
+        assert_eq!(problem["errors"][0]["code"], code, "{body}");
+    }
+    assert_eq!(read(&app, &author_id).await["version"], 1);
+    assert_eq!(app.email_of(&author_id).await, email);
+
+    // The same address in another case is no change, and needs nothing.
+    edit(
+        &app,
+        &author_id,
+        &author,
+        json!({"email": email.to_uppercase()}),
+    )
+    .await
+    .expect(200);
+    let changed = edit(
+        &app,
+        &author_id,
+        &author,
+        json!({"email": moved, "current_password": PASSWORD}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(changed.body["email"], moved);
+    app.login(moved, PASSWORD).await;
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": email, "password": PASSWORD}),
+    )
+    .await
+    .problem(401);
+
+    // Managing someone else's account is the owner's and admins' right, without their password.
+    edit(
+        &app,
+        &author_id,
+        &app.owner_token,
+        json!({"email": "reassigned@example.com"}),
+    )
+    .await
+    .expect(200);
+    app.login("reassigned@example.com", PASSWORD).await;
 }
 
 async fn duplicate_emails_conflict(backend: Backend) {
