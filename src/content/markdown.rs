@@ -394,6 +394,14 @@ mod tests {
             }
         }
 
+        /// Any text at all, not only Markdown's own pieces.
+        #[test]
+        fn any_text_renders_safely(text in "\\PC{0,600}") {
+            if let Ok(rendered) = render(&text) {
+                assert_safe(&rendered.html);
+            }
+        }
+
         /// The sanitiser's work grows with the input, not with its square: a pathological
         /// piece repeated twice as often costs at most about twice the work.
         #[test]
