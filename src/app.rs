@@ -1,15 +1,14 @@
-//! The HTTP application: every route, the shared state, and the middleware around them.
+//! The HTTP application: the shared state, the routes of the route table, and the middleware
+//! around them.
 
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
 use actix_web::middleware::{Compress, Condition, Next, from_fn};
 use actix_web::{App, HttpResponse, web};
-use utoipa::OpenApi;
-use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_actix_web::{AppExt, scope};
+use tracing::Instrument;
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::auth::AuthSettings;
@@ -20,11 +19,8 @@ use crate::http::cursor::CursorKey;
 use crate::http::extract::BodyTimeout;
 use crate::http::guard::{self, Guard};
 use crate::http::response_cache::ResponseCache;
-use crate::http::{self, RouteTable};
-use crate::openapi::ApiDoc;
-use crate::{authors, health, keys, posts, tags};
-
-pub const API_PREFIX: &str = "/api/v1";
+use crate::http::route_table::RouteTable;
+use crate::routes::{self, OPENAPI_PATH};
 
 /// How long browsers may remember a CORS preflight answer.
 const PREFLIGHT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -49,31 +45,21 @@ pub struct AppState {
     pub cache: CachePolicy,
     /// Anonymous reads kept in memory.
     pub responses: web::Data<ResponseCache>,
+    /// The routes' methods and public reads, for middleware.
+    pub routes: web::Data<RouteTable>,
+    /// The OpenAPI document, serialised once.
+    pub document: web::Data<ApiDocument>,
 }
 
-/// Whether `path` is a read anyone may make of content, and so may come from the
-/// [`ResponseCache`].
-pub fn is_public_read(path: &str) -> bool {
-    ["posts", "authors", "tags"].iter().any(|resource| {
-        path.strip_prefix(API_PREFIX)
-            .and_then(|rest| rest.strip_prefix('/'))
-            .and_then(|rest| rest.strip_prefix(resource))
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    })
-}
+/// The OpenAPI document as served.
+pub struct ApiDocument(web::Bytes);
 
-/// Registers every documented route; also how the OpenAPI document is collected.
-pub fn register(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(
-            scope(API_PREFIX)
-                .configure(crate::auth::routes::routes)
-                .configure(authors::routes::routes)
-                .configure(keys::routes::routes)
-                .configure(posts::routes::routes)
-                .configure(tags::routes::routes),
-        );
+impl ApiDocument {
+    pub fn of(doc: &utoipa::openapi::OpenApi) -> ApiDocument {
+        ApiDocument(web::Bytes::from(
+            doc.to_json().expect("the OpenAPI document serialises"),
+        ))
+    }
 }
 
 pub fn app(
@@ -87,20 +73,13 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let openapi_path = format!("{API_PREFIX}/openapi.json");
-    let (app, mut doc) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
+    let app = App::new()
         // Before the API scope, which would otherwise claim the path.
-        .map(|app| app.route(&openapi_path, web::get().to(serve_openapi)))
-        .configure(register)
-        .split_for_parts();
-    crate::openapi::finish(&mut doc);
-    let routes = RouteTable::from_openapi(&doc).with(&openapi_path, &[Method::GET]);
-    let doc_json = OpenApiJson(web::Bytes::from(
-        doc.to_json().expect("the OpenAPI document serialises"),
-    ));
-    app.app_data(web::Data::new(doc_json))
+        .route(OPENAPI_PATH, web::get().to(serve_openapi))
+        .into_utoipa_app()
+        .configure(routes::register)
+        .into_app();
+    app.app_data(state.document)
         .app_data(state.db)
         .app_data(state.auth)
         .app_data(state.client)
@@ -110,10 +89,10 @@ pub fn app(
         .app_data(web::PayloadConfig::new(state.body_limit))
         .app_data(web::Data::new(state.cache))
         .app_data(state.responses)
-        .app_data(http::path_config())
-        .app_data(web::Data::new(routes))
+        .app_data(crate::http::path_config())
+        .app_data(state.routes)
         // Interactive documentation, every asset served from the binary (no CDN).
-        .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new([openapi_path])))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new([OPENAPI_PATH])))
         .route(
             "/docs",
             web::get().to(|| async {
@@ -122,8 +101,8 @@ pub fn app(
                     .finish()
             }),
         )
-        .default_service(web::to(http::no_route))
-        .wrap(from_fn(http::catch_panic))
+        .default_service(web::to(crate::http::no_route))
+        .wrap(from_fn(crate::http::catch_panic))
         // Inside compression: validators describe the representation, whatever its encoding.
         .wrap(from_fn(conditional_get))
         .wrap(Compress::default())
@@ -139,16 +118,14 @@ pub fn app(
         .wrap(from_fn(log_request))
 }
 
-/// The OpenAPI document, serialised once.
-struct OpenApiJson(web::Bytes);
-
-async fn serve_openapi(doc: web::Data<OpenApiJson>) -> HttpResponse {
+async fn serve_openapi(doc: web::Data<ApiDocument>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(doc.0.clone())
 }
 
-/// One line per request: method, path, status, duration.
+/// One line per request (method, path, status, duration), and a span around its handling, so
+/// that what is logged meanwhile (an internal error's causes, say) names its request.
 async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -156,13 +133,16 @@ async fn log_request(
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let response = next.call(req).await?;
-    tracing::info!(
-        %method,
-        path,
-        status = response.status().as_u16(),
-        micros = started.elapsed().as_micros() as u64,
-        "request"
-    );
+    let span = tracing::info_span!("request", %method, path);
+    let response = next.call(req).instrument(span.clone()).await?;
+    span.in_scope(|| {
+        tracing::info!(
+            %method,
+            path,
+            status = response.status().as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+            "request"
+        )
+    });
     Ok(response)
 }

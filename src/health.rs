@@ -3,7 +3,8 @@
 use actix_web::{HttpResponse, get, web};
 
 use crate::db::Db;
-use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
+use crate::http::problem::Problem;
 
 /// The process is up.
 #[utoipa::path(
@@ -30,8 +31,6 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(db: web::Data<Db>) -> ApiResult<HttpResponse> {
     // Whatever the failure, the instance is not ready; what it was is for the log only.
-    db.ping()
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    db.ping().await.map_err(ApiError::unavailable)?;
     Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))
 }

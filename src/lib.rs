@@ -1,5 +1,6 @@
 //! Folio: a headless CMS. `setup::open` turns a [`config::Config`] into the shared state,
-//! `app::app` into the HTTP application; the binary and the tests both go through them.
+//! `app::app` into the HTTP application; the binary and the tests both go through them. The
+//! modules are layered (README, "Layout"): each uses only those below it.
 
 pub mod app;
 pub mod auth;
@@ -8,14 +9,22 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod demo;
+pub mod error;
 pub mod health;
 pub mod http;
+pub mod ids;
 pub mod keys;
+pub mod named;
 pub mod openapi;
 pub mod posts;
+pub mod precondition;
+pub mod query;
+pub mod routes;
+pub mod sessions;
 pub mod setup;
 pub mod tags;
 pub mod telemetry;
+pub mod validate;
 
 use std::io;
 

@@ -1,3 +1,5 @@
+//! The `folio` command: parses the command line, then calls the library.
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -1,5 +1,5 @@
-//! The OpenAPI document: collected from the handlers' annotations as the routes are
-//! registered (see [`crate::app`]), on top of this base.
+//! The OpenAPI document: collected from the handlers' annotations as the route table
+//! registers them (see [`crate::routes`]), on top of this base, in [`document`].
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -8,7 +8,9 @@ use utoipa::openapi::{
 };
 use utoipa::{Modify, OpenApi};
 
-use crate::http::error::{FieldError, Problem};
+use crate::error::FieldError;
+use crate::http::problem::Problem;
+use crate::routes::{self, API_PREFIX};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -83,7 +85,7 @@ const LIMIT_RESPONSES: [(&str, &str); 2] = [
 /// size limits everywhere; under the API its rate limit, `503` when the database does not
 /// answer, and `408` where a body is read. Written out in each operation rather than as
 /// `$ref`s, which some SDK generators do not follow for responses.
-pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
+fn finish(doc: &mut utoipa::openapi::OpenApi) {
     let problem = |description: &str| {
         ResponseBuilder::new().description(description).content(
             "application/problem+json",
@@ -123,7 +125,7 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
     ];
     let timeout = RefOr::T(problem("The request body did not arrive in time").build());
     for (path, item) in doc.paths.paths.iter_mut() {
-        let in_api = path.starts_with(crate::app::API_PREFIX);
+        let in_api = path.starts_with(API_PREFIX);
         let operations: [&mut Option<Operation>; 4] = [
             &mut item.get,
             &mut item.post,
@@ -153,7 +155,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(crate::app::register)
+        .configure(routes::register)
         .split_for_parts();
     finish(&mut doc);
     doc

@@ -9,17 +9,20 @@ use actix_web::http::header::HeaderName;
 use actix_web::web;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::app::AppState;
+use crate::app::{ApiDocument, AppState};
 use crate::auth::token::{KeyError, PreviousSecret};
 use crate::auth::{AuthSettings, Email, Role, TokenKeys, accounts, password};
-use crate::authors::storage::{self as author_storage, AuthorInput, Login};
+use crate::authors::model::Login;
+use crate::authors::service as authors;
 use crate::config::Config;
-use crate::db::{Backend, Db, DbError, write_transaction};
+use crate::db::{Backend, Db, DbError};
+use crate::error::ApiError;
 use crate::http::client::ClientAddress;
 use crate::http::cursor::CursorKey;
-use crate::http::error::ApiError;
 use crate::http::guard::Guard;
 use crate::http::response_cache::ResponseCache;
+use crate::ids::AuthorId;
+use crate::{openapi, routes};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -106,34 +109,17 @@ pub fn create_account(
     name: &str,
     role: Role,
     password: &SecretString,
-) -> Result<String, SetupError> {
+) -> Result<AuthorId, SetupError> {
     let email = Email::parse(email).map_err(|m| SetupError::Invalid(format!("email {m}")))?;
     password::check_strength(password.expose_secret())
         .map_err(|m| SetupError::Invalid(format!("password {m}")))?;
-    let password_hash = password::hash(password);
+    let login = Login {
+        email,
+        password_hash: password::hash(password),
+        role,
+    };
     let mut conn = db.conn()?;
-    let row = write_transaction(&mut conn, |conn| {
-        if role == Role::Owner && accounts::owner_exists(conn)? {
-            return Err(ApiError::Conflict("There is already an owner.".into()));
-        }
-        author_storage::insert(
-            conn,
-            AuthorInput {
-                slug: None,
-                name: name.to_owned(),
-                bio: None,
-                avatar_url: None,
-                website: None,
-                location: None,
-                login: Some(Login {
-                    email,
-                    password_hash,
-                    role,
-                }),
-            },
-        )
-    })?;
-    Ok(row.id)
+    Ok(authors::create_account(&mut conn, name, login)?.id)
 }
 
 /// Opens everything a server needs, creating the owner (and the demo) on an empty database.
@@ -159,6 +145,7 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
         ))
     })?;
     let cursors = CursorKey::derive(secret.expose_secret().as_bytes());
+    let document = openapi::document();
     let mut notices = Notices::default();
 
     let owner_exists = accounts::owner_exists(&mut *db.conn()?)?;
@@ -202,8 +189,10 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
             cache: config.cache,
             responses: web::Data::new(ResponseCache::new(
                 config.response_cache_bytes,
-                crate::posts::storage::stamp,
+                crate::db::live::stamp,
             )),
+            routes: web::Data::new(routes::table(&document)),
+            document: web::Data::new(ApiDocument::of(&document)),
         },
         notices,
     ))

@@ -5,18 +5,19 @@ use diesel::prelude::*;
 use super::Role;
 use crate::db::DbConn;
 use crate::db::schema::{authors, sessions};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
+use crate::ids::{AuthorId, SessionId};
 
 pub struct Account {
-    pub id: String,
+    pub id: AuthorId,
     pub role: Role,
     pub password_hash: Option<String>,
     pub disabled: bool,
 }
 
 type AccountRow = (
-    String,
-    Option<String>,
+    AuthorId,
+    Option<Role>,
     Option<String>,
     Option<chrono::NaiveDateTime>,
 );
@@ -34,21 +35,15 @@ const ACCOUNT: (
     authors::disabled_at,
 );
 
-fn account(row: AccountRow) -> Result<Option<Account>, ApiError> {
+/// The account of an author row: none for an author without a login.
+fn account(row: AccountRow) -> Option<Account> {
     let (id, role, password_hash, disabled_at) = row;
-    let Some(role) = role else {
-        return Ok(None);
-    };
-    Ok(Some(Account {
+    Some(Account {
         id,
-        role: parse_role(&role)?,
+        role: role?,
         password_hash,
         disabled: disabled_at.is_some(),
-    }))
-}
-
-pub fn parse_role(role: &str) -> Result<Role, ApiError> {
-    role.parse().map_err(ApiError::internal)
+    })
 }
 
 /// `email` must already be normalised (see [`super::Email`]).
@@ -58,13 +53,13 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<Account>, 
         .select(ACCOUNT)
         .first::<AccountRow>(conn)
         .optional()?;
-    Ok(row.map(account).transpose()?.flatten())
+    Ok(row.and_then(account))
 }
 
 /// Whether `author_id` still signs in, with the password hash `verified` was checked against.
 pub fn signs_in_with(
     conn: &mut DbConn,
-    author_id: &str,
+    author_id: &AuthorId,
     verified: Option<&str>,
 ) -> Result<bool, ApiError> {
     let row = authors::table
@@ -72,7 +67,7 @@ pub fn signs_in_with(
         .select(ACCOUNT)
         .first::<AccountRow>(conn)
         .optional()?;
-    let account = row.map(account).transpose()?.flatten();
+    let account = row.and_then(account);
     Ok(account.is_some_and(|a| !a.disabled && a.password_hash.as_deref() == verified))
 }
 
@@ -80,25 +75,24 @@ pub fn signs_in_with(
 /// account signs in and is not disabled. One query, on every signed-in request.
 pub fn role_in_session(
     conn: &mut DbConn,
-    author_id: &str,
-    session_id: &str,
+    author_id: &AuthorId,
+    session_id: &SessionId,
 ) -> Result<Option<Role>, ApiError> {
-    let role = sessions::table
+    Ok(sessions::table
         .inner_join(authors::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::author_id.eq(author_id))
         .filter(sessions::revoked_at.is_null())
         .filter(authors::disabled_at.is_null())
         .select(authors::role)
-        .first::<Option<String>>(conn)
+        .first::<Option<Role>>(conn)
         .optional()?
-        .flatten();
-    role.as_deref().map(parse_role).transpose()
+        .flatten())
 }
 
 pub fn owner_exists(conn: &mut DbConn) -> Result<bool, ApiError> {
     Ok(diesel::select(diesel::dsl::exists(
-        authors::table.filter(authors::role.eq(Role::Owner.as_str())),
+        authors::table.filter(authors::role.eq(Role::Owner)),
     ))
     .get_result(conn)?)
 }

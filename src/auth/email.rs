@@ -1,3 +1,5 @@
+//! Email addresses as accounts are known by: trimmed, lower-cased, and of a plausible shape.
+
 use std::fmt;
 
 /// An email address as Folio stores it: trimmed and lower-cased, so that uniqueness and

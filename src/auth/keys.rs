@@ -5,18 +5,25 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDateTime;
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Role, accounts, secret};
+use super::{Role, secret};
 use crate::db::schema::{api_keys, authors};
 use crate::db::{DbConn, now};
-use crate::http::error::ApiResult;
+use crate::error::ApiResult;
+use crate::ids::{AuthorId, KeyId};
 
 /// Reads published content only (safe to embed in a frontend), or acts server-to-server
 /// with a chosen role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyKind {
     Content,
@@ -39,6 +46,8 @@ impl KeyKind {
         }
     }
 }
+
+crate::text_column!(KeyKind);
 
 impl fmt::Display for KeyKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -65,7 +74,7 @@ pub enum KeyHolder {
     /// Acts for the account that made the key, with the key's role or that account's,
     /// whichever is less.
     Integration {
-        author_id: String,
+        author_id: AuthorId,
         role: Role,
     },
 }
@@ -74,12 +83,12 @@ pub enum KeyHolder {
 const USE_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);
 
 type KeyRow = (
-    String,
-    String,
-    Option<String>,
+    KeyId,
+    KeyKind,
+    Option<Role>,
     Option<NaiveDateTime>,
-    Option<String>,
-    Option<String>,
+    Option<AuthorId>,
+    Option<Role>,
     Option<NaiveDateTime>,
 );
 
@@ -103,20 +112,18 @@ pub fn authenticate(conn: &mut DbConn, presented: &str) -> ApiResult<Option<KeyH
     let Some((id, kind, key_role, last_used_at, author_id, author_role, disabled_at)) = row else {
         return Ok(None);
     };
-    let holder = match kind.parse::<KeyKind>() {
-        Ok(KeyKind::Content) => Some(KeyHolder::Content),
-        Ok(KeyKind::Integration) => {
-            // A key whose maker left, or may no longer sign in, acts for no one.
-            match (author_id, author_role, key_role) {
-                (Some(author_id), Some(author_role), Some(key_role)) if disabled_at.is_none() => {
-                    let role = accounts::parse_role(&key_role)?
-                        .lesser(accounts::parse_role(&author_role)?);
-                    Some(KeyHolder::Integration { author_id, role })
-                }
-                _ => None,
+    let holder = match kind {
+        KeyKind::Content => Some(KeyHolder::Content),
+        // A key whose maker left, or may no longer sign in, acts for no one.
+        KeyKind::Integration => match (author_id, author_role, key_role) {
+            (Some(author_id), Some(author_role), Some(key_role)) if disabled_at.is_none() => {
+                Some(KeyHolder::Integration {
+                    author_id,
+                    role: key_role.lesser(author_role),
+                })
             }
-        }
-        Err(_) => None,
+            _ => None,
+        },
     };
     if holder.is_some() && last_used_at.is_none_or(|t| now() - t >= USE_RESOLUTION) {
         diesel::update(api_keys::table.find(&id))

@@ -1,13 +1,14 @@
 //! Authentication (Argon2id passwords, JWT access tokens, refresh-token sessions, API keys),
-//! the limits on guessing them, and the roles that authorise.
+//! the limits on guessing them, who a credential proves the caller to be, and the roles
+//! that authorise. Nothing here speaks HTTP: `http::caller` reads credentials off requests,
+//! and `sessions` is the resource that signs people in.
 
 pub mod accounts;
+pub mod caller;
 pub mod email;
-pub mod extract;
 pub mod keys;
 pub mod password;
 pub mod role;
-pub mod routes;
 pub mod secret;
 pub mod sessions;
 pub mod throttle;
@@ -15,8 +16,10 @@ pub mod token;
 
 use std::time::Duration;
 
+pub use caller::{
+    Caller, Credential, KEY_HEADER, KEY_PARAM, Staff, Via, resolve, resolve_reader, resolve_staff,
+};
 pub use email::Email;
-pub use extract::{Caller, Staff, Via};
 pub use role::Role;
 pub use token::TokenKeys;
 

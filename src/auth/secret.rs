@@ -6,13 +6,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 
 /// A new secret starting with `prefix` (which tells people and secret scanners what it is),
 /// and the digest to store.
 pub fn generate(prefix: &str) -> Result<(String, String), ApiError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(e.to_string()))?;
     let secret = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes));
     let digest = digest(&secret);
     Ok((secret, digest))

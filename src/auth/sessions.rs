@@ -9,14 +9,16 @@ use diesel::prelude::*;
 
 use super::secret;
 use crate::db::schema::{authors, refresh_tokens, sessions};
-use crate::db::{DbConn, new_id, now};
-use crate::http::error::ApiResult;
+use crate::db::{DbConn, now};
+use crate::error::ApiResult;
+use crate::ids::{AuthorId, SessionId};
 
 const TOKEN_PREFIX: &str = "folio_rt_";
 
-/// A refresh token, handed to its holder once.
+/// A session's refresh token, handed to its holder once.
 pub struct Grant {
-    pub session_id: String,
+    pub author_id: AuthorId,
+    pub session_id: SessionId,
     pub refresh_token: String,
 }
 
@@ -37,7 +39,12 @@ fn expiry(ttl: Duration) -> NaiveDateTime {
     now() + expiry_span(ttl)
 }
 
-fn grant(conn: &mut DbConn, session_id: String, ttl: Duration) -> ApiResult<Grant> {
+fn grant(
+    conn: &mut DbConn,
+    author_id: AuthorId,
+    session_id: SessionId,
+    ttl: Duration,
+) -> ApiResult<Grant> {
     let (refresh_token, digest) = secret::generate(TOKEN_PREFIX)?;
     diesel::insert_into(refresh_tokens::table)
         .values((
@@ -48,6 +55,7 @@ fn grant(conn: &mut DbConn, session_id: String, ttl: Duration) -> ApiResult<Gran
         ))
         .execute(conn)?;
     Ok(Grant {
+        author_id,
         session_id,
         refresh_token,
     })
@@ -55,14 +63,14 @@ fn grant(conn: &mut DbConn, session_id: String, ttl: Duration) -> ApiResult<Gran
 
 /// Starts a session for `author_id` and gives its first refresh token. Expired tokens of
 /// every session are cleared on the way, so the table stays the size of its live sessions.
-pub fn start(conn: &mut DbConn, author_id: &str, ttl: Duration) -> ApiResult<Grant> {
+pub fn start(conn: &mut DbConn, author_id: &AuthorId, ttl: Duration) -> ApiResult<Grant> {
     diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now())))
         .execute(conn)?;
     diesel::delete(sessions::table.filter(diesel::dsl::not(diesel::dsl::exists(
         refresh_tokens::table.filter(refresh_tokens::session_id.eq(sessions::id)),
     ))))
     .execute(conn)?;
-    let session_id = new_id();
+    let session_id = SessionId::generate();
     diesel::insert_into(sessions::table)
         .values((
             sessions::id.eq(&session_id),
@@ -70,28 +78,28 @@ pub fn start(conn: &mut DbConn, author_id: &str, ttl: Duration) -> ApiResult<Gra
             sessions::created_at.eq(now()),
         ))
         .execute(conn)?;
-    grant(conn, session_id, ttl)
+    grant(conn, author_id.clone(), session_id, ttl)
 }
 
 type Presented = (
-    String,
+    SessionId,
     NaiveDateTime,
     Option<NaiveDateTime>,
     NaiveDateTime,
     Option<NaiveDateTime>,
-    String,
-    Option<String>,
+    AuthorId,
+    Option<super::Role>,
     Option<NaiveDateTime>,
 );
 
-/// Uses up `token` and gives the next one of its session, with the author it signs in.
+/// Uses up `token` and gives the next one of its session.
 /// Must run in a write transaction; a `Reused` refusal revokes the session and must commit.
 pub fn rotate(
     conn: &mut DbConn,
     token: &str,
     ttl: Duration,
     max_age: Duration,
-) -> ApiResult<Result<(String, Grant), Refusal>> {
+) -> ApiResult<Result<Grant, Refusal>> {
     let digest = secret::digest(token);
     let found: Option<Presented> = refresh_tokens::table
         .inner_join(sessions::table.inner_join(authors::table))
@@ -134,10 +142,10 @@ pub fn rotate(
         revoke_session(conn, &session_id)?;
         return Ok(Err(Refusal::Reused));
     }
-    Ok(Ok((author_id, grant(conn, session_id, ttl)?)))
+    Ok(Ok(grant(conn, author_id, session_id, ttl)?))
 }
 
-fn revoke_session(conn: &mut DbConn, session_id: &str) -> ApiResult<()> {
+fn revoke_session(conn: &mut DbConn, session_id: &SessionId) -> ApiResult<()> {
     diesel::update(
         sessions::table
             .filter(sessions::id.eq(session_id))
@@ -150,7 +158,7 @@ fn revoke_session(conn: &mut DbConn, session_id: &str) -> ApiResult<()> {
 
 /// Ends the session `token` belongs to, used or not; an unknown token is no error (RFC 7009).
 pub fn revoke_by_token(conn: &mut DbConn, token: &str) -> ApiResult<()> {
-    let session_id: Option<String> = refresh_tokens::table
+    let session_id: Option<SessionId> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(secret::digest(token)))
         .select(refresh_tokens::session_id)
         .first(conn)
@@ -162,7 +170,7 @@ pub fn revoke_by_token(conn: &mut DbConn, token: &str) -> ApiResult<()> {
 }
 
 /// Ends every session of `author_id`, and with them its access and refresh tokens.
-pub fn revoke_all(conn: &mut DbConn, author_id: &str) -> ApiResult<()> {
+pub fn revoke_all(conn: &mut DbConn, author_id: &AuthorId) -> ApiResult<()> {
     diesel::update(
         sessions::table
             .filter(sessions::author_id.eq(author_id))

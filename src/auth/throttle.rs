@@ -11,8 +11,7 @@ use diesel::sql_types::{Integer, Text, Timestamp};
 
 use crate::db::schema::auth_failures;
 use crate::db::{DbConn, now};
-use crate::http::client;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 
 /// Where a bucket stands after counting one more attempt in it.
 #[derive(QueryableByName)]
@@ -41,6 +40,18 @@ fn count_one(conn: &mut DbConn, bucket: &str, now: NaiveDateTime) -> ApiResult<C
             .bind::<Timestamp, _>(now)
             .get_result(c)?,
     })
+}
+
+/// The address limits are kept for: the client's own for IPv4, its /64 for IPv6, which one
+/// subscriber usually holds whole and could otherwise hop across to start afresh.
+pub fn network(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(prefix.into())
+        }
+    }
 }
 
 /// Which attempts are counted: sign-ins, or refreshes. They count apart, so that clients
@@ -72,10 +83,7 @@ impl Limits {
                 Flow::SignIn => "sign-in",
                 Flow::Refresh => "refresh",
             };
-            buckets.push((
-                format!("{flow}:{}", client::network(address)),
-                self.per_address,
-            ));
+            buckets.push((format!("{flow}:{}", network(address)), self.per_address));
         }
         Buckets {
             buckets,
@@ -146,5 +154,28 @@ impl Buckets {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn limits_hold_for_a_whole_ipv6_subnet() {
+        assert_eq!(network(ip("192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(network(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(
+            network(ip("2001:db8:1:2:ffff::9")),
+            network(ip("2001:db8:1:2::1"))
+        );
+        assert_ne!(
+            network(ip("2001:db8:1:3::1")),
+            network(ip("2001:db8:1:2::1"))
+        );
     }
 }

@@ -10,6 +10,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::ids::{AuthorId, SessionId};
+
 const ISSUER: &str = "folio";
 const AUDIENCE: &str = "folio-api";
 const ALGORITHM: Algorithm = Algorithm::HS256;
@@ -117,11 +119,11 @@ impl TokenKeys {
         &self.current.kid
     }
 
-    pub fn issue(&self, author_id: &str, session_id: &str) -> String {
+    pub fn issue(&self, author_id: &AuthorId, session_id: &SessionId) -> String {
         let now = Utc::now().timestamp();
         let claims = Claims {
-            sub: author_id.to_owned(),
-            sid: session_id.to_owned(),
+            sub: author_id.to_string(),
+            sid: session_id.to_string(),
             jti: uuid::Uuid::now_v7().simple().to_string(),
             iat: now,
             nbf: now,
@@ -188,7 +190,10 @@ mod tests {
     fn issued_tokens_verify_only_with_the_same_key() {
         let a = keys(A);
         let b = keys(B);
-        let token = a.issue("author-1", "session-1");
+        let token = a.issue(
+            &"author-1".to_owned().into(),
+            &"session-1".to_owned().into(),
+        );
         let claims = a.verify(&token).expect("valid token");
         assert_eq!(claims.sub, "author-1");
         assert_eq!(claims.sid, "session-1");
@@ -200,7 +205,9 @@ mod tests {
     #[test]
     fn tokens_name_their_key() {
         let a = keys(A);
-        let header = jsonwebtoken::decode_header(a.issue("x", "s")).unwrap();
+        let header =
+            jsonwebtoken::decode_header(a.issue(&"x".to_owned().into(), &"s".to_owned().into()))
+                .unwrap();
         assert_eq!(header.alg, Algorithm::HS256);
         assert_eq!(header.kid.as_deref(), Some(a.current_kid()));
         assert_eq!(a.current_kid().len(), 16);
@@ -209,10 +216,11 @@ mod tests {
 
     #[test]
     fn the_previous_secret_verifies_until_its_deadline_and_never_signs() {
-        let old = keys(A).issue("author-1", "session-1");
+        let (author, session) = ("author-1".to_owned().into(), "session-1".to_owned().into());
+        let old = keys(A).issue(&author, &session);
         let within = rotated(Utc::now() + chrono::Duration::minutes(5));
         assert_eq!(within.verify(&old).unwrap().sub, "author-1");
-        let fresh = within.issue("author-1", "session-1");
+        let fresh = within.issue(&author, &session);
         assert!(
             keys(A).verify(&fresh).is_none(),
             "new tokens use the new key"

@@ -1,14 +1,18 @@
+//! Authors as stored: the row, the insert form (with its login, if any) and the columns a
+//! change may touch.
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::Role;
+use crate::auth::{Email, Role};
+use crate::content::Slug;
 use crate::db::schema::authors;
-use crate::http::error::ApiError;
+use crate::ids::AuthorId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = authors)]
 pub struct AuthorRow {
-    pub id: String,
+    pub id: AuthorId,
     pub slug: String,
     pub name: String,
     pub bio: Option<String>,
@@ -17,27 +21,18 @@ pub struct AuthorRow {
     pub location: Option<String>,
     pub email: Option<String>,
     pub password_hash: Option<String>,
-    pub role: Option<String>,
+    /// Only authors who sign in have one.
+    pub role: Option<Role>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
     pub disabled_at: Option<NaiveDateTime>,
 }
 
-impl AuthorRow {
-    pub fn role(&self) -> Result<Option<Role>, ApiError> {
-        self.role
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(ApiError::internal)
-    }
-}
-
 #[derive(Debug, Insertable)]
 #[diesel(table_name = authors)]
 pub struct NewAuthor {
-    pub id: String,
+    pub id: AuthorId,
     pub slug: String,
     pub name: String,
     pub bio: Option<String>,
@@ -46,10 +41,28 @@ pub struct NewAuthor {
     pub location: Option<String>,
     pub email: Option<String>,
     pub password_hash: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+}
+
+/// The sign-in part of a new author, its password already hashed.
+pub struct Login {
+    pub email: Email,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+/// A new author, ready to store.
+pub struct AuthorInput {
+    pub slug: Option<Slug>,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    pub location: Option<String>,
+    pub login: Option<Login>,
 }
 
 /// The columns a `PATCH` may touch; `None` leaves a column as it is.
@@ -64,21 +77,33 @@ pub struct AuthorChanges {
     pub location: Option<Option<String>>,
     pub email: Option<String>,
     pub password_hash: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub disabled_at: Option<Option<NaiveDateTime>>,
 }
 
 impl AuthorChanges {
     pub fn is_empty(&self) -> bool {
-        self.slug.is_none()
-            && self.name.is_none()
-            && self.bio.is_none()
-            && self.avatar_url.is_none()
-            && self.website.is_none()
-            && self.location.is_none()
-            && self.email.is_none()
-            && self.password_hash.is_none()
-            && self.role.is_none()
-            && self.disabled_at.is_none()
+        let AuthorChanges {
+            slug,
+            name,
+            bio,
+            avatar_url,
+            website,
+            location,
+            email,
+            password_hash,
+            role,
+            disabled_at,
+        } = self;
+        slug.is_none()
+            && name.is_none()
+            && bio.is_none()
+            && avatar_url.is_none()
+            && website.is_none()
+            && location.is_none()
+            && email.is_none()
+            && password_hash.is_none()
+            && role.is_none()
+            && disabled_at.is_none()
     }
 }

@@ -1,7 +1,8 @@
 //! Who may manage which author accounts (the "authors & roles" column of the role table).
 
 use crate::auth::{Role, Staff};
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::AuthorId;
 
 fn forbidden(message: &str) -> ApiError {
     ApiError::Forbidden(message.to_owned())
@@ -19,8 +20,8 @@ pub fn may_create(staff: &Staff, role: Option<Role>) -> ApiResult<()> {
 }
 
 /// Changing the profile of `target` (whose role is `target_role`).
-pub fn may_edit(staff: &Staff, target_id: &str, target_role: Option<Role>) -> ApiResult<()> {
-    if staff.id == target_id {
+pub fn may_edit(staff: &Staff, target_id: &AuthorId, target_role: Option<Role>) -> ApiResult<()> {
+    if staff.id == *target_id {
         return Ok(());
     }
     match (staff.role, target_role) {
@@ -54,8 +55,12 @@ pub fn may_change_role(staff: &Staff, target_role: Option<Role>, new_role: Role)
 
 /// Disabling or enabling `target`: as for changing their profile, but never oneself (an
 /// administrator could lock everyone out) nor the owner.
-pub fn may_disable(staff: &Staff, target_id: &str, target_role: Option<Role>) -> ApiResult<()> {
-    if staff.id == target_id {
+pub fn may_disable(
+    staff: &Staff,
+    target_id: &AuthorId,
+    target_role: Option<Role>,
+) -> ApiResult<()> {
+    if staff.id == *target_id {
         return Err(forbidden("You cannot disable your own account."));
     }
     if target_role == Some(Role::Owner) {
@@ -73,11 +78,11 @@ pub fn may_transfer_ownership(staff: &Staff) -> ApiResult<()> {
 }
 
 /// Deleting `target`.
-pub fn may_delete(staff: &Staff, target_id: &str, target_role: Option<Role>) -> ApiResult<()> {
+pub fn may_delete(staff: &Staff, target_id: &AuthorId, target_role: Option<Role>) -> ApiResult<()> {
     if target_role == Some(Role::Owner) {
         return Err(forbidden("The owner cannot be deleted."));
     }
-    if staff.id == target_id && !staff.role.is_administrator() {
+    if staff.id == *target_id && !staff.role.is_administrator() {
         return Err(forbidden("Ask an admin to delete your account."));
     }
     may_edit(staff, target_id, target_role)
@@ -89,10 +94,14 @@ mod tests {
 
     fn staff(role: Role) -> Staff {
         Staff {
-            id: format!("{role}-id"),
+            id: id(&format!("{role}-id")),
             role,
             via: crate::auth::Via::IntegrationKey,
         }
+    }
+
+    fn id(name: &str) -> AuthorId {
+        AuthorId::from(name.to_owned())
     }
 
     #[test]
@@ -117,23 +126,23 @@ mod tests {
     #[test]
     fn profiles_and_roles() {
         use Role::*;
-        assert!(may_edit(&staff(Author), "author-id", Some(Author)).is_ok());
-        assert!(may_edit(&staff(Author), "someone", Some(Contributor)).is_err());
-        assert!(may_edit(&staff(Editor), "someone", Some(Contributor)).is_ok());
-        assert!(may_edit(&staff(Editor), "someone", Some(Admin)).is_err());
-        assert!(may_edit(&staff(Admin), "someone", Some(Owner)).is_err());
+        assert!(may_edit(&staff(Author), &id("author-id"), Some(Author)).is_ok());
+        assert!(may_edit(&staff(Author), &id("someone"), Some(Contributor)).is_err());
+        assert!(may_edit(&staff(Editor), &id("someone"), Some(Contributor)).is_ok());
+        assert!(may_edit(&staff(Editor), &id("someone"), Some(Admin)).is_err());
+        assert!(may_edit(&staff(Admin), &id("someone"), Some(Owner)).is_err());
         assert!(may_change_role(&staff(Editor), Some(Author), Contributor).is_err());
         assert!(may_change_role(&staff(Admin), Some(Author), Editor).is_ok());
         assert!(may_change_role(&staff(Admin), Some(Author), Owner).is_err());
         assert!(may_change_role(&staff(Owner), Some(Owner), Admin).is_err());
-        assert!(may_delete(&staff(Owner), "x", Some(Owner)).is_err());
-        assert!(may_delete(&staff(Author), "author-id", Some(Author)).is_err());
-        assert!(may_delete(&staff(Editor), "someone", Some(Author)).is_ok());
-        assert!(may_disable(&staff(Admin), "admin-id", Some(Admin)).is_err());
-        assert!(may_disable(&staff(Admin), "x", Some(Owner)).is_err());
-        assert!(may_disable(&staff(Editor), "x", Some(Admin)).is_err());
-        assert!(may_disable(&staff(Editor), "x", Some(Contributor)).is_ok());
-        assert!(may_disable(&staff(Author), "x", Some(Contributor)).is_err());
+        assert!(may_delete(&staff(Owner), &id("x"), Some(Owner)).is_err());
+        assert!(may_delete(&staff(Author), &id("author-id"), Some(Author)).is_err());
+        assert!(may_delete(&staff(Editor), &id("someone"), Some(Author)).is_ok());
+        assert!(may_disable(&staff(Admin), &id("admin-id"), Some(Admin)).is_err());
+        assert!(may_disable(&staff(Admin), &id("x"), Some(Owner)).is_err());
+        assert!(may_disable(&staff(Editor), &id("x"), Some(Admin)).is_err());
+        assert!(may_disable(&staff(Editor), &id("x"), Some(Contributor)).is_ok());
+        assert!(may_disable(&staff(Author), &id("x"), Some(Contributor)).is_err());
         assert!(may_transfer_ownership(&staff(Admin)).is_err());
     }
 }

@@ -1,23 +1,30 @@
+//! The authors endpoints (and `GET /auth/me`, the signed-in author).
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use secrecy::SecretString;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::storage::{self, AuthorInput, Login};
-use super::view::{Author, AuthorList, CreateAuthor, UpdateAuthor};
-use super::{model::AuthorRow, policy};
-use crate::auth::{Caller, Staff, password, sessions};
+use super::input::{CreateAuthor, UpdateAuthor};
+use super::model::AuthorRow;
+use super::service;
+use super::storage;
+use super::view::{Author, AuthorList};
+use crate::auth::{Caller, Staff};
+use crate::db::page::PageMeta;
 use crate::db::{Db, DbConn};
+use crate::error::{ApiError, ApiResult};
 use crate::http::caching::{CacheValidators, NotModified};
-use crate::http::conditional::{Expected, IfMatch};
+use crate::http::conditional::{IfMatch, expected};
 use crate::http::cursor::Cursors;
-use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
-use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{JsonBody, Key, Query};
-use crate::http::listing::{
-    NamedItemParams, NamedListParams, NamedListQuery, NamedShape, named_page, post_counts_if,
+use crate::http::extract::{JsonBody, PathSegment, Query};
+use crate::http::problem::Problem;
+use crate::http::problem::responses::{
+    BodyRejected, SignInRequired, TokenRejected, VersionRejected,
 };
-use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
+use crate::ids::AuthorId;
+use crate::named::query::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
+use crate::named::routes::{self as named, Named};
+use crate::named::view::PostCount;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(me)
@@ -30,39 +37,43 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete);
 }
 
-async fn hash(password: SecretString) -> ApiResult<String> {
-    web::block(move || password::hash(&password))
-        .await
-        .map_err(ApiError::internal)
+/// Authors, as a named resource.
+struct Authors;
+
+impl Named for Authors {
+    type Id = AuthorId;
+    type Row = AuthorRow;
+    type View = Author;
+
+    fn page(conn: &mut DbConn, query: &NamedListQuery) -> ApiResult<(Vec<AuthorRow>, PageMeta)> {
+        storage::list(conn, query)
+    }
+
+    fn post_counts(
+        conn: &mut DbConn,
+        ids: &[AuthorId],
+        now: chrono::NaiveDateTime,
+    ) -> ApiResult<std::collections::HashMap<AuthorId, i64>> {
+        storage::post_counts(conn, ids, now)
+    }
+
+    fn id(row: &AuthorRow) -> &AuthorId {
+        &row.id
+    }
+
+    fn version(row: &AuthorRow) -> i64 {
+        row.version
+    }
+
+    fn view(row: AuthorRow, caller: &Caller, count: Option<PostCount>) -> ApiResult<Author> {
+        Ok(Author::view(row, caller, count))
+    }
 }
 
-async fn load(db: &Db, id: String) -> ApiResult<AuthorRow> {
-    db.run(move |conn| storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id)))
-        .await
-}
-
-fn one(row: AuthorRow, caller: &Caller) -> ApiResult<HttpResponse> {
+/// An author as staff see it, with its version as the `ETag`.
+fn one(row: AuthorRow, staff: Staff) -> HttpResponse {
     let version = row.version;
-    Ok(h::one(&Author::view(row, caller)?, version))
-}
-
-/// One author, shaped as asked.
-async fn shaped(
-    db: &Db,
-    caller: &Caller,
-    shape: NamedShape,
-    find: impl FnOnce(&mut DbConn) -> ApiResult<AuthorRow> + Send + 'static,
-) -> ApiResult<HttpResponse> {
-    let (row, counts) = db
-        .run(move |conn| {
-            let row = find(conn)?;
-            let counts = post_counts_if(conn, shape, [row.id.clone()], storage::post_counts)?;
-            Ok((row, counts))
-        })
-        .await?;
-    let version = row.version;
-    let author = Author::view(row, caller)?.with_count(counts.as_ref());
-    Ok(h::one(&author, version))
+    h::one(&Author::view(row, &Caller::Staff(staff), None), version)
 }
 
 /// The signed-in author (for an integration key, the account it acts for).
@@ -81,8 +92,11 @@ async fn shaped(
 )]
 #[get("/auth/me")]
 async fn me(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
-    let row = load(&db, staff.id.clone()).await?;
-    one(row, &Caller::Staff(staff))
+    let id = staff.id.clone();
+    let row = db
+        .run(move |conn| storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id)))
+        .await?;
+    Ok(one(row, staff))
 }
 
 /// List authors, newest first. Email and role are shown to signed-in staff only.
@@ -107,24 +121,7 @@ async fn list(
     cursors: Cursors,
     Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    let list = NamedListQuery::parse(params, &cursors)?;
-    let page = list.page.clone();
-    let (rows, meta, counts) = named_page(
-        &db,
-        list,
-        storage::list,
-        |row: &AuthorRow| row.id.clone(),
-        storage::post_counts,
-    )
-    .await?;
-    let data = rows
-        .into_iter()
-        .map(|row| Ok(Author::view(row, &caller)?.with_count(counts.as_ref())))
-        .collect::<ApiResult<_>>()?;
-    Ok(h::list(
-        &req,
-        &ListResponse::new(data, &page, meta, &cursors),
-    ))
+    named::list::<Authors>(&req, &db, &caller, &cursors, params).await
 }
 
 /// Get an author by id.
@@ -142,16 +139,16 @@ async fn list(
     ),
     security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
-#[get("/authors/{id}")]
+#[get("/authors/{id}", name = "getAuthor")]
 async fn get(
     db: web::Data<Db>,
     caller: Caller,
-    id: web::Path<Key>,
+    id: web::Path<PathSegment>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
     let shape = NamedShape::of_item(params)?;
-    let id = id.into_inner().0;
-    shaped(&db, &caller, shape, move |conn| {
+    let id = AuthorId::from(id.into_inner().0);
+    named::one::<Authors>(&db, &caller, shape, move |conn| {
         storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id))
     })
     .await
@@ -176,12 +173,12 @@ async fn get(
 async fn get_by_slug(
     db: web::Data<Db>,
     caller: Caller,
-    slug: web::Path<Key>,
+    slug: web::Path<PathSegment>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
     let shape = NamedShape::of_item(params)?;
     let slug = slug.into_inner().0;
-    shaped(&db, &caller, shape, move |conn| {
+    named::one::<Authors>(&db, &caller, shape, move |conn| {
         storage::find_by_slug(conn, &slug)?
             .ok_or_else(|| ApiError::NotFound(format!("No author with slug `{slug}`.")))
     })
@@ -210,41 +207,17 @@ async fn get_by_slug(
 )]
 #[post("/authors")]
 async fn create(
+    req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
     JsonBody(body): JsonBody<CreateAuthor>,
 ) -> ApiResult<HttpResponse> {
     let input = body.validate()?;
-    policy::may_create(&staff, input.login.as_ref().map(|(_, _, role)| *role))?;
-    if input.login.is_some() {
-        // A key that could make a login could sign in as it, and outlive its revocation.
-        staff.in_person()?;
-    }
-    let login = match input.login {
-        Some((email, password, role)) => Some(Login {
-            email,
-            password_hash: hash(password).await?,
-            role,
-        }),
-        None => None,
-    };
-    let input = AuthorInput {
-        slug: input.slug,
-        name: input.name,
-        bio: input.bio,
-        avatar_url: input.avatar_url,
-        website: input.website,
-        location: input.location,
-        login,
-    };
-    let row = db.write(move |conn| storage::insert(conn, input)).await?;
-    let location = format!("/api/v1/authors/{}", row.id);
+    let row = service::create(&db, &staff, input).await?;
+    let location = h::location(&req, "getAuthor", row.id.as_str())?;
     let version = row.version;
-    Ok(h::created(
-        &Author::view(row, &Caller::Staff(staff))?,
-        version,
-        &location,
-    ))
+    let author = Author::view(row, &Caller::Staff(staff), None);
+    Ok(h::created(&author, version, &location))
 }
 
 /// Change an author. Needs the version you read (`If-Match` or `version`).
@@ -274,87 +247,14 @@ async fn update(
     req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
-    id: web::Path<Key>,
+    id: web::Path<PathSegment>,
     JsonBody(body): JsonBody<UpdateAuthor>,
 ) -> ApiResult<HttpResponse> {
-    let version = body.version;
-    let mut patch = body.validate()?;
-    let expected = Expected::from_request(&req, version);
-    let target = load(&db, id.into_inner().0).await?;
-    let target_role = target.role()?;
-    policy::may_edit(&staff, &target.id, target_role)?;
-    let role_change = patch.role.filter(|role| Some(*role) != target_role);
-    let sign_in_change =
-        patch.changes.email.is_some() || patch.password.is_some() || patch.disabled.is_some();
-    if sign_in_change || role_change.is_some() {
-        // Sign-in details, roles and access are managed by people: a key could otherwise
-        // take over an account, or its maker's.
-        staff.in_person()?;
-    }
-    if let Some(role) = role_change {
-        policy::may_change_role(&staff, target_role, role)?;
-    }
-    if target_role.is_none() && sign_in_change {
-        return Err(ApiError::validation(
-            "email",
-            "no_login",
-            "This author has no login; email, password and disabling belong to authors who \
-             sign in.",
-        ));
-    }
-    let mut signs_out = false;
-    if let Some(disabled) = patch.disabled
-        && disabled != target.disabled_at.is_some()
-    {
-        policy::may_disable(&staff, &target.id, target_role)?;
-        patch.changes.disabled_at = Some(disabled.then(crate::db::now));
-        signs_out |= disabled;
-    }
-    if let (Some(new), Some(old)) = (role_change, target_role) {
-        signs_out |= new.is_below(old);
-    }
-    // A stolen session must not be able to lock its victim out: moving one's own account to
-    // another address, like choosing another password, needs the password it has now.
-    let email_change = patch
-        .changes
-        .email
-        .as_deref()
-        .is_some_and(|email| Some(email) != target.email.as_deref());
-    if staff.id == target.id && (email_change || patch.password.is_some()) {
-        let current = patch.current_password.take().ok_or_else(|| {
-            ApiError::validation(
-                "current_password",
-                "required",
-                "needed to change your own email or password",
-            )
-        })?;
-        let stored = target.password_hash.clone();
-        let ok = web::block(move || password::verify(&current, stored.as_deref()))
-            .await
-            .map_err(ApiError::internal)?;
-        if !ok {
-            return Err(ApiError::validation(
-                "current_password",
-                "incorrect",
-                "is not your current password",
-            ));
-        }
-    }
-    if let Some(new_password) = patch.password.take() {
-        patch.changes.password_hash = Some(hash(new_password).await?);
-        signs_out = true;
-    }
-    let (id, checked) = (target.id, target.version);
-    let row = db
-        .write(move |conn| {
-            let row = storage::update(conn, &id, checked, expected, patch.changes)?;
-            if signs_out {
-                sessions::revoke_all(conn, &id)?;
-            }
-            Ok(row)
-        })
-        .await?;
-    one(row, &Caller::Staff(staff))
+    let expected = expected(&req, body.version);
+    let patch = body.validate()?;
+    let id = AuthorId::from(id.into_inner().0);
+    let row = service::update(&db, &staff, id, expected, patch).await?;
+    Ok(one(row, staff))
 }
 
 /// Make this author the owner. The owner alone may, signed in; they become an admin, and
@@ -377,19 +277,15 @@ async fn update(
 async fn transfer_ownership(
     db: web::Data<Db>,
     staff: Staff,
-    id: web::Path<Key>,
+    id: web::Path<PathSegment>,
 ) -> ApiResult<HttpResponse> {
-    policy::may_transfer_ownership(&staff)?;
-    let to = id.into_inner().0;
-    let from = staff.id.clone();
-    let row = db
-        .write(move |conn| {
-            let row = storage::transfer_ownership(conn, &from, &to)?;
-            sessions::revoke_all(conn, &from)?;
-            Ok(row)
-        })
-        .await?;
-    one(row, &Caller::Staff(staff))
+    let to = AuthorId::from(id.into_inner().0);
+    let row = {
+        let staff = staff.clone();
+        db.run(move |conn| service::transfer_ownership(conn, &staff, &to))
+            .await?
+    };
+    Ok(one(row, staff))
 }
 
 /// Delete an author and their bylines. Refused while they are the only author of a post.
@@ -408,14 +304,11 @@ async fn transfer_ownership(
     security(("bearer" = []), ("api_key" = []))
 )]
 #[delete("/authors/{id}")]
-async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {
-    let target = load(&db, id.into_inner().0).await?;
-    let target_role = target.role()?;
-    policy::may_delete(&staff, &target.id, target_role)?;
-    if target_role.is_some() {
-        staff.in_person()?;
-    }
-    db.write(move |conn| storage::delete(conn, &target.id, target.version))
-        .await?;
+async fn delete(
+    db: web::Data<Db>,
+    staff: Staff,
+    id: web::Path<PathSegment>,
+) -> ApiResult<HttpResponse> {
+    service::delete(&db, &staff, AuthorId::from(id.into_inner().0)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,39 +1,43 @@
+//! The authors table: pages of it, finding one, inserting under a free slug, versioned
+//! changes, the hand-over of ownership, deletion, and post counts.
+
 use diesel::prelude::*;
 
-use super::model::{AuthorChanges, AuthorRow, NewAuthor};
-use crate::auth::{Email, Role};
+use super::model::{AuthorChanges, AuthorInput, AuthorRow, NewAuthor};
+use crate::auth::Role;
 use crate::content::Slug;
-use crate::db::schema::{authors, posts, posts_authors};
-use crate::db::{DbConn, MultiBackend, new_id, now};
-use crate::http::conditional::{Expected, stale};
-use crate::http::error::{ApiError, ApiResult};
-use crate::http::listing::NamedListQuery;
-use crate::http::pagination::PageMeta;
+use crate::db::page::PageMeta;
+use crate::db::schema::{authors, posts_authors};
+use crate::db::{DbConn, MultiBackend, now};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::AuthorId;
+use crate::named::query::NamedListQuery;
+use crate::precondition::stale;
 
 fn columns() -> <AuthorRow as Selectable<MultiBackend>>::SelectExpression {
     <AuthorRow as Selectable<MultiBackend>>::construct_selection()
 }
 
-pub fn not_found(id: &str) -> ApiError {
+pub fn not_found(id: &AuthorId) -> ApiError {
     ApiError::NotFound(format!("No author with id `{id}`."))
 }
 
-fn slug_taken(slug: &str) -> ApiError {
+pub fn slug_taken(slug: &str) -> ApiError {
     ApiError::Conflict(format!(
         "The slug `{slug}` is already used by another author."
     ))
 }
 
-fn email_taken() -> ApiError {
+pub fn email_taken() -> ApiError {
     ApiError::Conflict("Another account already uses this email address.".into())
 }
 
 /// A page of the authors `list` asks for, and where it sits in the list.
 pub fn list(conn: &mut DbConn, list: &NamedListQuery) -> ApiResult<(Vec<AuthorRow>, PageMeta)> {
-    crate::named_list!(conn, list, authors, AuthorRow, columns())
+    crate::named_list!(conn, list, authors, AuthorRow, AuthorId, columns())
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<Option<AuthorRow>> {
+pub fn find(conn: &mut DbConn, id: &AuthorId) -> ApiResult<Option<AuthorRow>> {
     Ok(authors::table
         .find(id)
         .select(columns())
@@ -57,34 +61,22 @@ fn slugs_taken(conn: &mut DbConn, candidates: &[String]) -> ApiResult<Vec<String
         .load(conn)?)
 }
 
-fn email_in_use(conn: &mut DbConn, email: &str, except_id: Option<&str>) -> ApiResult<bool> {
+pub fn slug_in_use(conn: &mut DbConn, slug: &str, except: &AuthorId) -> ApiResult<bool> {
+    Ok(find_by_slug(conn, slug)?.is_some_and(|author| author.id != *except))
+}
+
+pub fn email_in_use(conn: &mut DbConn, email: &str, except: Option<&AuthorId>) -> ApiResult<bool> {
     let mut query = authors::table
         .filter(authors::email.eq(email))
         .select(authors::id)
         .into_boxed();
-    if let Some(id) = except_id {
+    if let Some(id) = except {
         query = query.filter(authors::id.ne(id));
     }
-    Ok(query.first::<String>(conn).optional()?.is_some())
+    Ok(query.first::<AuthorId>(conn).optional()?.is_some())
 }
 
-/// The sign-in part of a new author.
-pub struct Login {
-    pub email: Email,
-    pub password_hash: String,
-    pub role: Role,
-}
-
-pub struct AuthorInput {
-    pub slug: Option<Slug>,
-    pub name: String,
-    pub bio: Option<String>,
-    pub avatar_url: Option<String>,
-    pub website: Option<String>,
-    pub location: Option<String>,
-    pub login: Option<Login>,
-}
-
+/// Inserts a new author under a free slug. Run inside a write transaction.
 pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
     if let Some(login) = &input.login
         && email_in_use(conn, login.email.as_str(), None)?
@@ -96,12 +88,12 @@ pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
         Some(l) => (
             Some(l.email.as_str().to_owned()),
             Some(l.password_hash),
-            Some(l.role.as_str().to_owned()),
+            Some(l.role),
         ),
         None => (None, None, None),
     };
     let mut row = NewAuthor {
-        id: new_id(),
+        id: AuthorId::generate(),
         slug: String::new(),
         name: input.name,
         bio: input.bio,
@@ -134,55 +126,35 @@ pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
     .map_err(|taken| slug_taken(taken.as_str()))
 }
 
-/// Applies `changes`, which were authorised against version `checked` of the author: if it
-/// has changed since (a new role, say), nothing is written.
+/// Applies `changes` to the author at `version`, and counts a new version; `412` if it is
+/// no longer at that version. Run inside a write transaction.
 pub fn update(
     conn: &mut DbConn,
-    id: &str,
-    checked: i64,
-    expected: Expected,
+    id: &AuthorId,
+    version: i64,
     changes: AuthorChanges,
 ) -> ApiResult<AuthorRow> {
-    let current = find(conn, id)?.ok_or_else(|| not_found(id))?;
-    expected.check(current.version)?;
-    if current.version != checked {
-        return Err(stale());
-    }
-    if changes.is_empty() {
-        return Ok(current);
-    }
-    if let Some(slug) = &changes.slug
-        && slug != &current.slug
-        && find_by_slug(conn, slug)?.is_some()
-    {
-        return Err(slug_taken(slug));
-    }
-    if let Some(email) = &changes.email
-        && email_in_use(conn, email, Some(id))?
-    {
-        return Err(email_taken());
-    }
-    diesel::update(
-        authors::table
-            .find(id)
-            .filter(authors::version.eq(current.version)),
-    )
-    .set((
-        changes,
-        authors::version.eq(current.version + 1),
-        authors::updated_at.eq(now()),
-    ))
-    .returning(columns())
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(stale)
+    diesel::update(authors::table.find(id).filter(authors::version.eq(version)))
+        .set((
+            changes,
+            authors::version.eq(version + 1),
+            authors::updated_at.eq(now()),
+        ))
+        .returning(columns())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(stale)
 }
 
 /// Makes `to` the owner and `from` (the owner) an admin, in one transaction.
-pub fn transfer_ownership(conn: &mut DbConn, from: &str, to: &str) -> ApiResult<AuthorRow> {
+pub fn transfer_ownership(
+    conn: &mut DbConn,
+    from: &AuthorId,
+    to: &AuthorId,
+) -> ApiResult<AuthorRow> {
     let target = find(conn, to)?.ok_or_else(|| not_found(to))?;
     let refuse = |message: &str| Err(ApiError::validation("id", "not_eligible", message));
-    match target.role()? {
+    match target.role {
         None => return refuse("This author has no login, so cannot own the site."),
         Some(Role::Owner) => return refuse("This author is the owner already."),
         Some(_) if target.disabled_at.is_some() => {
@@ -200,9 +172,9 @@ pub fn transfer_ownership(conn: &mut DbConn, from: &str, to: &str) -> ApiResult<
     let demoted = diesel::update(
         authors::table
             .find(from)
-            .filter(authors::role.eq(Role::Owner.as_str())),
+            .filter(authors::role.eq(Role::Owner)),
     )
-    .set((authors::role.eq(Role::Admin.as_str()), bump))
+    .set((authors::role.eq(Role::Admin), bump))
     .execute(conn)?;
     if demoted == 0 {
         return Err(ApiError::Forbidden("You are no longer the owner.".into()));
@@ -213,7 +185,7 @@ pub fn transfer_ownership(conn: &mut DbConn, from: &str, to: &str) -> ApiResult<
             .filter(authors::role.is_not_null())
             .filter(authors::disabled_at.is_null()),
     )
-    .set((authors::role.eq(Role::Owner.as_str()), bump))
+    .set((authors::role.eq(Role::Owner), bump))
     .returning(columns())
     .get_result(conn)
     .optional()?
@@ -226,7 +198,7 @@ pub fn transfer_ownership(conn: &mut DbConn, from: &str, to: &str) -> ApiResult<
 /// Deletes the author and their bylines, unless that would leave a post with no author.
 /// The deletion was authorised against version `checked`: if the author changed since,
 /// nothing is deleted.
-pub fn delete(conn: &mut DbConn, id: &str, checked: i64) -> ApiResult<()> {
+pub fn delete(conn: &mut DbConn, id: &AuthorId, checked: i64) -> ApiResult<()> {
     let current = find(conn, id)?.ok_or_else(|| not_found(id))?;
     if current.version != checked {
         return Err(stale());
@@ -260,15 +232,8 @@ pub fn delete(conn: &mut DbConn, id: &str, checked: i64) -> ApiResult<()> {
 /// How many live posts each of `ids` has (authors with none are left out).
 pub fn post_counts(
     conn: &mut DbConn,
-    ids: &[String],
+    ids: &[AuthorId],
     now: chrono::NaiveDateTime,
-) -> ApiResult<std::collections::HashMap<String, i64>> {
-    let rows: Vec<(String, i64)> = posts_authors::table
-        .inner_join(posts::table)
-        .filter(posts_authors::author_id.eq_any(ids))
-        .filter(crate::posts::storage::live(now))
-        .group_by(posts_authors::author_id)
-        .select((posts_authors::author_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
+) -> ApiResult<std::collections::HashMap<AuthorId, i64>> {
+    crate::count_live_posts!(conn, posts_authors, author_id, ids, now)
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::db::{DbConn, violates_unique};
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 
 /// How often a derived slug is chosen again when concurrent writers keep taking it first.
 /// Each loss follows another writer's commit of that slug, and writers at once are as many

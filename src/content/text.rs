@@ -1,3 +1,5 @@
+//! Excerpts: the start of a post's plain text, cut on a word boundary.
+
 /// Longest derived excerpt, in characters.
 pub const EXCERPT_CHARS: usize = 300;
 

@@ -5,9 +5,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 
 use super::MultiBackend;
-use crate::http::cursor::{KeyValue, Position, misfit};
-use crate::http::error::ApiResult;
-use crate::http::sort::Direction;
+use super::page::{Direction, KeyValue, Position, misfit};
+use crate::error::ApiResult;
 
 /// A condition on rows of `QS`.
 pub type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Nullable<Bool>>>;
@@ -31,12 +30,12 @@ macro_rules! key_bound {
         use diesel::prelude::*;
         let value = $value;
         match $direction {
-            $crate::http::sort::Direction::Asc => $crate::db::keyset::KeyBound {
+            $crate::db::page::Direction::Asc => $crate::db::keyset::KeyBound {
                 after: Box::new($expr.gt(value.clone()).nullable()),
                 level: Box::new($expr.eq(value.clone()).nullable()),
                 seek: Some(Box::new($expr.ge(value).nullable())),
             },
-            $crate::http::sort::Direction::Desc => $crate::db::keyset::KeyBound {
+            $crate::db::page::Direction::Desc => $crate::db::keyset::KeyBound {
                 after: Box::new($expr.lt(value.clone()).nullable()),
                 level: Box::new($expr.eq(value.clone()).nullable()),
                 seek: Some(Box::new($expr.le(value).nullable())),

@@ -2,6 +2,8 @@
 //! the bridge that keeps every diesel call off the async workers.
 
 pub mod keyset;
+pub mod live;
+pub mod page;
 pub mod schema;
 
 use std::sync::Arc;
@@ -14,7 +16,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -192,7 +194,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Prepare {
 
 /// The answer to a request that could not get the database in time.
 fn unavailable(cause: impl std::fmt::Display) -> ApiError {
-    ApiError::Unavailable(cause.to_string())
+    ApiError::unavailable(cause.to_string())
 }
 
 impl Db {
@@ -426,9 +428,36 @@ pub fn stored(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     chrono::DurationRound::duration_trunc(t, chrono::TimeDelta::microseconds(1)).unwrap_or(t)
 }
 
-/// A new time-ordered id (UUIDv7): opaque to clients, index-friendly for us.
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+/// Makes an enum a column type over `TEXT`: written as its `as_str()`, read back through its
+/// `FromStr`, so that a value the enum does not know is an error, never a silent default.
+/// The enum derives `AsExpression` and `FromSqlRow` with `#[diesel(sql_type = Text)]`.
+#[macro_export]
+macro_rules! text_column {
+    ($ty:ty) => {
+        impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<diesel::sql_types::Text, DB>
+            for $ty
+        where
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB: diesel::backend::Backend> diesel::deserialize::FromSql<diesel::sql_types::Text, DB>
+            for $ty
+        where
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<$ty> {
+                let text = String::from_sql(bytes)?;
+                text.parse().map_err(Into::into)
+            }
+        }
+    };
 }
 
 /// Serialises stored (UTC) times in RFC 3339 with a `Z`.
@@ -439,96 +468,4 @@ pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
 diesel::define_sql_function! {
     /// SQL `lower()`, on both backends (diesel's own `lower` is PostgreSQL's range function).
     fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
-/// A page of authors or tags (tables with `id`, `name`, `created_at` and `updated_at`, and
-/// row types with the same fields), as a [`NamedListQuery`](crate::http::listing::NamedListQuery)
-/// asks: `ApiResult<(Vec<Row>, PageMeta)>`.
-#[macro_export]
-macro_rules! named_list {
-    ($conn:expr, $list:expr, $table:ident, $row:ty, $columns:expr) => {{
-        use $crate::http::cursor::{KeyValue, Position};
-        use $crate::http::listing::NameSort;
-        use $crate::http::sort::{Direction, oriented};
-        let list = $list;
-        let matching = || {
-            let mut query = $table::table.into_boxed();
-            if let Some(text) = &list.q {
-                query = query.filter(
-                    $crate::db::lower($table::name)
-                        .like($crate::http::listing::contains_pattern(text))
-                        .escape('\\'),
-                );
-            }
-            query
-        };
-        let after = |keys: &[(NameSort, Direction)], position: &Position| {
-            $crate::db::keyset::after_position(keys, position, |key, direction, value| {
-                Some(match key {
-                    NameSort::Name => {
-                        $crate::key_bound!($table::name, direction, value.as_text()?.to_owned())
-                    }
-                    NameSort::CreatedAt => {
-                        $crate::key_bound!($table::created_at, direction, value.as_time()?)
-                    }
-                    NameSort::UpdatedAt => {
-                        $crate::key_bound!($table::updated_at, direction, value.as_time()?)
-                    }
-                    NameSort::Id => {
-                        $crate::key_bound!($table::id, direction, value.as_text()?.to_owned())
-                    }
-                })
-            })
-        };
-        $crate::http::pagination::fetch(
-            $conn,
-            &list.page,
-            |conn| Ok(matching().count().get_result(conn)?),
-            |conn, window| {
-                let keys = oriented(&list.sort, window.reversed);
-                let mut query = matching();
-                if let Some(position) = window.after {
-                    query = query.filter(after(&keys, position)?);
-                }
-                for &(key, direction) in &keys {
-                    query = match (key, direction) {
-                        (NameSort::Name, Direction::Asc) => query.then_order_by($table::name.asc()),
-                        (NameSort::Name, Direction::Desc) => {
-                            query.then_order_by($table::name.desc())
-                        }
-                        (NameSort::CreatedAt, Direction::Asc) => {
-                            query.then_order_by($table::created_at.asc())
-                        }
-                        (NameSort::CreatedAt, Direction::Desc) => {
-                            query.then_order_by($table::created_at.desc())
-                        }
-                        (NameSort::UpdatedAt, Direction::Asc) => {
-                            query.then_order_by($table::updated_at.asc())
-                        }
-                        (NameSort::UpdatedAt, Direction::Desc) => {
-                            query.then_order_by($table::updated_at.desc())
-                        }
-                        (NameSort::Id, Direction::Asc) => query.then_order_by($table::id.asc()),
-                        (NameSort::Id, Direction::Desc) => query.then_order_by($table::id.desc()),
-                    };
-                }
-                Ok(query
-                    .select($columns)
-                    .limit(window.limit)
-                    .offset(window.offset)
-                    .load::<$row>(conn)?)
-            },
-            |row: &$row| {
-                list.sort
-                    .iter()
-                    .map(|(key, _)| match key {
-                        NameSort::Name => KeyValue::Text(row.name.clone()),
-                        NameSort::CreatedAt => KeyValue::time(row.created_at),
-                        NameSort::UpdatedAt => KeyValue::time(row.updated_at),
-                        NameSort::Id => KeyValue::Text(row.id.clone()),
-                    })
-                    .collect()
-            },
-        )
-    }};
 }

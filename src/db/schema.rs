@@ -1,4 +1,5 @@
-// Kept by hand in the portable subset of types both backends share (see migrations/).
+//! The tables, as diesel sees them: kept by hand in the portable subset of types both
+//! backends share (see migrations/).
 
 diesel::table! {
     authors (id) {

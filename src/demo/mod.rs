@@ -8,26 +8,29 @@ use chrono::TimeDelta;
 use diesel::prelude::*;
 
 use crate::auth::{Role, Staff};
-use crate::authors::storage::{self as authors, AuthorInput};
+use crate::authors::model::AuthorInput;
+use crate::authors::storage as authors;
 use crate::db::schema::{authors as authors_table, posts};
 use crate::db::{Db, now, write_transaction};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
+use crate::ids::AuthorId;
+use crate::posts::input::NewPostInput;
 use crate::posts::model::PostStatus;
 use crate::posts::service;
-use crate::posts::view::NewPostInput;
-use crate::tags::storage::{self as tags, TagInput};
+use crate::tags::input::TagInput;
+use crate::tags::service as tags;
 use content::{AUTHORS, DemoStatus, POSTS, TAGS};
 
 /// Loads the sample blog unless there are posts already. Returns whether it did.
 pub fn load(db: &Db) -> Result<bool, ApiError> {
-    let mut conn = db.conn().map_err(ApiError::internal)?;
+    let mut conn = db.conn().map_err(ApiError::unavailable)?;
     let conn = &mut *conn;
     let has_posts: i64 = posts::table.count().get_result(conn)?;
     if has_posts > 0 {
         return Ok(false);
     }
-    let owner_id: String = authors_table::table
-        .filter(authors_table::role.eq(Role::Owner.as_str()))
+    let owner_id: AuthorId = authors_table::table
+        .filter(authors_table::role.eq(Role::Owner))
         .select(authors_table::id)
         .first(conn)?;
     let owner = Staff {
@@ -55,7 +58,7 @@ pub fn load(db: &Db) -> Result<bool, ApiError> {
         }
         let mut tag_ids = HashMap::new();
         for t in TAGS {
-            let row = tags::insert(
+            let row = tags::create(
                 conn,
                 TagInput {
                     slug: None,
@@ -87,9 +90,9 @@ pub fn load(db: &Db) -> Result<bool, ApiError> {
             ),
             DemoStatus::Draft => (PostStatus::Draft, None),
         };
-        let ids = |keys: &[&str], map: &HashMap<&str, String>| -> Vec<String> {
+        fn ids<Id: Clone>(keys: &[&str], map: &HashMap<&str, Id>) -> Vec<Id> {
             keys.iter().filter_map(|k| map.get(k).cloned()).collect()
-        };
+        }
         let input = NewPostInput {
             title: p.title.to_owned(),
             slug: None,

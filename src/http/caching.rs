@@ -12,12 +12,13 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 
-use super::error::ApiError;
+use super::caller::resolve_reader;
 use super::extract::without_key;
-use super::response_cache::{Lookup, NoStamp, ResponseCache};
-use crate::auth::AuthSettings;
-use crate::auth::extract::{KEY_HEADER, resolve_reader};
+use super::response_cache::{Claim, Lookup, NoStamp, ResponseCache};
+use super::route_table::RouteTable;
+use crate::auth::{AuthSettings, KEY_HEADER};
 use crate::db::Db;
+use crate::error::ApiError;
 
 /// The conditional-request headers every `GET` of JSON honours, for the OpenAPI document.
 #[derive(utoipa::IntoParams)]
@@ -124,6 +125,96 @@ impl Conditions {
     }
 }
 
+/// What a request is, for caching.
+struct Read {
+    is_get: bool,
+    /// A `GET` of content anyone may read (see [`RouteTable::is_public_read`]).
+    public_read: bool,
+    /// The caller sees what the public sees.
+    public: bool,
+}
+
+/// Who is reading. Public reads learn their caller here, so that a reader with a content key
+/// is served from the shared cache like an anonymous one; the handler then finds the caller
+/// in the request's extensions. Other requests are public when they carry no credential.
+async fn classify(req: &ServiceRequest) -> Result<Read, ApiError> {
+    let is_get = req.method() == Method::GET;
+    let public_read = is_get
+        && req
+            .app_data::<web::Data<RouteTable>>()
+            .is_some_and(|routes| routes.is_public_read(req.path()));
+    let public = if public_read {
+        let caller = resolve_reader(req.request()).await?;
+        let public = caller.is_public();
+        req.extensions_mut().insert(caller);
+        public
+    } else {
+        !req.headers().contains_key(header::AUTHORIZATION)
+            && !req.headers().contains_key(KEY_HEADER)
+    };
+    Ok(Read {
+        is_get,
+        public_read,
+        public,
+    })
+}
+
+/// What the shared cache makes of a public read.
+enum Shared {
+    /// Not for the cache: render as usual.
+    Bypass,
+    /// Kept and current: the answer, ready.
+    Hit(HttpResponse),
+    /// Render it, and keep what is rendered.
+    Render(Claim),
+}
+
+/// Looks the read up in the [`ResponseCache`]: served from it while it is current, else
+/// claimed for rendering (readers of the same key meanwhile wait for that one rendering).
+async fn look_up(
+    req: &ServiceRequest,
+    read: &Read,
+    conditions: &Conditions,
+) -> Result<Shared, ApiError> {
+    let (Some(cache), Some(db)) = (
+        req.app_data::<web::Data<ResponseCache>>(),
+        req.app_data::<web::Data<Db>>(),
+    ) else {
+        return Ok(Shared::Bypass);
+    };
+    if !(read.public_read && read.public && cache.enabled()) {
+        return Ok(Shared::Bypass);
+    }
+    // Read before the content, so a kept answer is never newer than its stamp says.
+    let stamp = match cache.stamp(db).await {
+        Ok(stamp) => stamp,
+        // The read needs the database as much as its stamp did: answer now rather than make
+        // the request wait for it twice.
+        Err(NoStamp::Unavailable) => {
+            return Err(ApiError::unavailable("the freshness stamp query failed"));
+        }
+        Err(NoStamp::Failed) => return Ok(Shared::Bypass),
+    };
+    let (cache, key) = (cache.clone().into_inner(), cache_key(req));
+    loop {
+        match cache.lookup(&key, &stamp) {
+            Lookup::Hit(hit) => {
+                return Ok(Shared::Hit(answer(
+                    conditions,
+                    &hit.headers,
+                    hit.body.clone(),
+                )));
+            }
+            Lookup::Wait(kept) => {
+                if !Lookup::wait(kept).await {
+                    return Ok(Shared::Bypass);
+                }
+            }
+            Lookup::Render(mine) => return Ok(Shared::Render(mine)),
+        }
+    }
+}
+
 /// Middleware: validators and caching headers on successful JSON answers, `304` where the
 /// client's copy is current, and anonymous reads served from the [`ResponseCache`] while
 /// they are current.
@@ -131,74 +222,36 @@ pub async fn conditional_get(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let is_get = req.method() == Method::GET;
-    let public_read = is_get && crate::app::is_public_read(req.path());
-    // Public reads learn their caller here, so that a reader with a content key is served
-    // from the cache like an anonymous one; the handler finds it in the extensions.
-    let public = if public_read {
-        match resolve_reader(req.request()).await {
-            Ok(caller) => {
-                let public = caller.is_public();
-                req.extensions_mut().insert(caller);
-                public
-            }
-            Err(err) => return Ok(req.error_response(err)),
-        }
-    } else {
-        !req.headers().contains_key(header::AUTHORIZATION)
-            && !req.headers().contains_key(KEY_HEADER)
+    let read = match classify(&req).await {
+        Ok(read) => read,
+        Err(err) => return Ok(req.error_response(err)),
     };
     let conditions = Conditions::of(req.headers());
-    let policy = req
-        .app_data::<web::Data<CachePolicy>>()
-        .map(|p| *p.get_ref());
-    let shared = match (
-        req.app_data::<web::Data<ResponseCache>>(),
-        req.app_data::<web::Data<Db>>(),
-    ) {
-        (Some(cache), Some(db)) if public_read && public && cache.enabled() => {
-            // Read before the content, so a kept answer is never newer than its stamp says.
-            match cache.stamp(db).await {
-                Ok(stamp) => Some((cache.clone().into_inner(), stamp, cache_key(&req))),
-                // The read needs the database as much as its stamp did: answer now rather
-                // than make the request wait for it twice.
-                Err(NoStamp::Unavailable) => {
-                    let err = ApiError::Unavailable("the freshness stamp query failed".into());
-                    return Ok(req.error_response(err));
-                }
-                Err(NoStamp::Failed) => None,
-            }
-        }
-        _ => None,
+    let claim = match look_up(&req, &read, &conditions).await {
+        Ok(Shared::Hit(response)) => return Ok(req.into_response(response)),
+        Ok(Shared::Render(claim)) => Some(claim),
+        Ok(Shared::Bypass) => None,
+        Err(err) => return Ok(req.error_response(err)),
     };
-    let mut claim = None;
-    if let Some((cache, stamp, key)) = &shared {
-        loop {
-            match cache.lookup(key, stamp) {
-                Lookup::Hit(hit) => {
-                    let response = answer(&conditions, &hit.headers, hit.body.clone());
-                    return Ok(req.into_response(response));
-                }
-                Lookup::Wait(kept) => {
-                    if !Lookup::wait(kept).await {
-                        break;
-                    }
-                }
-                Lookup::Render(mine) => {
-                    claim = Some(mine);
-                    break;
-                }
-            }
-        }
-    }
     let response = next.call(req).await?;
+    validate(response, &read, &conditions, claim).await
+}
 
+/// Gives a rendered answer its validators and `Cache-Control`, keeps it for the cache when it
+/// was claimed, and answers `304` when the client's copy is current. Only successful JSON
+/// answers to reads (and versioned answers to writes, for their `ETag`) are touched.
+async fn validate(
+    response: ServiceResponse<impl MessageBody + 'static>,
+    read: &Read,
+    conditions: &Conditions,
+    claim: Option<Claim>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes() == b"application/json");
     let versioned = response.headers().contains_key(header::ETAG);
-    if !response.status().is_success() || !is_json || !(is_get || versioned) {
+    if !response.status().is_success() || !is_json || !(read.is_get || versioned) {
         return Ok(response.map_into_boxed_body());
     }
 
@@ -216,7 +269,7 @@ pub async fn conditional_get(
     let etag = entity_tag(version.as_deref(), &bytes);
     let headers = head.headers_mut();
     headers.insert(header::ETAG, etag_value(&etag));
-    if !is_get {
+    if !read.is_get {
         return Ok(ServiceResponse::new(
             request,
             head.set_body(BoxBody::new(bytes)),
@@ -227,7 +280,10 @@ pub async fn conditional_get(
     let key_required = request
         .app_data::<web::Data<AuthSettings>>()
         .is_some_and(|s| s.content_key_required);
-    let cache_control = match (public, key_required, policy) {
+    let policy = request
+        .app_data::<web::Data<CachePolicy>>()
+        .map(|p| *p.get_ref());
+    let cache_control = match (read.public, key_required, policy) {
         (true, false, Some(policy)) => policy.public(),
         (true, true, Some(policy)) => policy.private(),
         _ => PRIVATE.to_owned(),
@@ -240,20 +296,18 @@ pub async fn conditional_get(
         header::VARY,
         HeaderValue::from_static("Authorization, X-Folio-Key, Accept-Encoding"),
     );
-    if let Some(claim) = claim
-        && head.status() == StatusCode::OK
-    {
-        claim.keep(head.headers().clone(), bytes.clone());
-    }
-    if head.status() == StatusCode::OK {
+    if head.status() != StatusCode::OK {
         return Ok(ServiceResponse::new(
             request,
-            answer(&conditions, head.headers(), bytes),
+            head.set_body(BoxBody::new(bytes)),
         ));
+    }
+    if let Some(claim) = claim {
+        claim.keep(head.headers().clone(), bytes.clone());
     }
     Ok(ServiceResponse::new(
         request,
-        head.set_body(BoxBody::new(bytes)),
+        answer(conditions, head.headers(), bytes),
     ))
 }
 

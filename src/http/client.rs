@@ -65,18 +65,6 @@ pub fn parse_proxy(s: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("`{s}` is neither an IP address nor a CIDR range"))
 }
 
-/// The address limits are kept for: the client's own for IPv4, its /64 for IPv6, which one
-/// subscriber usually holds whole and could otherwise hop across to start afresh.
-pub fn network(address: IpAddr) -> IpAddr {
-    match address {
-        IpAddr::V4(_) => address,
-        IpAddr::V6(v6) => {
-            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-            IpAddr::V6(prefix.into())
-        }
-    }
-}
-
 /// The client address of `req`, as configured.
 pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
     let peer = req.peer_addr().map(|a| a.ip());
@@ -180,20 +168,6 @@ mod tests {
         assert_eq!(
             config.of(Some(ip("10.0.0.5")), &v6),
             Some(ip("2001:db8::1"))
-        );
-    }
-
-    #[test]
-    fn limits_hold_for_a_whole_ipv6_subnet() {
-        assert_eq!(network(ip("192.0.2.7")), ip("192.0.2.7"));
-        assert_eq!(network(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
-        assert_eq!(
-            network(ip("2001:db8:1:2:ffff::9")),
-            network(ip("2001:db8:1:2::1"))
-        );
-        assert_ne!(
-            network(ip("2001:db8:1:3::1")),
-            network(ip("2001:db8:1:2::1"))
         );
     }
 }

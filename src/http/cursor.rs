@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::future::{Ready, ready};
 
-use super::error::ApiError;
+use crate::db::page::{CursorCodec, Position, Refused, Toward};
+use crate::error::ApiError;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -50,76 +51,12 @@ impl CursorKey {
     }
 }
 
-/// The value of one sort key of the item a cursor points at.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum KeyValue {
-    Null,
-    /// Integers, and times as microseconds since the epoch.
-    Int(i64),
-    Float(f64),
-    Text(String),
-}
-
-impl KeyValue {
-    pub fn time(t: chrono::NaiveDateTime) -> KeyValue {
-        KeyValue::Int(t.and_utc().timestamp_micros())
-    }
-
-    pub fn as_time(&self) -> Option<chrono::NaiveDateTime> {
-        match self {
-            KeyValue::Int(micros) => {
-                chrono::DateTime::from_timestamp_micros(*micros).map(|t| t.naive_utc())
-            }
-            _ => None,
-        }
-    }
-
-    pub fn as_text(&self) -> Option<&str> {
-        match self {
-            KeyValue::Text(text) => Some(text),
-            _ => None,
-        }
-    }
-
-    pub fn as_float(&self) -> Option<f64> {
-        match self {
-            KeyValue::Float(value) => Some(*value),
-            KeyValue::Int(value) => Some(*value as f64),
-            _ => None,
-        }
-    }
-}
-
-/// An item's place in an ordered list: its sort-key values in sort order, the id last.
-pub type Position = Vec<KeyValue>;
-
-/// Which way a cursor reads from its position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Toward {
-    /// The items after the position.
-    #[serde(rename = "a")]
-    After,
-    /// The items before it.
-    #[serde(rename = "b")]
-    Before,
-}
-
 #[derive(Serialize, Deserialize)]
 struct Contents {
     /// Which query the cursor belongs to.
     q: String,
     d: Toward,
     p: Position,
-}
-
-/// Why a cursor was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
-    /// Not one this server issued (or not intact).
-    Invalid,
-    /// Issued for a list with other filters or another order.
-    OtherQuery,
 }
 
 /// Makes and reads the cursors of one list request. Extracted from the request, whose path
@@ -160,8 +97,10 @@ impl Cursors {
         bytes.extend_from_slice(&mac);
         URL_SAFE_NO_PAD.encode(bytes)
     }
+}
 
-    pub fn decode(&self, cursor: &str) -> Result<(Toward, Position), Refused> {
+impl CursorCodec for Cursors {
+    fn decode(&self, cursor: &str) -> Result<(Toward, Position), Refused> {
         let bytes = URL_SAFE_NO_PAD
             .decode(cursor)
             .map_err(|_| Refused::Invalid)?;
@@ -199,19 +138,10 @@ impl FromRequest for Cursors {
     }
 }
 
-/// A keyset condition could not be built from a cursor's position: it does not fit the
-/// list's order. Only a cursor from another version of the server gets here.
-pub fn misfit() -> ApiError {
-    ApiError::InvalidParameters(vec![super::error::FieldError::new(
-        "cursor",
-        "invalid",
-        "does not fit this list's order; start again without it",
-    )])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::page::KeyValue;
 
     fn cursors(query: &str) -> Cursors {
         let key = web::Data::new(CursorKey::derive(b"a secret of thirty-two bytes or more"));

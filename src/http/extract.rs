@@ -7,8 +7,8 @@ use actix_web::{FromRequest, HttpRequest, http::header, web};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, FieldError};
-use crate::auth::extract::KEY_PARAM;
+use crate::auth::KEY_PARAM;
+use crate::error::{ApiError, FieldError};
 
 /// A JSON request body: `415` unless it is declared JSON, `413` past the configured limit,
 /// `408` when it does not arrive in time, `400` when it is not JSON at all, `422` naming the
@@ -105,15 +105,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// A path segment naming a resource (an id or a slug). One that could never name anything —
 /// it holds a NUL, which PostgreSQL cannot even compare — is a plain `404`.
 #[derive(Debug, Clone)]
-pub struct Key(pub String);
+pub struct PathSegment(pub String);
 
-impl<'de> serde::Deserialize<'de> for Key {
-    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Key, D::Error> {
+impl<'de> serde::Deserialize<'de> for PathSegment {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<PathSegment, D::Error> {
         let value = String::deserialize(de)?;
         if value.contains('\0') {
             return Err(serde::de::Error::custom("no resource has this name"));
         }
-        Ok(Key(value))
+        Ok(PathSegment(value))
     }
 }
 
@@ -166,20 +166,6 @@ pub fn without_key(query: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(kept.finish())
 }
 
-/// For `PATCH` bodies: tells a field that was left out (`None`) from one set to `null`
-/// (`Some(None)`), which clears it.
-pub mod double_option {
-    use serde::{Deserialize, Deserializer};
-
-    pub fn deserialize<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de>,
-    {
-        Option::<T>::deserialize(de).map(Some)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,8 +176,7 @@ mod tests {
     #[allow(dead_code)]
     struct Body {
         title: String,
-        #[serde(default, with = "double_option")]
-        bio: Option<Option<String>>,
+        bio: Option<String>,
         count: Option<u8>,
     }
 
@@ -209,14 +194,6 @@ mod tests {
             parse_json::<Body>(b"{oops"),
             Err(ApiError::BadRequest(_))
         ));
-    }
-
-    #[test]
-    fn double_option_tells_absent_from_null() {
-        let absent: Body = parse_json(br#"{"title": "x"}"#).unwrap();
-        let null: Body = parse_json(br#"{"title": "x", "bio": null}"#).unwrap();
-        assert_eq!(absent.bio, None);
-        assert_eq!(null.bio, Some(None));
     }
 
     #[test]

@@ -16,9 +16,11 @@ use actix_web::web;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use super::client::{client_ip, network};
-use super::error::{ApiError, PROBLEM_JSON};
-use crate::auth::extract::KEY_HEADER;
+use super::client::client_ip;
+use super::problem::{PROBLEM_JSON, Problem};
+use crate::auth::KEY_HEADER;
+use crate::auth::throttle::network;
+use crate::error::ApiError;
 
 /// Past this many tracked clients, the ones back at a full allowance are forgotten.
 const TRACKED_CLIENTS: usize = 10_000;
@@ -205,7 +207,7 @@ async fn as_problem(
             .unwrap_or("The request failed")
             .to_owned(),
     };
-    let problem = ApiError::problem_for(status, &detail);
+    let problem = Problem::for_status(status, &detail);
     let headers = head.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     headers.remove(header::CONTENT_LENGTH);

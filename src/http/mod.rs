@@ -1,73 +1,30 @@
-//! Cross-cutting HTTP: problem+json errors, extractors, conditional requests, pagination, and
-//! the answers for requests no route takes.
+//! Cross-cutting HTTP: problem+json rendering, extractors (the caller, bodies, parameters),
+//! conditional requests and caching, cursors and list envelopes, the guard in front of the
+//! API, and the answers for requests no route takes.
 
 pub mod caching;
+pub mod caller;
 pub mod client;
 pub mod conditional;
 pub mod cursor;
-pub mod error;
 pub mod extract;
 pub mod guard;
-pub mod listing;
 pub mod pagination;
+pub mod problem;
 pub mod response_cache;
-pub mod sort;
-pub mod validate;
+pub mod route_table;
 
 use std::panic::AssertUnwindSafe;
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, header};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use futures_util::FutureExt;
 
-use error::ApiError;
-
-/// The routes the API serves, for telling `405` (known path, other method) from `404`.
-pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
-
-impl RouteTable {
-    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> RouteTable {
-        let routes = doc
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let ops = [
-                    (item.get.is_some(), Method::GET),
-                    (item.post.is_some(), Method::POST),
-                    (item.put.is_some(), Method::PUT),
-                    (item.patch.is_some(), Method::PATCH),
-                    (item.delete.is_some(), Method::DELETE),
-                ];
-                let methods = ops
-                    .into_iter()
-                    .filter(|(on, _)| *on)
-                    .map(|(_, m)| m)
-                    .collect();
-                (ResourceDef::new(path.as_str()), methods)
-            })
-            .collect();
-        RouteTable(routes)
-    }
-
-    pub fn with(mut self, path: &str, methods: &[Method]) -> RouteTable {
-        self.0.push((ResourceDef::new(path), methods.to_vec()));
-        self
-    }
-
-    fn allowed(&self, path: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, methods)| {
-                let names: Vec<&str> = methods.iter().map(Method::as_str).collect();
-                names.join(", ")
-            })
-    }
-}
+use crate::error::ApiError;
+use route_table::RouteTable;
 
 /// The default service: `405` with `Allow` for a known path, else `404`.
 pub async fn no_route(
@@ -127,6 +84,14 @@ pub fn one<T: serde::Serialize + Modified>(value: &T, version: i64) -> HttpRespo
         .json(value)
 }
 
+/// The path of the route named `route` (its operation id) for `segment`, as the route table
+/// builds it: where a new resource is, or where an old link now leads.
+pub fn location(req: &HttpRequest, route: &str, segment: &str) -> Result<String, ApiError> {
+    req.url_for(route, [segment])
+        .map(|url| url.path().to_owned())
+        .map_err(ApiError::internal)
+}
+
 /// A new resource: `201`, its address in `Location`, its version as the `ETag`.
 pub fn created<T: serde::Serialize>(value: &T, version: i64, location: &str) -> HttpResponse {
     HttpResponse::Created()
@@ -171,7 +136,7 @@ mod tests {
         assert_eq!(res.status(), 500);
         assert_eq!(
             res.headers().get("content-type").unwrap(),
-            error::PROBLEM_JSON
+            problem::PROBLEM_JSON
         );
         let body = test::read_body(res).await;
         let text = String::from_utf8_lossy(&body);

@@ -20,19 +20,9 @@ use actix_web::web::Bytes;
 use chrono::NaiveDateTime;
 use tokio::sync::watch;
 
-use super::error::{ApiError, ApiResult};
+use crate::db::live::Stamp;
 use crate::db::{Db, DbConn, now};
-
-/// How fresh the content is, as the database says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    /// Grows with every committed change to content.
-    pub generation: i64,
-    /// When the next scheduled post goes live, if any is waiting.
-    pub next_live: Option<NaiveDateTime>,
-    /// When the stamp was read.
-    pub at: NaiveDateTime,
-}
+use crate::error::{ApiError, ApiResult};
 
 /// Reads the [`Stamp`] at `now`.
 pub type StampQuery = fn(&mut DbConn, NaiveDateTime) -> ApiResult<Stamp>;

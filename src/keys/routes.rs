@@ -1,14 +1,20 @@
-use actix_web::{HttpResponse, delete, get, post, web};
+//! The API keys endpoints.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::storage::{self, NewKey};
-use super::view::{ApiKey, ApiKeyList, CreateApiKey, NewApiKey};
+use super::input::CreateApiKey;
+use super::view::{ApiKey, ApiKeyList, NewApiKey};
+use super::{policy, service, storage};
 use crate::auth::Staff;
 use crate::db::Db;
+use crate::error::ApiResult;
 use crate::http::caching::{CacheValidators, NotModified};
-use crate::http::error::responses::{BodyRejected, SignInRequired};
-use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{JsonBody, Key};
+use crate::http::extract::{JsonBody, PathSegment};
+use crate::http::problem::Problem;
+use crate::http::problem::responses::{BodyRejected, SignInRequired};
+use crate::http::{self as h};
+use crate::ids::KeyId;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -17,14 +23,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(revoke);
 }
 
-/// Keys are the owner's and admins' to manage, in person: a key may not mint keys.
-fn may_manage(staff: &Staff) -> ApiResult<()> {
-    if !staff.role.is_administrator() {
-        return Err(ApiError::Forbidden(
-            "Only admins and the owner manage API keys.".into(),
-        ));
-    }
-    staff.in_person()
+/// Keys are secrets' records: no cache keeps them.
+fn no_store(body: &impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(body)
 }
 
 /// Every API key, revoked ones too, newest first.
@@ -42,15 +45,10 @@ fn may_manage(staff: &Staff) -> ApiResult<()> {
 )]
 #[get("/keys")]
 async fn list(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
-    may_manage(&staff)?;
+    policy::may_manage(&staff)?;
     let rows = db.run(storage::list).await?;
-    let data = rows
-        .into_iter()
-        .map(ApiKey::view)
-        .collect::<ApiResult<_>>()?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(ApiKeyList { data }))
+    let data = rows.into_iter().map(ApiKey::view).collect();
+    Ok(no_store(&ApiKeyList { data }))
 }
 
 /// One API key, without its secret.
@@ -67,14 +65,16 @@ async fn list(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
     ),
     security(("bearer" = []))
 )]
-#[get("/keys/{id}")]
-async fn get(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {
-    may_manage(&staff)?;
-    let id = id.into_inner().0;
+#[get("/keys/{id}", name = "getKey")]
+async fn get(
+    db: web::Data<Db>,
+    staff: Staff,
+    id: web::Path<PathSegment>,
+) -> ApiResult<HttpResponse> {
+    policy::may_manage(&staff)?;
+    let id = KeyId::from(id.into_inner().0);
     let row = db.run(move |conn| storage::find(conn, &id)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(ApiKey::view(row)?))
+    Ok(no_store(&ApiKey::view(row)))
 }
 
 /// Make an API key. Its secret is in this answer only.
@@ -98,32 +98,23 @@ async fn get(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<H
 )]
 #[post("/keys")]
 async fn create(
+    req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
     JsonBody(body): JsonBody<CreateApiKey>,
 ) -> ApiResult<HttpResponse> {
-    may_manage(&staff)?;
+    policy::may_manage(&staff)?;
     let input = body.validate()?;
-    if let Some(role) = input.role
-        && staff.role.is_below(role)
-    {
-        return Err(ApiError::Forbidden(format!(
-            "A key may do no more than you: `{role}` is above your role."
-        )));
-    }
-    let key = NewKey {
-        name: input.name,
-        kind: input.kind,
-        role: input.role,
-        created_by: staff.id,
-    };
-    let (row, secret) = db.write(move |conn| storage::insert(conn, key)).await?;
-    let location = format!("/api/v1/keys/{}", row.id);
+    policy::may_grant(&staff, input.role)?;
+    let (row, secret) = db
+        .write(move |conn| service::create(conn, &staff, input))
+        .await?;
+    let location = h::location(&req, "getKey", row.id.as_str())?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", location))
         .insert_header(("Cache-Control", "no-store"))
         .json(NewApiKey {
-            key: ApiKey::view(row)?,
+            key: ApiKey::view(row),
             secret,
         }))
 }
@@ -142,9 +133,13 @@ async fn create(
     security(("bearer" = []))
 )]
 #[delete("/keys/{id}")]
-async fn revoke(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {
-    may_manage(&staff)?;
-    let id = id.into_inner().0;
-    db.write(move |conn| storage::revoke(conn, &id)).await?;
+async fn revoke(
+    db: web::Data<Db>,
+    staff: Staff,
+    id: web::Path<PathSegment>,
+) -> ApiResult<HttpResponse> {
+    policy::may_manage(&staff)?;
+    let id = KeyId::from(id.into_inner().0);
+    db.write(move |conn| service::revoke(conn, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

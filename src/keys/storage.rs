@@ -1,43 +1,25 @@
-use chrono::NaiveDateTime;
+//! The api_keys table: making a key (its secret is returned once, never stored), listing,
+//! finding and revoking them.
+
 use diesel::prelude::*;
 
-use crate::auth::keys::KeyKind;
-use crate::auth::{Role, secret};
+use super::model::{KeyRow, NewKey};
+use crate::auth::secret;
 use crate::db::schema::api_keys;
-use crate::db::{DbConn, MultiBackend, new_id, now};
-use crate::http::error::{ApiError, ApiResult};
+use crate::db::{DbConn, MultiBackend, now};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::KeyId;
 
 /// Characters of a secret kept to tell keys apart: the kind prefix and a few random ones,
 /// far too few to guess the rest from.
 const SHOWN_CHARS: usize = 13;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = api_keys)]
-pub struct KeyRow {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub role: Option<String>,
-    pub prefix: String,
-    pub created_by: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub last_used_at: Option<NaiveDateTime>,
-    pub revoked_at: Option<NaiveDateTime>,
-}
-
 fn columns() -> <KeyRow as Selectable<MultiBackend>>::SelectExpression {
     <KeyRow as Selectable<MultiBackend>>::construct_selection()
 }
 
-pub fn not_found(id: &str) -> ApiError {
+pub fn not_found(id: &KeyId) -> ApiError {
     ApiError::NotFound(format!("No API key with id `{id}`."))
-}
-
-pub struct NewKey {
-    pub name: String,
-    pub kind: KeyKind,
-    pub role: Option<Role>,
-    pub created_by: String,
 }
 
 /// Stores a new key and answers it with its secret, which is not kept.
@@ -45,10 +27,10 @@ pub fn insert(conn: &mut DbConn, key: NewKey) -> ApiResult<(KeyRow, String)> {
     let (secret, digest) = secret::generate(key.kind.prefix())?;
     let row = diesel::insert_into(api_keys::table)
         .values((
-            api_keys::id.eq(new_id()),
+            api_keys::id.eq(KeyId::generate()),
             api_keys::name.eq(key.name),
-            api_keys::kind.eq(key.kind.as_str()),
-            api_keys::role.eq(key.role.map(Role::as_str)),
+            api_keys::kind.eq(key.kind),
+            api_keys::role.eq(key.role),
             api_keys::secret_hash.eq(digest),
             api_keys::prefix.eq(&secret[..SHOWN_CHARS]),
             api_keys::created_by.eq(key.created_by),
@@ -67,7 +49,7 @@ pub fn list(conn: &mut DbConn) -> ApiResult<Vec<KeyRow>> {
         .load(conn)?)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<KeyRow> {
+pub fn find(conn: &mut DbConn, id: &KeyId) -> ApiResult<KeyRow> {
     api_keys::table
         .find(id)
         .select(columns())
@@ -77,7 +59,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> ApiResult<KeyRow> {
 }
 
 /// Revokes the key; it stops working on the next request. Revoking twice is no error.
-pub fn revoke(conn: &mut DbConn, id: &str) -> ApiResult<()> {
+pub fn revoke(conn: &mut DbConn, id: &KeyId) -> ApiResult<()> {
     find(conn, id)?;
     diesel::update(
         api_keys::table

@@ -1,14 +1,24 @@
+//! Posts as stored: the status down to its column, the row (read and written whole), the
+//! columns a change may touch, and a post with its ordered bylines and tags.
+
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDateTime;
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::posts;
+use crate::ids::{AuthorId, PostId, TagId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
 #[serde(rename_all = "lowercase")]
 pub enum PostStatus {
     Draft,
@@ -26,6 +36,8 @@ impl PostStatus {
         }
     }
 }
+
+crate::text_column!(PostStatus);
 
 impl fmt::Display for PostStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -51,7 +63,7 @@ impl FromStr for PostStatus {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = posts, treat_none_as_default_value = false)]
 pub struct PostRow {
-    pub id: String,
+    pub id: PostId,
     pub slug: String,
     pub title: String,
     pub markdown: String,
@@ -62,7 +74,7 @@ pub struct PostRow {
     pub reading_time: i32,
     pub feature_image: Option<String>,
     pub featured: bool,
-    pub status: String,
+    pub status: PostStatus,
     pub published_at: Option<NaiveDateTime>,
     pub meta_title: Option<String>,
     pub meta_description: Option<String>,
@@ -75,7 +87,7 @@ pub struct PostRow {
 impl PostRow {
     /// The status as readers experience it: a scheduled post whose time has come is published.
     pub fn status_at(&self, now: NaiveDateTime) -> PostStatus {
-        match self.status.parse().unwrap_or(PostStatus::Draft) {
+        match self.status {
             PostStatus::Scheduled if self.published_at.is_some_and(|at| at <= now) => {
                 PostStatus::Published
             }
@@ -103,7 +115,7 @@ pub struct PostChanges {
     pub reading_time: Option<i32>,
     pub feature_image: Option<Option<String>>,
     pub featured: Option<bool>,
-    pub status: Option<String>,
+    pub status: Option<PostStatus>,
     pub published_at: Option<Option<NaiveDateTime>>,
     pub meta_title: Option<Option<String>>,
     pub meta_description: Option<Option<String>>,
@@ -150,8 +162,8 @@ impl PostChanges {
 /// An author as embedded in a post (the byline), with the post it belongs to.
 #[derive(Debug, Clone, Queryable)]
 pub struct BylineRow {
-    pub post_id: String,
-    pub id: String,
+    pub post_id: PostId,
+    pub id: AuthorId,
     pub slug: String,
     pub name: String,
     pub avatar_url: Option<String>,
@@ -160,8 +172,8 @@ pub struct BylineRow {
 /// A tag as embedded in a post, with the post it belongs to.
 #[derive(Debug, Clone, Queryable)]
 pub struct PostTagRow {
-    pub post_id: String,
-    pub id: String,
+    pub post_id: PostId,
+    pub id: TagId,
     pub slug: String,
     pub name: String,
 }
@@ -175,7 +187,7 @@ pub struct PostRecord {
 }
 
 impl PostRecord {
-    pub fn author_ids(&self) -> Vec<String> {
+    pub fn author_ids(&self) -> Vec<AuthorId> {
         self.authors.iter().map(|a| a.id.clone()).collect()
     }
 }

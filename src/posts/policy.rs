@@ -7,7 +7,8 @@ use chrono::NaiveDateTime;
 
 use super::model::{PostRecord, PostStatus};
 use crate::auth::{Caller, Role, Staff};
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{AuthorId, PostId};
 
 /// Which posts a caller's lists and reads include.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +16,7 @@ pub enum Visibility {
     /// Published posts whose time has come.
     Live,
     /// Live posts, and every post the author with this id is an author of.
-    LiveAndOwn(String),
+    LiveAndOwn(AuthorId),
     All,
 }
 
@@ -33,11 +34,15 @@ impl Visibility {
 pub struct PostFacts<'a> {
     pub live: bool,
     pub status: PostStatus,
-    pub author_ids: &'a [String],
+    pub author_ids: &'a [AuthorId],
 }
 
 impl<'a> PostFacts<'a> {
-    pub fn of(record: &PostRecord, author_ids: &'a [String], now: NaiveDateTime) -> PostFacts<'a> {
+    pub fn of(
+        record: &PostRecord,
+        author_ids: &'a [AuthorId],
+        now: NaiveDateTime,
+    ) -> PostFacts<'a> {
         PostFacts {
             live: record.row.is_live_at(now),
             status: record.row.status_at(now),
@@ -61,12 +66,12 @@ pub fn may_read_record(caller: &Caller, record: &PostRecord, now: NaiveDateTime)
     may_read(caller, &PostFacts::of(record, &record.author_ids(), now))
 }
 
-pub fn not_found(id: &str) -> ApiError {
+pub fn not_found(id: &PostId) -> ApiError {
     ApiError::NotFound(format!("No post with id `{id}`."))
 }
 
 /// Changing or deleting an existing post.
-pub fn may_write(staff: &Staff, id: &str, post: &PostFacts) -> ApiResult<()> {
+pub fn may_write(staff: &Staff, id: &PostId, post: &PostFacts) -> ApiResult<()> {
     let own = post.author_ids.contains(&staff.id);
     if !may_read(&Caller::Staff(staff.clone()), post) {
         return Err(not_found(id));
@@ -93,8 +98,8 @@ pub fn may_write(staff: &Staff, id: &str, post: &PostFacts) -> ApiResult<()> {
 pub fn may_publish_as(
     staff: &Staff,
     status: PostStatus,
-    before: &[String],
-    after: Option<&[String]>,
+    before: &[AuthorId],
+    after: Option<&[AuthorId]>,
 ) -> ApiResult<()> {
     if staff.role == Role::Contributor && status != PostStatus::Draft {
         return Err(ApiError::Forbidden(
@@ -118,16 +123,21 @@ mod tests {
 
     fn staff(role: Role) -> Staff {
         Staff {
-            id: "me".into(),
+            id: id("me"),
             role,
             via: crate::auth::Via::IntegrationKey,
         }
     }
 
+    fn id(name: &str) -> AuthorId {
+        AuthorId::from(name.to_owned())
+    }
+
     #[test]
     fn the_role_table_for_posts() {
-        let mine = vec!["me".to_owned()];
-        let theirs = vec!["them".to_owned()];
+        let p = &PostId::from("p".to_owned());
+        let mine = vec![id("me")];
+        let theirs = vec![id("them")];
         let draft = |ids| PostFacts {
             live: false,
             status: PostStatus::Draft,
@@ -141,7 +151,7 @@ mod tests {
 
         for role in [Role::Owner, Role::Admin, Role::Editor] {
             assert!(
-                may_write(&staff(role), "p", &draft(&theirs)).is_ok(),
+                may_write(&staff(role), p, &draft(&theirs)).is_ok(),
                 "{role}"
             );
             assert!(
@@ -149,27 +159,27 @@ mod tests {
             );
         }
         // author: own posts, any status; others' drafts are invisible, others' live posts read-only
-        assert!(may_write(&staff(Role::Author), "p", &live(&mine)).is_ok());
+        assert!(may_write(&staff(Role::Author), p, &live(&mine)).is_ok());
         assert!(matches!(
-            may_write(&staff(Role::Author), "p", &draft(&theirs)),
+            may_write(&staff(Role::Author), p, &draft(&theirs)),
             Err(ApiError::NotFound(_))
         ));
         assert!(matches!(
-            may_write(&staff(Role::Author), "p", &live(&theirs)),
+            may_write(&staff(Role::Author), p, &live(&theirs)),
             Err(ApiError::Forbidden(_))
         ));
         let author = staff(Role::Author);
         assert!(may_publish_as(&author, PostStatus::Published, &mine, None).is_ok());
         assert!(may_publish_as(&author, PostStatus::Published, &mine, Some(&mine)).is_ok());
         assert!(may_publish_as(&author, PostStatus::Draft, &mine, Some(&theirs)).is_err());
-        let shared = vec!["me".to_owned(), "them".to_owned()];
+        let shared = vec![id("me"), id("them")];
         assert!(may_publish_as(&author, PostStatus::Draft, &shared, None).is_ok());
         assert!(may_publish_as(&author, PostStatus::Draft, &shared, Some(&mine)).is_err());
         assert!(may_publish_as(&author, PostStatus::Draft, &mine, Some(&shared)).is_err());
         // contributor: own drafts only, never publishes
-        assert!(may_write(&staff(Role::Contributor), "p", &draft(&mine)).is_ok());
+        assert!(may_write(&staff(Role::Contributor), p, &draft(&mine)).is_ok());
         assert!(matches!(
-            may_write(&staff(Role::Contributor), "p", &live(&mine)),
+            may_write(&staff(Role::Contributor), p, &live(&mine)),
             Err(ApiError::Forbidden(_))
         ));
         let contributor = staff(Role::Contributor);

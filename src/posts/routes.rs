@@ -1,24 +1,29 @@
+//! The posts endpoints.
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::input::{CreatePost, UpdatePost};
 use super::model::PostRecord;
 use super::policy::{self, Visibility};
-use super::view::{
-    CreatePost, Post, PostItemParams, PostList, PostListParams, PostListQuery, PostShape,
-    UpdatePost,
-};
+use super::query::{PostItemParams, PostListParams, PostListQuery, PostShape};
+use super::view::{Post, PostList};
 use super::{service, storage};
 use crate::auth::{Caller, Staff};
 use crate::db::{Db, now};
+use crate::error::{ApiError, ApiResult};
 use crate::http::caching::{CacheValidators, NotModified};
-use crate::http::conditional::{Expected, IfMatch};
+use crate::http::conditional::{IfMatch, expected};
 use crate::http::cursor::Cursors;
-use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
-use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{JsonBody, Key, Query};
+use crate::http::extract::{JsonBody, PathSegment, Query};
 use crate::http::pagination::ListResponse;
+use crate::http::problem::Problem;
+use crate::http::problem::responses::{
+    BodyRejected, SignInRequired, TokenRejected, VersionRejected,
+};
 use crate::http::{self as h};
+use crate::ids::PostId;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -101,15 +106,15 @@ async fn list(
     ),
     security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
-#[get("/posts/{id}")]
+#[get("/posts/{id}", name = "getPost")]
 async fn get(
     db: web::Data<Db>,
     caller: Caller,
-    id: web::Path<Key>,
+    id: web::Path<PathSegment>,
     Query(params): Query<PostItemParams>,
 ) -> ApiResult<HttpResponse> {
     let shape = PostShape::try_from(params)?;
-    let id = id.into_inner().0;
+    let id = PostId::from(id.into_inner().0);
     let missing = policy::not_found(&id);
     let record = db.run(move |conn| storage::find(conn, &id)).await?;
     visible_to(&caller, record, missing, &shape)
@@ -132,12 +137,12 @@ async fn get(
     ),
     security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
-#[get("/posts/slug/{slug}")]
+#[get("/posts/slug/{slug}", name = "getPostBySlug")]
 async fn get_by_slug(
     req: HttpRequest,
     db: web::Data<Db>,
     caller: Caller,
-    slug: web::Path<Key>,
+    slug: web::Path<PathSegment>,
     Query(params): Query<PostItemParams>,
 ) -> ApiResult<HttpResponse> {
     let shape = PostShape::try_from(params)?;
@@ -161,11 +166,9 @@ async fn get_by_slug(
                 "" => String::new(),
                 query => format!("?{query}"),
             };
+            let current = h::location(&req, "getPostBySlug", &record.row.slug)?;
             Ok(HttpResponse::MovedPermanently()
-                .insert_header((
-                    header::LOCATION,
-                    format!("/api/v1/posts/slug/{}{query}", record.row.slug),
-                ))
+                .insert_header((header::LOCATION, format!("{current}{query}")))
                 .finish())
         }
         record => visible_to(&caller, record, missing, &shape),
@@ -194,6 +197,7 @@ async fn get_by_slug(
 )]
 #[post("/posts")]
 async fn create(
+    req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
     JsonBody(body): JsonBody<CreatePost>,
@@ -202,7 +206,7 @@ async fn create(
     let record = db
         .run(move |conn| service::create(conn, &staff, input))
         .await?;
-    let location = format!("/api/v1/posts/{}", record.row.id);
+    let location = h::location(&req, "getPost", record.row.id.as_str())?;
     let version = record.row.version;
     let post = Post::view(record, now(), &PostShape::default());
     Ok(h::created(&post, version, &location))
@@ -235,13 +239,12 @@ async fn update(
     req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
-    id: web::Path<Key>,
+    id: web::Path<PathSegment>,
     JsonBody(body): JsonBody<UpdatePost>,
 ) -> ApiResult<HttpResponse> {
-    let version = body.version;
+    let expected = expected(&req, body.version);
     let patch = body.validate()?;
-    let expected = Expected::from_request(&req, version);
-    let id = id.into_inner().0;
+    let id = PostId::from(id.into_inner().0);
     let record = db
         .run(move |conn| service::update(conn, &staff, &id, expected, patch))
         .await?;
@@ -266,8 +269,12 @@ async fn update(
     security(("bearer" = []), ("api_key" = []))
 )]
 #[delete("/posts/{id}")]
-async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner().0;
+async fn delete(
+    db: web::Data<Db>,
+    staff: Staff,
+    id: web::Path<PathSegment>,
+) -> ApiResult<HttpResponse> {
+    let id = PostId::from(id.into_inner().0);
     db.run(move |conn| service::delete(conn, &staff, &id))
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -3,15 +3,16 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 
+use super::input::{NewPostInput, PostPatch};
 use super::model::{PostChanges, PostRecord, PostRow, PostStatus};
 use super::policy::{self, PostFacts};
 use super::storage;
-use super::view::{NewPostInput, PostPatch};
 use crate::auth::Staff;
 use crate::content::{self, Rendered, Slug, markdown, text};
-use crate::db::{DbConn, Locked, lock_row, new_id, now, write_transaction};
-use crate::http::conditional::Expected;
-use crate::http::error::{ApiError, ApiResult};
+use crate::db::{DbConn, Locked, lock_row, now, write_transaction};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::PostId;
+use crate::precondition::Expected;
 
 /// Clocks differ a little: "published" a few seconds ahead of ours is still now.
 const CLOCK_SKEW: TimeDelta = TimeDelta::seconds(60);
@@ -57,11 +58,11 @@ pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResul
     write_transaction(conn, |conn| {
         let now = now();
         let published_at = publication_time(input.status, input.published_at, now)?;
-        let id = new_id();
-        let links = storage::links(conn, &id, Some(&author_ids), Some(&input.tags))?;
+        let id = PostId::generate();
+        let relations = storage::find_relations(conn, &id, Some(&author_ids), Some(&input.tags))?;
         let (authors, tags) = (
-            links.authors.unwrap_or_default(),
-            links.tags.unwrap_or_default(),
+            relations.authors.unwrap_or_default(),
+            relations.tags.unwrap_or_default(),
         );
         let excerpt = input
             .custom_excerpt
@@ -79,7 +80,7 @@ pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResul
             reading_time: rendered.reading_time,
             feature_image: input.feature_image,
             featured: input.featured,
-            status: input.status.as_str().to_owned(),
+            status: input.status,
             published_at,
             meta_title: input.meta_title,
             meta_description: input.meta_description,
@@ -109,14 +110,14 @@ pub fn create(conn: &mut DbConn, staff: &Staff, input: NewPostInput) -> ApiResul
 pub fn update(
     conn: &mut DbConn,
     staff: &Staff,
-    id: &str,
+    id: &PostId,
     expected: Expected,
     patch: PostPatch,
 ) -> ApiResult<PostRecord> {
     let rendered = patch.markdown.as_deref().map(render).transpose()?;
     write_transaction(conn, |conn| {
         let now = now();
-        lock_row(conn, Locked::Posts, id)?;
+        lock_row(conn, Locked::Posts, id.as_str())?;
         let current = storage::find(conn, id)?.ok_or_else(|| policy::not_found(id))?;
         let current_ids = current.author_ids();
         let current_status = current.row.status_at(now);
@@ -131,7 +132,8 @@ pub fn update(
             None
         };
         policy::may_publish_as(staff, status, &current_ids, patch.authors.as_deref())?;
-        let links = storage::links(conn, id, patch.authors.as_deref(), patch.tags.as_deref())?;
+        let relations =
+            storage::find_relations(conn, id, patch.authors.as_deref(), patch.tags.as_deref())?;
         if let Some(slug) = &patch.slug
             && slug.as_str() != current.row.slug
         {
@@ -165,7 +167,7 @@ pub fn update(
             excerpt,
             feature_image: patch.feature_image,
             featured: patch.featured,
-            status: published_at.map(|_| status.as_str().to_owned()),
+            status: published_at.map(|_| status),
             published_at,
             meta_title: patch.meta_title,
             meta_description: patch.meta_description,
@@ -174,16 +176,16 @@ pub fn update(
         if changes.is_empty() && patch.authors.is_none() && patch.tags.is_none() {
             return Ok(current);
         }
-        let row = storage::update(conn, id, current.row.version, &changes, &links, now)?;
+        let row = storage::update(conn, id, current.row.version, &changes, &relations, now)?;
         Ok(PostRecord {
             row,
-            authors: links.authors.unwrap_or(current.authors),
-            tags: links.tags.unwrap_or(current.tags),
+            authors: relations.authors.unwrap_or(current.authors),
+            tags: relations.tags.unwrap_or(current.tags),
         })
     })
 }
 
-pub fn delete(conn: &mut DbConn, staff: &Staff, id: &str) -> ApiResult<()> {
+pub fn delete(conn: &mut DbConn, staff: &Staff, id: &PostId) -> ApiResult<()> {
     write_transaction(conn, |conn| {
         let now = now();
         let current = storage::find(conn, id)?.ok_or_else(|| policy::not_found(id))?;

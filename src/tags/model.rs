@@ -1,12 +1,15 @@
+//! Tags as stored: the row, the insert form, and the columns a change may touch.
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::tags;
+use crate::ids::TagId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tags)]
 pub struct TagRow {
-    pub id: String,
+    pub id: TagId,
     pub slug: String,
     pub name: String,
     pub description: Option<String>,
@@ -18,7 +21,7 @@ pub struct TagRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = tags)]
 pub struct NewTag {
-    pub id: String,
+    pub id: TagId,
     pub slug: String,
     pub name: String,
     pub description: Option<String>,
@@ -34,4 +37,15 @@ pub struct TagChanges {
     pub slug: Option<String>,
     pub name: Option<String>,
     pub description: Option<Option<String>>,
+}
+
+impl TagChanges {
+    pub fn is_empty(&self) -> bool {
+        let TagChanges {
+            slug,
+            name,
+            description,
+        } = self;
+        slug.is_none() && name.is_none() && description.is_none()
+    }
 }

@@ -1,22 +1,29 @@
+//! The tags endpoints.
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::input::{CreateTag, UpdateTag};
 use super::model::TagRow;
-use super::storage;
-use super::view::{CreateTag, Tag, TagList, UpdateTag};
+use super::view::{Tag, TagList};
+use super::{policy, service, storage};
 use crate::auth::{Caller, Staff};
+use crate::db::page::PageMeta;
 use crate::db::{Db, DbConn};
+use crate::error::{ApiError, ApiResult};
 use crate::http::caching::{CacheValidators, NotModified};
-use crate::http::conditional::{Expected, IfMatch};
+use crate::http::conditional::{IfMatch, expected};
 use crate::http::cursor::Cursors;
-use crate::http::error::responses::{BodyRejected, SignInRequired, TokenRejected, VersionRejected};
-use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{JsonBody, Key, Query};
-use crate::http::listing::{
-    NamedItemParams, NamedListParams, NamedListQuery, NamedShape, named_page, post_counts_if,
+use crate::http::extract::{JsonBody, PathSegment, Query};
+use crate::http::problem::Problem;
+use crate::http::problem::responses::{
+    BodyRejected, SignInRequired, TokenRejected, VersionRejected,
 };
-use crate::http::pagination::ListResponse;
 use crate::http::{self as h};
+use crate::ids::TagId;
+use crate::named::query::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
+use crate::named::routes::{self as named, Named};
+use crate::named::view::PostCount;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -27,22 +34,37 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete);
 }
 
-fn may_create(staff: &Staff) -> ApiResult<()> {
-    if staff.role == crate::auth::Role::Contributor {
-        return Err(ApiError::Forbidden(
-            "Contributors cannot create tags.".into(),
-        ));
-    }
-    Ok(())
-}
+/// Tags, as a named resource.
+struct Tags;
 
-fn may_manage(staff: &Staff) -> ApiResult<()> {
-    if !staff.role.is_editorial() {
-        return Err(ApiError::Forbidden(
-            "Only editors, admins and the owner can change or delete tags.".into(),
-        ));
+impl Named for Tags {
+    type Id = TagId;
+    type Row = TagRow;
+    type View = Tag;
+
+    fn page(conn: &mut DbConn, query: &NamedListQuery) -> ApiResult<(Vec<TagRow>, PageMeta)> {
+        storage::list(conn, query)
     }
-    Ok(())
+
+    fn post_counts(
+        conn: &mut DbConn,
+        ids: &[TagId],
+        now: chrono::NaiveDateTime,
+    ) -> ApiResult<std::collections::HashMap<TagId, i64>> {
+        storage::post_counts(conn, ids, now)
+    }
+
+    fn id(row: &TagRow) -> &TagId {
+        &row.id
+    }
+
+    fn version(row: &TagRow) -> i64 {
+        row.version
+    }
+
+    fn view(row: TagRow, _: &Caller, count: Option<PostCount>) -> ApiResult<Tag> {
+        Ok(Tag::view(row, count))
+    }
 }
 
 /// List tags, newest first.
@@ -63,46 +85,11 @@ fn may_manage(staff: &Staff) -> ApiResult<()> {
 async fn list(
     req: HttpRequest,
     db: web::Data<Db>,
-    _caller: Caller,
+    caller: Caller,
     cursors: Cursors,
     Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    let list = NamedListQuery::parse(params, &cursors)?;
-    let page = list.page.clone();
-    let (rows, meta, counts) = named_page(
-        &db,
-        list,
-        storage::list,
-        |row: &TagRow| row.id.clone(),
-        storage::post_counts,
-    )
-    .await?;
-    let data = rows
-        .into_iter()
-        .map(|row| Tag::from(row).with_count(counts.as_ref()))
-        .collect();
-    Ok(h::list(
-        &req,
-        &ListResponse::new(data, &page, meta, &cursors),
-    ))
-}
-
-/// One tag, shaped as asked.
-async fn one(
-    db: &Db,
-    shape: NamedShape,
-    find: impl FnOnce(&mut DbConn) -> ApiResult<TagRow> + Send + 'static,
-) -> ApiResult<HttpResponse> {
-    let (row, counts) = db
-        .run(move |conn| {
-            let row = find(conn)?;
-            let counts = post_counts_if(conn, shape, [row.id.clone()], storage::post_counts)?;
-            Ok((row, counts))
-        })
-        .await?;
-    let version = row.version;
-    let tag = Tag::from(row).with_count(counts.as_ref());
-    Ok(h::one(&tag, version))
+    named::list::<Tags>(&req, &db, &caller, &cursors, params).await
 }
 
 /// Get a tag by id.
@@ -120,16 +107,16 @@ async fn one(
     ),
     security((), ("bearer" = []), ("api_key" = []), ("api_key_query" = []))
 )]
-#[get("/tags/{id}")]
+#[get("/tags/{id}", name = "getTag")]
 async fn get(
     db: web::Data<Db>,
-    _caller: Caller,
-    id: web::Path<Key>,
+    caller: Caller,
+    id: web::Path<PathSegment>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
     let shape = NamedShape::of_item(params)?;
-    let id = id.into_inner().0;
-    one(&db, shape, move |conn| {
+    let id = TagId::from(id.into_inner().0);
+    named::one::<Tags>(&db, &caller, shape, move |conn| {
         storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id))
     })
     .await
@@ -153,13 +140,13 @@ async fn get(
 #[get("/tags/slug/{slug}")]
 async fn get_by_slug(
     db: web::Data<Db>,
-    _caller: Caller,
-    slug: web::Path<Key>,
+    caller: Caller,
+    slug: web::Path<PathSegment>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
     let shape = NamedShape::of_item(params)?;
     let slug = slug.into_inner().0;
-    one(&db, shape, move |conn| {
+    named::one::<Tags>(&db, &caller, shape, move |conn| {
         storage::find_by_slug(conn, &slug)?
             .ok_or_else(|| ApiError::NotFound(format!("No tag with slug `{slug}`.")))
     })
@@ -185,15 +172,17 @@ async fn get_by_slug(
 )]
 #[post("/tags")]
 async fn create(
+    req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
     JsonBody(body): JsonBody<CreateTag>,
 ) -> ApiResult<HttpResponse> {
-    may_create(&staff)?;
+    policy::may_create(&staff)?;
     let input = body.validate()?;
-    let row = db.write(move |conn| storage::insert(conn, input)).await?;
-    let location = format!("/api/v1/tags/{}", row.id);
-    Ok(h::created(&Tag::from(row.clone()), row.version, &location))
+    let row = db.write(move |conn| service::create(conn, input)).await?;
+    let location = h::location(&req, "getTag", row.id.as_str())?;
+    let version = row.version;
+    Ok(h::created(&Tag::view(row, None), version, &location))
 }
 
 /// Change a tag. Needs the version you read (`If-Match` or `version`).
@@ -223,18 +212,18 @@ async fn update(
     req: HttpRequest,
     db: web::Data<Db>,
     staff: Staff,
-    id: web::Path<Key>,
+    id: web::Path<PathSegment>,
     JsonBody(body): JsonBody<UpdateTag>,
 ) -> ApiResult<HttpResponse> {
-    may_manage(&staff)?;
-    let version = body.version;
+    policy::may_manage(&staff)?;
+    let expected = expected(&req, body.version);
     let changes = body.validate()?;
-    let expected = Expected::from_request(&req, version);
-    let id = id.into_inner().0;
+    let id = TagId::from(id.into_inner().0);
     let row = db
-        .write(move |conn| storage::update(conn, &id, expected, changes))
+        .write(move |conn| service::update(conn, &id, expected, changes))
         .await?;
-    Ok(h::one(&Tag::from(row.clone()), row.version))
+    let version = row.version;
+    Ok(h::one(&Tag::view(row, None), version))
 }
 
 /// Delete a tag. Posts keep their other tags.
@@ -251,9 +240,13 @@ async fn update(
     security(("bearer" = []), ("api_key" = []))
 )]
 #[delete("/tags/{id}")]
-async fn delete(db: web::Data<Db>, staff: Staff, id: web::Path<Key>) -> ApiResult<HttpResponse> {
-    may_manage(&staff)?;
-    let id = id.into_inner().0;
-    db.write(move |conn| storage::delete(conn, &id)).await?;
+async fn delete(
+    db: web::Data<Db>,
+    staff: Staff,
+    id: web::Path<PathSegment>,
+) -> ApiResult<HttpResponse> {
+    policy::may_manage(&staff)?;
+    let id = TagId::from(id.into_inner().0);
+    db.write(move |conn| service::delete(conn, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

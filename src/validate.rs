@@ -1,7 +1,8 @@
-//! Checking request bodies field by field, collecting every problem before answering `422`.
+//! Checking request bodies field by field, collecting every problem before answering `422`;
+//! and telling a field left out of a `PATCH` from one set to `null`.
 
-use super::error::{ApiError, FieldError};
 use crate::content::Slug;
+use crate::error::{ApiError, FieldError};
 
 #[derive(Debug, Default)]
 pub struct Fields {
@@ -115,9 +116,42 @@ impl Fields {
     }
 }
 
+/// For `PATCH` bodies: tells a field that was left out (`None`) from one set to `null`
+/// (`Some(None)`), which clears it.
+pub mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Option::<T>::deserialize(de).map(Some)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    struct Body {
+        #[serde(default, with = "double_option")]
+        bio: Option<Option<String>>,
+    }
+
+    fn parse(json: &str) -> Body {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn double_option_tells_absent_from_null() {
+        let absent = parse(r#"{}"#);
+        let null = parse(r#"{"bio": null}"#);
+        assert_eq!(absent.bio, None);
+        assert_eq!(null.bio, Some(None));
+    }
 
     #[test]
     fn collects_every_error() {

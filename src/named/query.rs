@@ -1,13 +1,14 @@
-//! The list parameters authors and tags share: a page, a name search, and a sort.
+//! The list and read parameters of named resources (authors, tags): a page, a name search,
+//! a sort by name or time, and `include=count.posts`.
 
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::cursor::Cursors;
-use super::error::{ApiError, ApiResult, FieldError};
-use super::pagination::{PageMeta, PageParams, PageRequest, checked};
-use super::sort::{self, Direction};
+use crate::db::page::{CursorCodec, Direction, PageRequest};
+use crate::error::{ApiError, FieldError};
+use crate::query::{self, PageParams, checked};
 
+/// The query parameters of a list of authors or tags.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -49,54 +50,6 @@ pub struct NamedItemParams {
     /// `count.posts` adds how many published posts it has.
     #[param(pattern = "^(count\\.posts)?$", example = "count.posts")]
     pub include: Option<String>,
-}
-
-/// How many published posts an author or tag has (with `include=count.posts`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct PostCount {
-    pub posts: i64,
-}
-
-/// Post counts by author or tag id.
-pub type PostCounts = std::collections::HashMap<String, i64>;
-
-/// The post counts of the items with `ids`, from `count`, when `shape` asks for them.
-pub fn post_counts_if(
-    conn: &mut crate::db::DbConn,
-    shape: NamedShape,
-    ids: impl IntoIterator<Item = String>,
-    count: PostCounter,
-) -> ApiResult<Option<PostCounts>> {
-    if !shape.count_posts {
-        return Ok(None);
-    }
-    let ids: Vec<String> = ids.into_iter().collect();
-    count(conn, &ids, crate::db::now()).map(Some)
-}
-
-/// The counter of posts per author or per tag.
-pub type PostCounter =
-    fn(&mut crate::db::DbConn, &[String], chrono::NaiveDateTime) -> ApiResult<PostCounts>;
-
-/// Loads a page of authors' or tags' rows.
-pub type NamedRows<R> =
-    fn(&mut crate::db::DbConn, &NamedListQuery) -> ApiResult<(Vec<R>, PageMeta)>;
-
-/// A page of authors or tags as `list` asks, with their post counts when it asks for them:
-/// one trip to the pool. `page` loads the rows, `id` names one.
-pub async fn named_page<R: Send + 'static>(
-    db: &crate::db::Db,
-    list: NamedListQuery,
-    page: NamedRows<R>,
-    id: fn(&R) -> String,
-    count: PostCounter,
-) -> ApiResult<(Vec<R>, PageMeta, Option<PostCounts>)> {
-    db.run(move |conn| {
-        let (rows, meta) = page(conn, &list)?;
-        let counts = post_counts_if(conn, list.shape, rows.iter().map(id), count)?;
-        Ok((rows, meta, counts))
-    })
-    .await
 }
 
 /// What to add to each author or tag.
@@ -165,7 +118,10 @@ pub fn search_text(q: Option<String>, errors: &mut Vec<FieldError>) -> Option<St
 }
 
 impl NamedListQuery {
-    pub fn parse(p: NamedListParams, cursors: &Cursors) -> Result<NamedListQuery, ApiError> {
+    pub fn parse(
+        p: NamedListParams,
+        cursors: &impl CursorCodec,
+    ) -> Result<NamedListQuery, ApiError> {
         let mut errors = Vec::new();
         let page = PageParams {
             limit: p.limit,
@@ -174,10 +130,10 @@ impl NamedListQuery {
             count: p.count,
         };
         let query = NamedListQuery {
-            page: PageRequest::parse(page, cursors, &mut errors),
+            page: page.parse(cursors, &mut errors),
             q: search_text(p.q, &mut errors),
-            sort: sort::with_tiebreak(
-                sort::parse(
+            sort: query::with_tiebreak(
+                query::parse_sort(
                     p.sort.as_deref(),
                     &[
                         ("name", NameSort::Name),
@@ -192,29 +148,5 @@ impl NamedListQuery {
             shape: NamedShape::parse(p.include.as_deref(), &mut errors),
         };
         checked(query, errors)
-    }
-}
-
-/// A `LIKE` pattern matching `text` anywhere, with `\` escaping LIKE's own wildcards.
-pub fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_wildcards_are_literal() {
-        assert_eq!(contains_pattern("50%_Off\\"), "%50\\%\\_off\\\\%");
     }
 }

@@ -1,0 +1,96 @@
+//! The routes an application serves, as its middleware and default service need to know them:
+//! which methods a path takes (for `405` with `Allow`), and which reads are public, which the
+//! shared cache may keep. Filled from the OpenAPI document by `crate::routes` and handed to
+//! middleware as app data, so that nothing below the app needs to know the app.
+
+use actix_web::dev::ResourceDef;
+use actix_web::http::Method;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::SecurityRequirement;
+
+struct Route {
+    def: ResourceDef,
+    methods: Vec<Method>,
+    /// A `GET` of content anyone may make.
+    public_read: bool,
+}
+
+pub struct RouteTable {
+    routes: Vec<Route>,
+}
+
+impl RouteTable {
+    /// The routes of `doc`. A `GET` under `api_prefix` that needs no credential (its
+    /// security allows none) is a public read: what it answers is the same for every reader,
+    /// and changes only with the content.
+    pub fn from_document(doc: &OpenApi, api_prefix: &str) -> RouteTable {
+        let anyone = SecurityRequirement::default();
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let ops = [
+                    (&item.get, Method::GET),
+                    (&item.post, Method::POST),
+                    (&item.put, Method::PUT),
+                    (&item.patch, Method::PATCH),
+                    (&item.delete, Method::DELETE),
+                ];
+                let public_read = path.starts_with(api_prefix)
+                    && item
+                        .get
+                        .as_ref()
+                        .is_some_and(|get| get.security.iter().flatten().any(|s| *s == anyone));
+                Route {
+                    def: ResourceDef::new(path.as_str()),
+                    methods: ops
+                        .into_iter()
+                        .filter(|(op, _)| op.is_some())
+                        .map(|(_, method)| method)
+                        .collect(),
+                    public_read,
+                }
+            })
+            .collect();
+        RouteTable { routes }
+    }
+
+    /// Adds a route the document does not describe (the document's own).
+    pub fn with(mut self, path: &str, methods: &[Method]) -> RouteTable {
+        self.routes.push(Route {
+            def: ResourceDef::new(path),
+            methods: methods.to_vec(),
+            public_read: false,
+        });
+        self
+    }
+
+    fn route(&self, path: &str) -> Option<&Route> {
+        self.routes.iter().find(|route| route.def.is_match(path))
+    }
+
+    /// The methods `path` takes, as an `Allow` header lists them; `None` for no route.
+    pub fn allowed(&self, path: &str) -> Option<String> {
+        self.route(path).map(|route| {
+            let names: Vec<&str> = route.methods.iter().map(Method::as_str).collect();
+            names.join(", ")
+        })
+    }
+
+    /// Whether a `GET` of `path` is a public read of content.
+    pub fn is_public_read(&self, path: &str) -> bool {
+        self.routes
+            .iter()
+            .any(|route| route.public_read && route.def.is_match(path))
+    }
+
+    /// The templates of the public reads, for tests and the documentation.
+    pub fn public_reads(&self) -> Vec<&str> {
+        self.routes
+            .iter()
+            .filter(|route| route.public_read)
+            .filter_map(|route| route.def.pattern())
+            .collect()
+    }
+}

@@ -1,0 +1,102 @@
+//! The handlers of named resources, once: a list with its post counts, and one item with its
+//! count, for any resource that says how to load, count and show itself ([`Named`]).
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+
+use super::query::{NamedListParams, NamedListQuery, NamedShape};
+use super::view::PostCount;
+use crate::auth::Caller;
+use crate::db::page::PageMeta;
+use crate::db::{Db, DbConn, now};
+use crate::error::ApiResult;
+use crate::http::cursor::Cursors;
+use crate::http::pagination::ListResponse;
+use crate::http::{self as h, Modified};
+
+/// A resource with a name, a slug and posts (authors, tags), listed and read alike.
+pub trait Named: 'static {
+    type Id: Clone + Eq + Hash + Send + 'static;
+    type Row: Send + 'static;
+    type View: serde::Serialize + Modified;
+
+    /// A page of rows, as `list` asks.
+    fn page(conn: &mut DbConn, query: &NamedListQuery) -> ApiResult<(Vec<Self::Row>, PageMeta)>;
+    /// How many live posts each of `ids` has; those with none may be left out.
+    fn post_counts(
+        conn: &mut DbConn,
+        ids: &[Self::Id],
+        now: NaiveDateTime,
+    ) -> ApiResult<HashMap<Self::Id, i64>>;
+    fn id(row: &Self::Row) -> &Self::Id;
+    fn version(row: &Self::Row) -> i64;
+    /// The row as `caller` may see it, with its post count when one was asked for.
+    fn view(row: Self::Row, caller: &Caller, count: Option<PostCount>) -> ApiResult<Self::View>;
+}
+
+/// Post counts for `rows`, when `shape` asks for them.
+fn counts<N: Named>(
+    conn: &mut DbConn,
+    shape: NamedShape,
+    rows: &[N::Row],
+) -> ApiResult<Option<HashMap<N::Id, i64>>> {
+    if !shape.count_posts {
+        return Ok(None);
+    }
+    let ids: Vec<N::Id> = rows.iter().map(|row| N::id(row).clone()).collect();
+    N::post_counts(conn, &ids, now()).map(Some)
+}
+
+fn count_of<N: Named>(counts: &Option<HashMap<N::Id, i64>>, row: &N::Row) -> Option<PostCount> {
+    counts.as_ref().map(|counts| PostCount {
+        posts: counts.get(N::id(row)).copied().unwrap_or(0),
+    })
+}
+
+/// A page of `N` as `params` ask, with post counts when asked: one trip to the pool.
+pub async fn list<N: Named>(
+    req: &HttpRequest,
+    db: &Db,
+    caller: &Caller,
+    cursors: &Cursors,
+    params: NamedListParams,
+) -> ApiResult<HttpResponse> {
+    let list = NamedListQuery::parse(params, cursors)?;
+    let page = list.page.clone();
+    let (rows, meta, counts) = db
+        .run(move |conn| {
+            let (rows, meta) = N::page(conn, &list)?;
+            let counts = counts::<N>(conn, list.shape, &rows)?;
+            Ok((rows, meta, counts))
+        })
+        .await?;
+    let data = rows
+        .into_iter()
+        .map(|row| {
+            let count = count_of::<N>(&counts, &row);
+            N::view(row, caller, count)
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(h::list(req, &ListResponse::new(data, &page, meta, cursors)))
+}
+
+/// The one `N` that `find` loads, shaped as asked.
+pub async fn one<N: Named>(
+    db: &Db,
+    caller: &Caller,
+    shape: NamedShape,
+    find: impl FnOnce(&mut DbConn) -> ApiResult<N::Row> + Send + 'static,
+) -> ApiResult<HttpResponse> {
+    let (row, counts) = db
+        .run(move |conn| {
+            let row = find(conn)?;
+            let counts = counts::<N>(conn, shape, std::slice::from_ref(&row))?;
+            Ok((row, counts))
+        })
+        .await?;
+    let (version, count) = (N::version(&row), count_of::<N>(&counts, &row));
+    Ok(h::one(&N::view(row, caller, count)?, version))
+}

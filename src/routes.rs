@@ -1,0 +1,69 @@
+//! The route table: every route Folio serves, registered in one place, so that the
+//! application and the OpenAPI document are built from the same list; and the table of
+//! methods and public reads that middleware consults, derived from that document.
+
+use actix_web::http::Method;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::http::route_table::RouteTable;
+use crate::{authors, health, keys, posts, sessions, tags};
+
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Where the document itself is served (it does not describe itself).
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// Registers every documented route: as the application is built, and as the document is
+/// collected.
+pub fn register(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope(API_PREFIX)
+                .configure(sessions::routes::routes)
+                .configure(authors::routes::routes)
+                .configure(keys::routes::routes)
+                .configure(posts::routes::routes)
+                .configure(tags::routes::routes),
+        );
+}
+
+/// What middleware needs to know of the routes `doc` describes.
+pub fn table(doc: &OpenApi) -> RouteTable {
+    RouteTable::from_document(doc, API_PREFIX).with(OPENAPI_PATH, &[Method::GET])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_reads_are_the_anonymous_reads_of_content() {
+        let table = table(&crate::openapi::document());
+        let mut reads = table.public_reads();
+        reads.sort();
+        assert_eq!(
+            reads,
+            [
+                "/api/v1/authors",
+                "/api/v1/authors/slug/{slug}",
+                "/api/v1/authors/{id}",
+                "/api/v1/posts",
+                "/api/v1/posts/slug/{slug}",
+                "/api/v1/posts/{id}",
+                "/api/v1/tags",
+                "/api/v1/tags/slug/{slug}",
+                "/api/v1/tags/{id}",
+            ]
+        );
+        assert!(table.is_public_read("/api/v1/posts/slug/hello"));
+        assert!(!table.is_public_read("/api/v1/keys"));
+        assert!(!table.is_public_read("/api/v1/auth/me"));
+        assert!(!table.is_public_read("/healthz"));
+        assert_eq!(table.allowed("/api/v1/posts").as_deref(), Some("GET, POST"));
+        assert_eq!(table.allowed(OPENAPI_PATH).as_deref(), Some("GET"));
+        assert_eq!(table.allowed("/nothing"), None);
+    }
+}
