@@ -7,6 +7,9 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
+use crate::paths::{
+    API, AUTHORS, KEYS, LOGIN, LOGOUT, ME, OPENAPI, POSTS, REFRESH, TAGS, resource,
+};
 use crate::support::{
     Backend, OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, Response, id, slugs, spawn, spawn_with,
 };
@@ -48,7 +51,7 @@ async fn refresh_rotates_and_a_reused_token_signs_the_session_out(backend: Backe
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     assert_ne!(second["access_token"], first["access_token"]);
     let access = second["access_token"].as_str().unwrap();
-    app.get("/api/v1/auth/me", Some(access)).await.expect(200);
+    app.get(ME, Some(access)).await.expect(200);
     // The rotated token again: someone copied it. The whole session ends, the thief's and
     // the holder's tokens alike.
     let reuse = app.refresh(&first["refresh_token"]).await.problem(401);
@@ -57,52 +60,35 @@ async fn refresh_rotates_and_a_reused_token_signs_the_session_out(backend: Backe
         "{reuse}"
     );
     assert_signed_out(app.refresh(&second["refresh_token"]).await);
-    assert_signed_out(app.get("/api/v1/auth/me", Some(access)).await);
+    assert_signed_out(app.get(ME, Some(access)).await);
     assert_signed_out(
-        app.get(
-            "/api/v1/auth/me",
-            Some(first["access_token"].as_str().unwrap()),
-        )
-        .await,
+        app.get(ME, Some(first["access_token"].as_str().unwrap()))
+            .await,
     );
     // Other sessions are not touched.
-    app.get("/api/v1/auth/me", Some(&app.owner_token))
-        .await
-        .expect(200);
+    app.get(ME, Some(&app.owner_token)).await.expect(200);
     // Garbage is refused as plainly.
     for garbage in [json!("folio_rt_nope"), json!("")] {
         assert_signed_out(app.refresh(&garbage).await);
     }
-    app.post("/api/v1/auth/refresh", None, json!({}))
-        .await
-        .problem(422);
+    app.post(REFRESH, None, json!({})).await.problem(422);
 }
 
 async fn logout_ends_one_session_and_may_be_repeated(backend: Backend) {
     let app = spawn(backend).await;
     let session = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
     let access = session["access_token"].as_str().unwrap();
-    app.get("/api/v1/auth/me", Some(access)).await.expect(200);
+    app.get(ME, Some(access)).await.expect(200);
     let logout = json!({"refresh_token": session["refresh_token"]});
-    app.post("/api/v1/auth/logout", None, logout.clone())
-        .await
-        .expect(204);
-    assert_signed_out(app.get("/api/v1/auth/me", Some(access)).await);
+    app.post(LOGOUT, None, logout.clone()).await.expect(204);
+    assert_signed_out(app.get(ME, Some(access)).await);
     assert_signed_out(app.refresh(&session["refresh_token"]).await);
-    app.post("/api/v1/auth/logout", None, logout)
+    app.post(LOGOUT, None, logout).await.expect(204);
+    app.post(LOGOUT, None, json!({"refresh_token": "folio_rt_unknown"}))
         .await
         .expect(204);
-    app.post(
-        "/api/v1/auth/logout",
-        None,
-        json!({"refresh_token": "folio_rt_unknown"}),
-    )
-    .await
-    .expect(204);
     // The owner's other session goes on.
-    app.get("/api/v1/auth/me", Some(&app.owner_token))
-        .await
-        .expect(200);
+    app.get(ME, Some(&app.owner_token)).await.expect(200);
 }
 
 async fn refreshing_does_not_keep_a_session_for_ever(backend: Backend) {
@@ -126,7 +112,7 @@ async fn a_new_password_ends_every_session(backend: Backend) {
     let email = app.email_of(&author_id).await;
     let other = app.sign_in(&email, PASSWORD).await;
     // Changed by the account itself, with the current password.
-    let path = format!("/api/v1/authors/{author_id}");
+    let path = resource(AUTHORS, &author_id);
     let etag = app.get(&path, Some(&token)).await.expect(200).etag();
     app.patch(
         &path,
@@ -136,13 +122,10 @@ async fn a_new_password_ends_every_session(backend: Backend) {
     )
     .await
     .expect(200);
-    assert_signed_out(app.get("/api/v1/auth/me", Some(&token)).await);
+    assert_signed_out(app.get(ME, Some(&token)).await);
     assert_signed_out(
-        app.get(
-            "/api/v1/auth/me",
-            Some(other["access_token"].as_str().unwrap()),
-        )
-        .await,
+        app.get(ME, Some(other["access_token"].as_str().unwrap()))
+            .await,
     );
     assert_signed_out(app.refresh(&other["refresh_token"]).await);
     let fresh = app.sign_in(&email, "a-brand-new-password").await;
@@ -151,23 +134,17 @@ async fn a_new_password_ends_every_session(backend: Backend) {
         .await
         .expect(200);
     assert_signed_out(
-        app.get(
-            "/api/v1/auth/me",
-            Some(fresh["access_token"].as_str().unwrap()),
-        )
-        .await,
+        app.get(ME, Some(fresh["access_token"].as_str().unwrap()))
+            .await,
     );
     // Changing the name signs nobody out.
     let kept = app.sign_in(&email, "reset-by-the-owner").await;
     app.change_author(&author_id, json!({"name": "Renamed"}))
         .await
         .expect(200);
-    app.get(
-        "/api/v1/auth/me",
-        Some(kept["access_token"].as_str().unwrap()),
-    )
-    .await
-    .expect(200);
+    app.get(ME, Some(kept["access_token"].as_str().unwrap()))
+        .await
+        .expect(200);
 }
 
 async fn disabled_accounts_cannot_sign_in_and_keep_their_posts(backend: Backend) {
@@ -187,21 +164,17 @@ async fn disabled_accounts_cannot_sign_in_and_keep_their_posts(backend: Backend)
         .expect(200)
         .body;
     assert_eq!(disabled["disabled"], true);
-    assert_signed_out(app.get("/api/v1/auth/me", Some(&token)).await);
+    assert_signed_out(app.get(ME, Some(&token)).await);
     assert_signed_out(app.refresh(&session["refresh_token"]).await);
     let refused = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": PASSWORD}),
-        )
+        .post(LOGIN, None, json!({"email": email, "password": PASSWORD}))
         .await
         .problem(401);
     assert!(refused["detail"].as_str().unwrap().contains("disabled"));
     // A wrong password does not learn that the account is disabled.
     let wrong = app
         .post(
-            "/api/v1/auth/login",
+            LOGIN,
             None,
             json!({"email": email, "password": "not-the-password"}),
         )
@@ -209,10 +182,10 @@ async fn disabled_accounts_cannot_sign_in_and_keep_their_posts(backend: Backend)
         .problem(401);
     assert!(!wrong["detail"].as_str().unwrap().contains("disabled"));
     // The posts stay, and readers never learn of the account's state.
-    let list = app.get("/api/v1/posts", None).await.expect(200).body;
+    let list = app.get(POSTS, None).await.expect(200).body;
     assert_eq!(slugs(&list), ["still-here"]);
     let public = app
-        .get(&format!("/api/v1/authors/{author_id}"), None)
+        .get(&resource(AUTHORS, &author_id), None)
         .await
         .expect(200)
         .body;
@@ -231,13 +204,13 @@ async fn disabled_accounts_cannot_sign_in_and_keep_their_posts(backend: Backend)
         (app.owner_id.as_str(), admin.as_str()),
         (admin_id.as_str(), editor.as_str()),
     ] {
-        let path = format!("/api/v1/authors/{target}");
+        let path = resource(AUTHORS, target);
         let etag = app.get(&path, Some(token)).await.expect(200).etag();
         app.patch(&path, Some(token), &etag, json!({"disabled": true}))
             .await
             .problem(403);
     }
-    app.get("/api/v1/auth/me", Some(&admin)).await.expect(200);
+    app.get(ME, Some(&admin)).await.expect(200);
     // An author without a login has nothing to disable.
     let plain = app.author("No Login").await;
     let res = app
@@ -252,18 +225,18 @@ async fn a_lowered_role_signs_out_and_a_raised_one_does_not(backend: Backend) {
     app.change_author(&author_id, json!({"role": "editor"}))
         .await
         .expect(200);
-    let me = app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+    let me = app.get(ME, Some(&token)).await.expect(200);
     assert_eq!(me.body["role"], "editor");
     app.change_author(&author_id, json!({"role": "contributor"}))
         .await
         .expect(200);
-    assert_signed_out(app.get("/api/v1/auth/me", Some(&token)).await);
+    assert_signed_out(app.get(ME, Some(&token)).await);
 }
 
 async fn the_owner_hands_over_ownership_and_becomes_an_admin(backend: Backend) {
     let app = spawn(backend).await;
     let (admin_id, admin) = app.staff("admin").await;
-    let transfer = |target: &str| format!("/api/v1/authors/{target}/ownership");
+    let transfer = |target: &str| format!("{AUTHORS}/{target}/ownership");
     // Only the owner may.
     app.post(&transfer(&admin_id), Some(&admin), json!(null))
         .await
@@ -299,20 +272,20 @@ async fn the_owner_hands_over_ownership_and_becomes_an_admin(backend: Backend) {
         .body;
     assert_eq!(owner["role"], "owner");
     // The former owner was lowered to admin, so signed out; signed in again, an admin.
-    assert_signed_out(app.get("/api/v1/auth/me", Some(&app.owner_token)).await);
+    assert_signed_out(app.get(ME, Some(&app.owner_token)).await);
     let former = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
     let former = former["access_token"].as_str().unwrap();
-    let me = app.get("/api/v1/auth/me", Some(former)).await.expect(200);
+    let me = app.get(ME, Some(former)).await.expect(200);
     assert_eq!(me.body["role"], "admin");
     // There is one owner: the new one cannot be demoted or deleted by the former.
-    let path = format!("/api/v1/authors/{admin_id}");
+    let path = resource(AUTHORS, &admin_id);
     let etag = app.get(&path, Some(former)).await.expect(200).etag();
     app.patch(&path, Some(former), &etag, json!({"role": "editor"}))
         .await
         .problem(403);
     app.delete(&path, Some(former)).await.problem(403);
     let owners: Vec<Value> = app
-        .get("/api/v1/authors?limit=100", Some(&admin))
+        .get(&format!("{AUTHORS}?limit=100"), Some(&admin))
         .await
         .expect(200)
         .body["data"]
@@ -339,13 +312,13 @@ async fn content_keys_read_what_anonymous_readers_read(backend: Backend) {
     let (key_id, secret) = app.key(json!({"name": "Blog", "kind": "content"})).await;
     assert!(secret.starts_with("folio_ck_"));
 
-    let anonymous = app.get("/api/v1/posts?limit=2", None).await.expect(200);
+    let anonymous = app.get(&format!("{POSTS}?limit=2"), None).await.expect(200);
     let by_header = app
-        .with_key("GET", "/api/v1/posts?limit=2", &secret, None)
+        .with_key("GET", &format!("{POSTS}?limit=2"), &secret, None)
         .await
         .expect(200);
     let by_query = app
-        .get(&format!("/api/v1/posts?limit=2&key={secret}"), None)
+        .get(&format!("{POSTS}?limit=2&key={secret}"), None)
         .await
         .expect(200);
     assert_eq!(by_header.body, anonymous.body);
@@ -358,53 +331,30 @@ async fn content_keys_read_what_anonymous_readers_read(backend: Backend) {
         .unwrap()
         .to_owned();
     let page_two = app
-        .get(
-            &format!("/api/v1/posts?limit=2&cursor={next}&key={secret}"),
-            None,
-        )
+        .get(&format!("{POSTS}?limit=2&cursor={next}&key={secret}"), None)
         .await
         .expect(200);
     assert_eq!(page_two.body["data"].as_array().unwrap().len(), 1);
     // No drafts, no staff fields.
-    app.with_key(
-        "GET",
-        &format!("/api/v1/posts/{}", id(&draft)),
-        &secret,
-        None,
-    )
-    .await
-    .problem(404);
+    app.with_key("GET", &resource(POSTS, id(&draft)), &secret, None)
+        .await
+        .problem(404);
     let owner = app
-        .with_key(
-            "GET",
-            &format!("/api/v1/authors/{}", app.owner_id),
-            &secret,
-            None,
-        )
+        .with_key("GET", &resource(AUTHORS, &app.owner_id), &secret, None)
         .await
         .expect(200)
         .body;
     assert!(owner.get("email").is_none() && owner.get("role").is_none());
     // Reading is all it does.
     let write = app
-        .with_key(
-            "POST",
-            "/api/v1/posts",
-            &secret,
-            Some(json!({"title": "Nope"})),
-        )
+        .with_key("POST", POSTS, &secret, Some(json!({"title": "Nope"})))
         .await
         .problem(403);
     assert!(write["detail"].as_str().unwrap().contains("content key"));
-    app.with_key("GET", "/api/v1/auth/me", &secret, None)
-        .await
-        .problem(403);
+    app.with_key("GET", ME, &secret, None).await.problem(403);
 
     // The list shows no secret, and when the key was last used.
-    let keys = app
-        .get("/api/v1/keys", Some(&app.owner_token))
-        .await
-        .expect(200);
+    let keys = app.get(KEYS, Some(&app.owner_token)).await.expect(200);
     assert!(!keys.text.contains(&secret));
     let key = &keys.body["data"][0];
     assert_eq!(key["id"], key_id.as_str());
@@ -423,33 +373,28 @@ async fn revoked_keys_stop_at_once_even_for_kept_reads(backend: Backend) {
     let (key_id, secret) = app.key(json!({"name": "Blog", "kind": "content"})).await;
     // Read twice: the second answer comes from the response cache.
     for _ in 0..2 {
-        app.with_key("GET", "/api/v1/posts", &secret, None)
-            .await
-            .expect(200);
+        app.with_key("GET", POSTS, &secret, None).await.expect(200);
     }
-    app.delete(&format!("/api/v1/keys/{key_id}"), Some(&app.owner_token))
+    app.delete(&resource(KEYS, &key_id), Some(&app.owner_token))
         .await
         .expect(204);
-    let refused = app
-        .with_key("GET", "/api/v1/posts", &secret, None)
-        .await
-        .problem(401);
+    let refused = app.with_key("GET", POSTS, &secret, None).await.problem(401);
     assert!(refused["detail"].as_str().unwrap().contains("API key"));
-    app.get(&format!("/api/v1/posts?key={secret}"), None)
+    app.get(&format!("{POSTS}?key={secret}"), None)
         .await
         .problem(401);
     // Revoking again is no error; the record stays, marked.
-    app.delete(&format!("/api/v1/keys/{key_id}"), Some(&app.owner_token))
+    app.delete(&resource(KEYS, &key_id), Some(&app.owner_token))
         .await
         .expect(204);
     let key = app
-        .get(&format!("/api/v1/keys/{key_id}"), Some(&app.owner_token))
+        .get(&resource(KEYS, &key_id), Some(&app.owner_token))
         .await
         .expect(200)
         .body;
     assert!(key["revoked_at"].is_string());
     // An unknown key is refused, never read as anonymous.
-    app.with_key("GET", "/api/v1/posts", "folio_ck_made-up", None)
+    app.with_key("GET", POSTS, "folio_ck_made-up", None)
         .await
         .problem(401);
 }
@@ -459,7 +404,7 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     let (admin_id, admin) = app.staff("admin").await;
     let res = app
         .post(
-            "/api/v1/keys",
+            KEYS,
             Some(&admin),
             json!({"name": "Importer", "kind": "integration", "role": "editor"}),
         )
@@ -473,7 +418,7 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     let post = app
         .with_key(
             "POST",
-            "/api/v1/posts",
+            POSTS,
             &secret,
             Some(json!({"title": "Imported", "status": "published"})),
         )
@@ -484,19 +429,19 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     // With the key's role, not its maker's: editors may not add admins.
     app.with_key(
         "POST",
-        "/api/v1/authors",
+        AUTHORS,
         &secret,
         Some(json!({"name": "X", "email": "x@example.com", "password": PASSWORD, "role": "admin"})),
     )
     .await
     .problem(403);
     // Never from a URL, and never to make more keys.
-    app.get(&format!("/api/v1/posts?key={secret}"), None)
+    app.get(&format!("{POSTS}?key={secret}"), None)
         .await
         .problem(401);
     app.with_key(
         "POST",
-        "/api/v1/keys",
+        KEYS,
         &secret,
         Some(json!({"name": "More", "kind": "content"})),
     )
@@ -506,7 +451,7 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     // password, email, role or access changed, not even its maker's; no login deleted.
     app.with_key(
         "POST",
-        "/api/v1/authors",
+        AUTHORS,
         &secret,
         Some(
             json!({"name": "Y", "email": "y@example.com", "password": PASSWORD, "role": "author"}),
@@ -524,7 +469,7 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
         (author_id.as_str(), json!({"role": "contributor"})),
         (admin_id.as_str(), json!({"email": "elsewhere@example.com"})),
     ] {
-        let path = format!("/api/v1/authors/{target}");
+        let path = resource(AUTHORS, target);
         let etag = app.get(&path, Some(&app.owner_token)).await.etag();
         app.call(
             "PATCH",
@@ -536,79 +481,56 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
         .await
         .problem(403);
     }
-    app.with_key(
-        "DELETE",
-        &format!("/api/v1/authors/{author_id}"),
-        &secret,
-        None,
-    )
-    .await
-    .problem(403);
+    app.with_key("DELETE", &resource(AUTHORS, &author_id), &secret, None)
+        .await
+        .problem(403);
     // Profiles without a login are fair game.
     let plain = app
         .with_key(
             "POST",
-            "/api/v1/authors",
+            AUTHORS,
             &secret,
             Some(json!({"name": "Guest Writer"})),
         )
         .await
         .expect(201)
         .body;
-    app.with_key(
-        "DELETE",
-        &format!("/api/v1/authors/{}", id(&plain)),
-        &secret,
-        None,
-    )
-    .await
-    .expect(204);
+    app.with_key("DELETE", &resource(AUTHORS, id(&plain)), &secret, None)
+        .await
+        .expect(204);
     // Its maker's role caps it: demoted to author, the key does only what authors do.
     app.change_author(&admin_id, json!({"role": "author"}))
         .await
         .expect(200);
     let tag = app.tag("Editors Only").await;
-    app.with_key(
-        "DELETE",
-        &format!("/api/v1/tags/{}", id(&tag)),
-        &secret,
-        None,
-    )
-    .await
-    .problem(403);
+    app.with_key("DELETE", &resource(TAGS, id(&tag)), &secret, None)
+        .await
+        .problem(403);
     // Its maker disabled, the key stops.
     app.change_author(&admin_id, json!({"disabled": true}))
         .await
         .expect(200);
-    app.with_key("GET", "/api/v1/posts", &secret, None)
-        .await
-        .problem(401);
+    app.with_key("GET", POSTS, &secret, None).await.problem(401);
     // Re-enabled, it works again (as an author now).
     app.change_author(&admin_id, json!({"disabled": false}))
         .await
         .expect(200);
-    app.with_key("GET", "/api/v1/posts", &secret, None)
-        .await
-        .expect(200);
+    app.with_key("GET", POSTS, &secret, None).await.expect(200);
 }
 
 async fn only_admins_in_person_manage_keys(backend: Backend) {
     let app = spawn(backend).await;
     let body = json!({"name": "Blog", "kind": "content"});
-    app.post("/api/v1/keys", None, body.clone())
-        .await
-        .problem(401);
+    app.post(KEYS, None, body.clone()).await.problem(401);
     for role in ["editor", "author", "contributor"] {
         let (_, token) = app.staff(role).await;
-        app.post("/api/v1/keys", Some(&token), body.clone())
+        app.post(KEYS, Some(&token), body.clone())
             .await
             .problem(403);
-        app.get("/api/v1/keys", Some(&token)).await.problem(403);
+        app.get(KEYS, Some(&token)).await.problem(403);
     }
     let (_, admin) = app.staff("admin").await;
-    app.post("/api/v1/keys", Some(&admin), body.clone())
-        .await
-        .expect(201);
+    app.post(KEYS, Some(&admin), body.clone()).await.expect(201);
     // No more than one's own role, never the owner's, and only integration keys have one.
     for (body, status, field) in [
         (
@@ -626,21 +548,21 @@ async fn only_admins_in_person_manage_keys(backend: Backend) {
         (json!({"name": "x", "kind": "master"}), 422, "kind"),
     ] {
         let problem = app
-            .post("/api/v1/keys", Some(&admin), body.clone())
+            .post(KEYS, Some(&admin), body.clone())
             .await
             .problem(status);
         assert_eq!(problem["errors"][0]["field"], field, "{body}");
     }
-    let keys = app.get("/api/v1/keys", Some(&admin)).await.expect(200);
+    let keys = app.get(KEYS, Some(&admin)).await.expect(200);
     assert_eq!(keys.body["data"].as_array().unwrap().len(), 1);
     app.get(
-        "/api/v1/keys/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11",
+        &format!("{KEYS}/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11"),
         Some(&admin),
     )
     .await
     .problem(404);
     app.delete(
-        "/api/v1/keys/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11",
+        &format!("{KEYS}/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11"),
         Some(&admin),
     )
     .await
@@ -652,16 +574,16 @@ async fn a_server_may_require_a_content_key(backend: Backend) {
     app.post_as(None, json!({"title": "Live", "status": "published"}))
         .await;
     let (_, secret) = app.key(json!({"name": "Blog", "kind": "content"})).await;
-    for path in ["/api/v1/posts", "/api/v1/posts/slug/live", "/api/v1/tags"] {
+    for path in [POSTS, &format!("{POSTS}/slug/live"), TAGS] {
         let problem = app.get(path, None).await.problem(401);
         assert!(problem["detail"].as_str().unwrap().contains("content key"));
         app.with_key("GET", path, &secret, None).await.expect(200);
         app.get(path, Some(&app.owner_token)).await.expect(200);
     }
     app.get("/healthz", None).await.expect(200);
-    app.get("/api/v1/openapi.json", None).await.expect(200);
+    app.get(OPENAPI, None).await.expect(200);
     // No shared cache may keep a keyed read: many key on the URL alone.
-    let read = app.with_key("GET", "/api/v1/posts", &secret, None).await;
+    let read = app.with_key("GET", POSTS, &secret, None).await;
     assert_eq!(
         read.header("cache-control"),
         Some("private, max-age=60, stale-while-revalidate=300")
@@ -737,7 +659,7 @@ async fn failures_from_one_address_are_limited_across_accounts(backend: Backend)
     // from outside is not believed.
     let via = |peer: &str, forwarded: &str| {
         TestRequest::post()
-            .uri("/api/v1/auth/login")
+            .uri(LOGIN)
             .peer_addr(format!("{peer}:40000").parse().unwrap())
             .insert_header(("x-forwarded-for", forwarded.to_owned()))
             .insert_header(("content-type", "application/json"))
@@ -753,7 +675,7 @@ async fn bad_refreshes_are_limited_per_address(backend: Backend) {
     let session = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
     let attempt = |token: Value| {
         TestRequest::post()
-            .uri("/api/v1/auth/refresh")
+            .uri(REFRESH)
             .peer_addr("192.0.2.1:40000".parse().unwrap())
             .insert_header(("content-type", "application/json"))
             .set_payload(json!({ "refresh_token": token }).to_string())
@@ -782,16 +704,12 @@ async fn each_client_has_a_request_rate(backend: Backend) {
             .peer_addr(format!("{address}:40000").parse().unwrap())
     };
     for _ in 0..3 {
-        app.send(from("192.0.2.1", "/api/v1/posts"))
-            .await
-            .expect(200);
+        app.send(from("192.0.2.1", POSTS)).await.expect(200);
     }
-    let limited = app.send(from("192.0.2.1", "/api/v1/tags")).await;
+    let limited = app.send(from("192.0.2.1", TAGS)).await;
     assert!(limited.header("retry-after").is_some());
     limited.problem(429);
-    app.send(from("192.0.2.2", "/api/v1/posts"))
-        .await
-        .expect(200);
+    app.send(from("192.0.2.2", POSTS)).await.expect(200);
     // Load balancers' probes are not counted.
     app.send(from("192.0.2.1", "/healthz")).await.expect(200);
 }
@@ -804,7 +722,7 @@ async fn cors_answers_allowed_origins_only(backend: Backend) {
     let preflight = |origin: &str| {
         TestRequest::default()
             .method(actix_web::http::Method::OPTIONS)
-            .uri("/api/v1/posts")
+            .uri(POSTS)
             .insert_header(("origin", origin.to_owned()))
             .insert_header(("access-control-request-method", "POST"))
             .insert_header((
@@ -835,7 +753,7 @@ async fn cors_answers_allowed_origins_only(backend: Backend) {
 
     let get = |origin: &str| {
         TestRequest::get()
-            .uri("/api/v1/posts")
+            .uri(POSTS)
             .insert_header(("origin", origin.to_owned()))
     };
     let read = app.send(get("https://blog.example.com")).await.expect(200);
@@ -859,9 +777,11 @@ async fn cors_answers_allowed_origins_only(backend: Backend) {
 async fn every_answer_carries_the_security_headers(backend: Backend) {
     let app = spawn(backend).await;
     let answers: Vec<Response> = vec![
-        app.get("/api/v1/posts", None).await.expect(200),
-        app.get("/api/v1/nothing-here", None).await.expect(404),
-        app.get("/api/v1/auth/me", None).await.expect(401),
+        app.get(POSTS, None).await.expect(200),
+        app.get(&format!("{API}/nothing-here"), None)
+            .await
+            .expect(404),
+        app.get(ME, None).await.expect(401),
         app.get("/healthz", None).await.expect(200),
     ];
     for res in answers {
@@ -880,26 +800,14 @@ async fn heavy_request_heads_are_431(backend: Backend) {
     let app = spawn(backend).await;
     let padding = "x".repeat(17 * 1024);
     let problem = app
-        .call(
-            "GET",
-            "/api/v1/posts",
-            None,
-            None,
-            &[("x-padding", &padding)],
-        )
+        .call("GET", POSTS, None, None, &[("x-padding", &padding)])
         .await
         .problem(431);
     assert_eq!(problem["type"], "urn:folio:problem:headers-too-large");
     let padding = "x".repeat(8 * 1024);
-    app.call(
-        "GET",
-        "/api/v1/posts",
-        None,
-        None,
-        &[("x-padding", &padding)],
-    )
-    .await
-    .expect(200);
+    app.call("GET", POSTS, None, None, &[("x-padding", &padding)])
+        .await
+        .expect(200);
 }
 
 async fn bodies_that_never_arrive_are_408(backend: Backend) {
@@ -907,14 +815,14 @@ async fn bodies_that_never_arrive_are_408(backend: Backend) {
         cfg.protection.client_timeout = std::time::Duration::from_secs(1)
     })
     .await;
-    let before = app.get("/api/v1/tags?count=true", None).await.body;
+    let before = app.get(&format!("{TAGS}?count=true"), None).await.body;
     // A client that starts a body and never finishes it.
     let trickle =
         futures_util::stream::iter([Ok(actix_web::web::Bytes::from_static(b"{\"name\": \"Slo"))])
             .chain(futures_util::stream::pending());
     let sent = app.send_streaming(
         TestRequest::post()
-            .uri("/api/v1/tags")
+            .uri(TAGS)
             .insert_header(("authorization", format!("Bearer {}", app.owner_token)))
             .insert_header(("content-type", "application/json")),
         trickle,
@@ -928,6 +836,6 @@ async fn bodies_that_never_arrive_are_408(backend: Backend) {
         res.problem(408)["type"],
         "urn:folio:problem:request-timeout"
     );
-    let after = app.get("/api/v1/tags?count=true", None).await.body;
+    let after = app.get(&format!("{TAGS}?count=true"), None).await.body;
     assert_eq!(after, before, "nothing was written");
 }

@@ -7,9 +7,13 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::{self, Backend, OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, id, spawn};
+use crate::paths::{AUTHORS, LOGIN, ME, POSTS, TAGS, resource};
+use crate::support::{
+    self, Backend, OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, id, spawn, spawn_fresh,
+};
 
 on_both_backends!(
+    a_first_start_migrates_and_creates_the_owner,
     login_answers_a_bearer_token,
     wrong_password_and_unknown_email_look_the_same,
     emails_sign_in_case_insensitively,
@@ -24,6 +28,24 @@ on_both_backends!(
     the_role_comes_from_the_account_not_the_token,
     garbage_tokens_are_not_anonymous,
 );
+
+/// Every other test starts from a prepared copy: this one from an empty database, as a new
+/// instance does.
+async fn a_first_start_migrates_and_creates_the_owner(backend: Backend) {
+    let app = spawn_fresh(backend).await;
+    let me = app.get(ME, Some(&app.owner_token)).await.expect(200).body;
+    assert_eq!(me["email"], OWNER_EMAIL);
+    assert_eq!(me["role"], "owner");
+    let authors = app
+        .get(&format!("{AUTHORS}?count=true"), None)
+        .await
+        .expect(200);
+    assert_eq!(
+        authors.body["meta"]["pagination"]["total"], 1,
+        "the owner alone"
+    );
+    app.post_as(None, json!({"title": "First"})).await;
+}
 
 /// The secret the test server signs with.
 fn server_secret() -> String {
@@ -85,7 +107,7 @@ async fn login_answers_a_bearer_token(backend: Backend) {
     let app = spawn(backend).await;
     let res = app
         .post(
-            "/api/v1/auth/login",
+            LOGIN,
             None,
             json!({"email": OWNER_EMAIL, "password": OWNER_PASSWORD}),
         )
@@ -122,24 +144,14 @@ async fn login_answers_a_bearer_token(backend: Backend) {
     assert_eq!(token.split('.').count(), 3, "a JWT: {token}");
     assert!(!res.text.contains(OWNER_PASSWORD));
 
-    let me = app
-        .get("/api/v1/auth/me", Some(token))
-        .await
-        .expect(200)
-        .body;
+    let me = app.get(ME, Some(token)).await.expect(200).body;
     assert_eq!(me["id"], app.owner_id.as_str());
     // The scheme is case-insensitive (RFC 9110).
     for scheme in ["bearer", "BEARER"] {
         let authorization = format!("{scheme} {token}");
-        app.call(
-            "GET",
-            "/api/v1/auth/me",
-            None,
-            None,
-            &[("authorization", &authorization)],
-        )
-        .await
-        .expect(200);
+        app.call("GET", ME, None, None, &[("authorization", &authorization)])
+            .await
+            .expect(200);
     }
     assert_eq!(me["email"], OWNER_EMAIL);
     assert_eq!(me["role"], "owner");
@@ -149,22 +161,15 @@ async fn wrong_password_and_unknown_email_look_the_same(backend: Backend) {
     let app = spawn(backend).await;
     let (staff_id, _) = app.staff("author").await;
     let staff_email = app
-        .get(
-            &format!("/api/v1/authors/{staff_id}"),
-            Some(&app.owner_token),
-        )
+        .get(&resource(AUTHORS, &staff_id), Some(&app.owner_token))
         .await
         .body["email"]
         .as_str()
         .unwrap()
         .to_owned();
     let attempt = async |email: &str, password: &str| {
-        app.post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": password}),
-        )
-        .await
+        app.post(LOGIN, None, json!({"email": email, "password": password}))
+            .await
     };
     let wrong_password = attempt(OWNER_EMAIL, "not-the-password").await;
     let wrong_staff_password = attempt(&staff_email, "not-the-password").await;
@@ -195,14 +200,14 @@ async fn emails_sign_in_case_insensitively(backend: Backend) {
         "  owner@example.com ",
     ] {
         let token = app.login(email, OWNER_PASSWORD).await;
-        let me = app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+        let me = app.get(ME, Some(&token)).await.expect(200);
         assert_eq!(me.body["id"], app.owner_id.as_str(), "{email:?}");
     }
     // An account created with a mixed-case address signs in with any case, and is stored
     // lower-cased.
     let created = app
         .post(
-            "/api/v1/authors",
+            AUTHORS,
             Some(&app.owner_token),
             json!({"name": "Mixed Case", "email": "Mixed.Case@Example.ORG", "password": PASSWORD, "role": "author"}),
         )
@@ -211,12 +216,12 @@ async fn emails_sign_in_case_insensitively(backend: Backend) {
     assert_eq!(created.body["email"], "mixed.case@example.org");
     for email in ["mixed.case@example.org", "MIXED.CASE@EXAMPLE.ORG"] {
         let token = app.login(email, PASSWORD).await;
-        let me = app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+        let me = app.get(ME, Some(&token)).await.expect(200);
         assert_eq!(me.body["id"], created.body["id"]);
     }
     // The password, though, is exact.
     app.post(
-        "/api/v1/auth/login",
+        LOGIN,
         None,
         json!({"email": OWNER_EMAIL, "password": OWNER_PASSWORD.to_uppercase()}),
     )
@@ -242,7 +247,7 @@ async fn malformed_logins_are_refused(backend: Backend) {
             None,
         ),
     ] {
-        let res = app.post("/api/v1/auth/login", None, body.clone()).await;
+        let res = app.post(LOGIN, None, body.clone()).await;
         assert!(res.body.get("access_token").is_none());
         let problem = res.problem(422);
         if let Some(field) = field {
@@ -252,7 +257,7 @@ async fn malformed_logins_are_refused(backend: Backend) {
     let not_json = app
         .call(
             "POST",
-            "/api/v1/auth/login",
+            LOGIN,
             None,
             Some(Value::String("email=owner@example.com".into())),
             &[("content-type", "application/json")],
@@ -263,9 +268,9 @@ async fn malformed_logins_are_refused(backend: Backend) {
 
 async fn me_needs_a_token(backend: Backend) {
     let app = spawn(backend).await;
-    assert_unauthorized(app.get("/api/v1/auth/me", None).await);
+    assert_unauthorized(app.get(ME, None).await);
     let (staff_id, token) = app.staff("contributor").await;
-    let me = app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+    let me = app.get(ME, Some(&token)).await.expect(200);
     assert_eq!(me.body["id"], staff_id.as_str());
     assert_eq!(me.body["role"], "contributor");
     assert!(
@@ -290,7 +295,7 @@ async fn tampered_tokens_are_refused(backend: Backend) {
     sig[middle] = if sig[middle] == 'A' { 'B' } else { 'A' };
     let flipped = format!("{signed}.{}", sig.into_iter().collect::<String>());
     assert_ne!(flipped, token);
-    assert_unauthorized(app.get("/api/v1/auth/me", Some(&flipped)).await);
+    assert_unauthorized(app.get(ME, Some(&flipped)).await);
 
     // A payload changed under the original signature.
     let (_, author_token) = app.staff("author").await;
@@ -300,22 +305,19 @@ async fn tampered_tokens_are_refused(backend: Backend) {
     payload["sub"] = json!(app.owner_id);
     parts[1] = URL_SAFE_NO_PAD.encode(payload.to_string());
     let forged = parts.join(".");
-    assert_unauthorized(app.get("/api/v1/auth/me", Some(&forged)).await);
+    assert_unauthorized(app.get(ME, Some(&forged)).await);
     assert_unauthorized(
         app.post(
-            "/api/v1/authors",
+            AUTHORS,
             Some(&forged),
             json!({"name": "Sneaky", "email": "sneaky@example.com", "password": PASSWORD, "role": "admin"}),
         )
         .await,
     );
     // Truncated: the signature left off.
-    assert_unauthorized(
-        app.get("/api/v1/auth/me", Some(&format!("{signed}.")))
-            .await,
-    );
+    assert_unauthorized(app.get(ME, Some(format!("{signed}.").as_str())).await);
     // The untouched token still works.
-    app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+    app.get(ME, Some(&token)).await.expect(200);
 }
 
 async fn tokens_signed_with_another_secret_are_refused(backend: Backend) {
@@ -323,7 +325,7 @@ async fn tokens_signed_with_another_secret_are_refused(backend: Backend) {
     let issued = app.owner_token.clone();
     // The control: re-signed unchanged with the server's secret, it is accepted...
     let genuine = resign(&issued, &server_secret(), Algorithm::HS256, |_| {});
-    app.get("/api/v1/auth/me", Some(&genuine)).await.expect(200);
+    app.get(ME, Some(&genuine)).await.expect(200);
     // ...but not with any other.
     let foreign = resign(
         &issued,
@@ -331,21 +333,21 @@ async fn tokens_signed_with_another_secret_are_refused(backend: Backend) {
         Algorithm::HS256,
         |_| {},
     );
-    assert_unauthorized(app.get("/api/v1/auth/me", Some(&foreign)).await);
-    assert_unauthorized(app.get("/api/v1/posts", Some(&foreign)).await);
+    assert_unauthorized(app.get(ME, Some(&foreign)).await);
+    assert_unauthorized(app.get(POSTS, Some(&foreign)).await);
     // Nor with the right secret but another issuer or audience.
     for (claim, value) in [("iss", "someone-else"), ("aud", "another-api")] {
         let token = resign(&issued, &server_secret(), Algorithm::HS256, |c| {
             c[claim] = json!(value)
         });
-        assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
+        assert_unauthorized(app.get(ME, Some(&token)).await);
     }
     // Nor with a required claim missing.
     for claim in ["exp", "nbf", "iat", "sub", "sid", "iss", "aud"] {
         let token = resign(&issued, &server_secret(), Algorithm::HS256, |c| {
             c.as_object_mut().unwrap().remove(claim);
         });
-        assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
+        assert_unauthorized(app.get(ME, Some(&token)).await);
     }
     // Nor naming a key the server does not have, or none.
     for kid in [Some("0123456789abcdef"), None] {
@@ -357,7 +359,7 @@ async fn tokens_signed_with_another_secret_are_refused(backend: Backend) {
             &EncodingKey::from_secret(server_secret().as_bytes()).unwrap(),
         )
         .unwrap();
-        assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
+        assert_unauthorized(app.get(ME, Some(&token)).await);
     }
 }
 
@@ -366,12 +368,12 @@ async fn expired_tokens_are_refused(backend: Backend) {
     // Past expiry by more than the leeway for clock skew.
     for exp_in in [-30, -3600, -86_400] {
         let token = expiring(&app.owner_token, exp_in);
-        assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
-        assert_unauthorized(app.get("/api/v1/tags", Some(&token)).await);
+        assert_unauthorized(app.get(ME, Some(&token)).await);
+        assert_unauthorized(app.get(TAGS, Some(&token)).await);
     }
     // The control: the same token not yet expired.
     let fresh = expiring(&app.owner_token, 120);
-    app.get("/api/v1/auth/me", Some(&fresh)).await.expect(200);
+    app.get(ME, Some(&fresh)).await.expect(200);
 }
 
 async fn tokens_not_yet_valid_are_refused(backend: Backend) {
@@ -382,7 +384,7 @@ async fn tokens_not_yet_valid_are_refused(backend: Backend) {
             c[claim] = json!(later);
             c["exp"] = json!(later + 600);
         });
-        assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
+        assert_unauthorized(app.get(ME, Some(&token)).await);
     }
 }
 
@@ -401,13 +403,13 @@ async fn unsigned_tokens_are_refused(backend: Backend) {
             format!("{header}.{payload}."),
             format!("{header}.{payload}"),
         ] {
-            assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
-            assert_unauthorized(app.get("/api/v1/posts", Some(&token)).await);
+            assert_unauthorized(app.get(ME, Some(&token)).await);
+            assert_unauthorized(app.get(POSTS, Some(&token)).await);
         }
     }
     // HS512 with the right secret is still not the algorithm the server fixes.
     let hs512 = resign(&app.owner_token, &server_secret(), Algorithm::HS512, |_| {});
-    assert_unauthorized(app.get("/api/v1/auth/me", Some(&hs512)).await);
+    assert_unauthorized(app.get(ME, Some(&hs512)).await);
 }
 
 async fn tokens_of_missing_authors_are_refused(backend: Backend) {
@@ -416,31 +418,25 @@ async fn tokens_of_missing_authors_are_refused(backend: Backend) {
     let ghost = resign(&app.owner_token, &server_secret(), Algorithm::HS256, |c| {
         c["sub"] = json!("0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11")
     });
-    assert_unauthorized(app.get("/api/v1/auth/me", Some(&ghost)).await);
-    assert_unauthorized(app.get("/api/v1/authors", Some(&ghost)).await);
+    assert_unauthorized(app.get(ME, Some(&ghost)).await);
+    assert_unauthorized(app.get(AUTHORS, Some(&ghost)).await);
 
     // An account deleted after signing in.
     let (staff_id, token) = app.staff("editor").await;
-    app.get("/api/v1/posts", Some(&token)).await.expect(200);
-    app.delete(
-        &format!("/api/v1/authors/{staff_id}"),
-        Some(&app.owner_token),
-    )
-    .await
-    .expect(204);
-    assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
-    assert_unauthorized(app.get("/api/v1/posts", Some(&token)).await);
-    assert_unauthorized(
-        app.post("/api/v1/tags", Some(&token), json!({"name": "After"}))
-            .await,
-    );
+    app.get(POSTS, Some(&token)).await.expect(200);
+    app.delete(&resource(AUTHORS, &staff_id), Some(&app.owner_token))
+        .await
+        .expect(204);
+    assert_unauthorized(app.get(ME, Some(&token)).await);
+    assert_unauthorized(app.get(POSTS, Some(&token)).await);
+    assert_unauthorized(app.post(TAGS, Some(&token), json!({"name": "After"})).await);
 
     // A login-less author has no account, whatever a token says.
     let plain = app.author("No Login").await;
     let token = resign(&app.owner_token, &server_secret(), Algorithm::HS256, |c| {
         c["sub"] = json!(id(&plain))
     });
-    assert_unauthorized(app.get("/api/v1/auth/me", Some(&token)).await);
+    assert_unauthorized(app.get(ME, Some(&token)).await);
 }
 
 async fn the_role_comes_from_the_account_not_the_token(backend: Backend) {
@@ -450,19 +446,16 @@ async fn the_role_comes_from_the_account_not_the_token(backend: Backend) {
     let inflated = resign(&author_token, &server_secret(), Algorithm::HS256, |c| {
         c["role"] = json!("owner")
     });
-    let me = app
-        .get("/api/v1/auth/me", Some(&inflated))
-        .await
-        .expect(200);
+    let me = app.get(ME, Some(&inflated)).await.expect(200);
     assert_eq!(me.body["role"], "author");
     app.post(
-        "/api/v1/authors",
+        AUTHORS,
         Some(&inflated),
         json!({"name": "Escalated", "email": "escalated@example.com", "password": PASSWORD, "role": "admin"}),
     )
     .await
     .problem(403);
-    app.post("/api/v1/tags", Some(&inflated), json!({"name": "Ok"}))
+    app.post(TAGS, Some(&inflated), json!({"name": "Ok"}))
         .await
         .expect(201);
 }
@@ -472,13 +465,19 @@ async fn garbage_tokens_are_not_anonymous(backend: Backend) {
     app.post_as(None, json!({"title": "Public", "status": "published"}))
         .await;
     // Anonymous: the published post.
-    let anonymous = app.get("/api/v1/posts?count=true", None).await.expect(200);
+    let anonymous = app
+        .get(&format!("{POSTS}?count=true"), None)
+        .await
+        .expect(200);
     assert_eq!(anonymous.body["meta"]["pagination"]["total"], 1);
     // A token that does not verify is not served as anonymous.
     for garbage in ["garbage", "not.a.jwt", "eyJhbGciOiJIUzI1NiJ9.e30.AAAA"] {
-        let res = app.get("/api/v1/posts", Some(garbage)).await;
+        let res = app.get(POSTS, Some(garbage)).await;
         assert!(res.body.get("data").is_none(), "no posts for {garbage:?}");
         assert_unauthorized(res);
-        assert_unauthorized(app.get("/api/v1/posts/slug/public", Some(garbage)).await);
+        assert_unauthorized(
+            app.get(&format!("{POSTS}/slug/public"), Some(garbage))
+                .await,
+        );
     }
 }

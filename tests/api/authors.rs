@@ -5,6 +5,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
+use crate::paths::{AUTHORS, LOGIN, ME, POSTS, TAGS, by_slug, resource};
 use crate::support::{
     Backend, OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, Response, TestApp, id, spawn,
 };
@@ -32,7 +33,7 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let path = format!("/api/v1/authors/{id}");
+    let path = resource(AUTHORS, id);
     let etag = app.get(&path, None).await.expect(200).etag();
     app.patch(&path, Some(token), &etag, body).await
 }
@@ -43,7 +44,7 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    app.get(&format!("/api/v1/authors/{id}"), Some(&app.owner_token))
+    app.get(&resource(AUTHORS, id), Some(&app.owner_token))
         .await
         .expect(200)
         .body
@@ -55,7 +56,7 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    app.get("/api/v1/authors?count=true", None)
+    app.get(&format!("{AUTHORS}?count=true"), None)
         .await
         .expect(200)
         .body["meta"]["pagination"]["total"]
@@ -73,7 +74,7 @@ async fn login_less_author_crud(backend: Backend) {
 
     let created = app
         .post(
-            "/api/v1/authors",
+            AUTHORS,
             owner,
             json!({
                 "name": "Mara Lindqvist",
@@ -95,7 +96,7 @@ async fn login_less_author_crud(backend: Backend) {
     assert_eq!(author["version"], 1);
     // No login: no email and no role, even for the owner.
     assert!(author.get("email").is_none() && author.get("role").is_none());
-    let path = format!("/api/v1/authors/{}", id(&author));
+    let path = resource(AUTHORS, id(&author));
     assert_eq!(created.header("location"), Some(path.as_str()));
     assert_eq!(created.etag_version(), 1);
 
@@ -103,11 +104,11 @@ async fn login_less_author_crud(backend: Backend) {
     assert_eq!(read.body, author);
     assert_eq!(read.etag_version(), 1);
     let by_slug = app
-        .get("/api/v1/authors/slug/mara-lindqvist", None)
+        .get(&format!("{AUTHORS}/slug/mara-lindqvist"), None)
         .await
         .expect(200);
     assert_eq!(by_slug.body["id"], author["id"]);
-    app.get("/api/v1/authors/slug/mara", None)
+    app.get(&format!("{AUTHORS}/slug/mara"), None)
         .await
         .problem(404);
 
@@ -136,7 +137,7 @@ async fn login_less_author_crud(backend: Backend) {
     assert_eq!(app.get(&path, None).await.body["name"], "Mara L.");
 
     let list = app
-        .get("/api/v1/authors?count=true", None)
+        .get(&format!("{AUTHORS}?count=true"), None)
         .await
         .expect(200);
     assert_eq!(
@@ -151,11 +152,11 @@ async fn login_less_author_crud(backend: Backend) {
     assert_eq!(total(&app).await, 1);
 
     // Anonymous callers manage nothing.
-    app.post("/api/v1/authors", None, json!({"name": "Anonymous"}))
+    app.post(AUTHORS, None, json!({"name": "Anonymous"}))
         .await
         .problem(401);
     let other = app.author("Other").await;
-    let other_path = format!("/api/v1/authors/{}", id(&other));
+    let other_path = resource(AUTHORS, id(&other));
     app.patch(&other_path, None, "\"1\"", json!({"name": "Hijacked"}))
         .await
         .problem(401);
@@ -177,11 +178,7 @@ async fn author_slugs(backend: Backend) {
     assert_eq!(read(&app, &app.owner_id).await["slug"], "owner");
     for taken in ["ada-lovelace", "ada-lovelace-2", "owner"] {
         let res = app
-            .post(
-                "/api/v1/authors",
-                owner,
-                json!({"name": "Someone", "slug": taken}),
-            )
+            .post(AUTHORS, owner, json!({"name": "Someone", "slug": taken}))
             .await;
         let problem = res.problem(409);
         assert!(
@@ -192,7 +189,7 @@ async fn author_slugs(backend: Backend) {
     assert_eq!(total(&app).await, 6);
     let explicit = app
         .post(
-            "/api/v1/authors",
+            AUTHORS,
             owner,
             json!({"name": "Someone", "slug": "some-one"}),
         )
@@ -201,7 +198,7 @@ async fn author_slugs(backend: Backend) {
     assert_eq!(explicit.body["slug"], "some-one");
     let invalid = app
         .post(
-            "/api/v1/authors",
+            AUTHORS,
             owner,
             json!({"name": "Someone", "slug": "Some One"}),
         )
@@ -232,11 +229,7 @@ async fn profile_urls_must_be_http(backend: Backend) {
         ("avatar_url", "/relative.png"),
     ] {
         let problem = app
-            .post(
-                "/api/v1/authors",
-                owner,
-                json!({"name": "Linked", field: bad}),
-            )
+            .post(AUTHORS, owner, json!({"name": "Linked", field: bad}))
             .await
             .problem(422);
         assert_eq!(problem["errors"][0]["field"], field, "{bad}");
@@ -259,7 +252,7 @@ async fn authors_with_a_login_sign_in(backend: Backend) {
     let owner = Some(app.owner_token.as_str());
     let created = app
         .post(
-            "/api/v1/authors",
+            AUTHORS,
             owner,
             new_login("Nia Okafor", "Nia@Example.com", "author"),
         )
@@ -271,7 +264,7 @@ async fn authors_with_a_login_sign_in(backend: Backend) {
     assert!(!created.text.contains(PASSWORD) && !created.text.contains("$argon2"));
 
     let token = app.login("nia@example.com", PASSWORD).await;
-    let me = app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+    let me = app.get(ME, Some(&token)).await.expect(200);
     assert_eq!(me.body["id"], created.body["id"]);
     assert_eq!(me.body["role"], "author");
     assert_eq!(me.body["slug"], "nia-okafor");
@@ -291,7 +284,7 @@ async fn authors_with_a_login_sign_in(backend: Backend) {
             vec!["email", "password"],
         ),
     ] {
-        let problem = app.post("/api/v1/authors", owner, body).await.problem(422);
+        let problem = app.post(AUTHORS, owner, body).await.problem(422);
         let fields: Vec<_> = problem["errors"]
             .as_array()
             .unwrap()
@@ -315,7 +308,7 @@ async fn authors_with_a_login_sign_in(backend: Backend) {
             "email",
         ),
     ] {
-        let problem = app.post("/api/v1/authors", owner, body).await.problem(422);
+        let problem = app.post(AUTHORS, owner, body).await.problem(422);
         assert_eq!(problem["errors"][0]["field"], field);
     }
     assert_eq!(total(&app).await, 2);
@@ -332,11 +325,7 @@ async fn email_and_role_are_for_staff_only(backend: Backend) {
 
     // Every signed-in staff member sees them, whatever their role.
     for token in [app.owner_token.as_str(), contributor.as_str()] {
-        let list = app
-            .get("/api/v1/authors", Some(token))
-            .await
-            .expect(200)
-            .body;
+        let list = app.get(AUTHORS, Some(token)).await.expect(200).body;
         let data = list["data"].as_array().unwrap();
         assert_eq!(data.len(), 4);
         let listed = data.iter().find(|a| a["id"] == editor_id.as_str()).unwrap();
@@ -351,10 +340,7 @@ async fn email_and_role_are_for_staff_only(backend: Backend) {
         let plain = data.iter().find(|a| a["name"] == "No Login").unwrap();
         assert!(plain.get("email").is_none() && plain.get("role").is_none());
 
-        for path in [
-            format!("/api/v1/authors/{editor_id}"),
-            format!("/api/v1/authors/slug/{slug}"),
-        ] {
+        for path in [resource(AUTHORS, &editor_id), by_slug(AUTHORS, &slug)] {
             let one = app.get(&path, Some(token)).await.expect(200).body;
             assert_eq!(one["email"], editor_email.as_str(), "{path}");
             assert_eq!(one["role"], "editor", "{path}");
@@ -362,7 +348,7 @@ async fn email_and_role_are_for_staff_only(backend: Backend) {
     }
 
     // Anonymous readers never see the keys, not even as null.
-    let list = app.get("/api/v1/authors", None).await.expect(200);
+    let list = app.get(AUTHORS, None).await.expect(200);
     assert_eq!(list.body["data"].as_array().unwrap().len(), 4);
     for author in list.body["data"].as_array().unwrap() {
         let author = author.as_object().unwrap();
@@ -371,9 +357,9 @@ async fn email_and_role_are_for_staff_only(backend: Backend) {
     }
     assert!(!list.text.contains(&editor_email) && !list.text.contains("@example.com"));
     for path in [
-        format!("/api/v1/authors/{editor_id}"),
-        format!("/api/v1/authors/slug/{slug}"),
-        format!("/api/v1/authors/{}", app.owner_id),
+        resource(AUTHORS, &editor_id),
+        by_slug(AUTHORS, &slug),
+        resource(AUTHORS, &app.owner_id),
     ] {
         let one = app.get(&path, None).await.expect(200);
         let author = one.body.as_object().unwrap();
@@ -415,7 +401,7 @@ async fn who_may_create_whom(backend: Backend) {
                 Some(role) => new_login(&name, &format!("{actor}-adds-{role}@example.com"), role),
                 None => json!({"name": name}),
             };
-            let res = app.post("/api/v1/authors", Some(&token), body).await;
+            let res = app.post(AUTHORS, Some(&token), body).await;
             if allowed {
                 let created = res.expect(201).body;
                 assert_eq!(created["role"].as_str(), target, "{name}");
@@ -432,10 +418,10 @@ async fn who_may_create_whom(backend: Backend) {
     assert_eq!(total(&app).await, expected_total);
     // What was created signs in with the role it was given.
     let token = app.login("admin-adds-editor@example.com", PASSWORD).await;
-    let me = app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+    let me = app.get(ME, Some(&token)).await.expect(200);
     assert_eq!(me.body["role"], "editor");
     app.post(
-        "/api/v1/auth/login",
+        LOGIN,
         None,
         json!({"email": "editor-adds-admin@example.com", "password": PASSWORD}),
     )
@@ -499,7 +485,7 @@ async fn role_changes(backend: Backend) {
         .post_as(None, json!({"title": "The owner's draft"}))
         .await;
     assert_eq!(draft["status"], "draft");
-    let draft_path = format!("/api/v1/posts/{}", id(&draft));
+    let draft_path = resource(POSTS, id(&draft));
     let (author_id, author) = app.staff("author").await;
     let (_, admin) = app.staff("admin").await;
     app.get(&draft_path, Some(&author)).await.problem(404);
@@ -515,7 +501,7 @@ async fn role_changes(backend: Backend) {
     // An admin promotes; the existing token carries the new role at once.
     let promoted = edit(&app, &author_id, &admin, json!({"role": "editor"})).await;
     assert_eq!(promoted.expect(200).body["role"], "editor");
-    let me = app.get("/api/v1/auth/me", Some(&author)).await.expect(200);
+    let me = app.get(ME, Some(&author)).await.expect(200);
     assert_eq!(me.body["role"], "editor");
     let read_draft = app.get(&draft_path, Some(&author)).await.expect(200);
     assert_eq!(read_draft.body["title"], "The owner's draft");
@@ -538,9 +524,7 @@ async fn role_changes(backend: Backend) {
             .problem(403);
     }
     assert_eq!(read(&app, &contributor_id).await["role"], "contributor");
-    app.get("/api/v1/auth/me", Some(&contributor))
-        .await
-        .expect(200);
+    app.get(ME, Some(&contributor)).await.expect(200);
 
     // The owner's role does not change, by the owner or by an admin.
     for token in [&app.owner_token, &admin] {
@@ -567,7 +551,7 @@ async fn role_changes(backend: Backend) {
         .to_owned();
     let author = app.login(&email, PASSWORD).await;
     app.get(&draft_path, Some(&author)).await.problem(404);
-    app.post("/api/v1/tags", Some(&author), json!({"name": "Nope"}))
+    app.post(TAGS, Some(&author), json!({"name": "Nope"}))
         .await
         .problem(403);
 
@@ -586,13 +570,9 @@ async fn password_changes(backend: Backend) {
         .unwrap()
         .to_owned();
     let login = async |password: &str| {
-        app.post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": password}),
-        )
-        .await
-        .status
+        app.post(LOGIN, None, json!({"email": email, "password": password}))
+            .await
+            .status
     };
     let new_password = "a-brand-new-password";
 
@@ -716,13 +696,9 @@ async fn own_email_changes_need_the_current_password(backend: Backend) {
     .expect(200);
     assert_eq!(changed.body["email"], moved);
     app.login(moved, PASSWORD).await;
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({"email": email, "password": PASSWORD}),
-    )
-    .await
-    .problem(401);
+    app.post(LOGIN, None, json!({"email": email, "password": PASSWORD}))
+        .await
+        .problem(401);
 
     // Managing someone else's account is the owner's and admins' right, without their password.
     edit(
@@ -741,7 +717,7 @@ async fn duplicate_emails_conflict(backend: Backend) {
     let owner = Some(app.owner_token.as_str());
     let first = app
         .post(
-            "/api/v1/authors",
+            AUTHORS,
             owner,
             new_login("First", "dup@example.com", "author"),
         )
@@ -755,11 +731,7 @@ async fn duplicate_emails_conflict(backend: Backend) {
         "OWNER@example.com",
     ] {
         let res = app
-            .post(
-                "/api/v1/authors",
-                owner,
-                new_login("Second", email, "author"),
-            )
+            .post(AUTHORS, owner, new_login("Second", email, "author"))
             .await;
         let text = res.text.clone();
         assert_eq!(
@@ -816,7 +788,7 @@ async fn delete_rules(backend: Backend) {
 
     // The owner cannot be deleted, not even by the owner.
     for token in [&admin, &app.owner_token, &editor] {
-        app.delete(&format!("/api/v1/authors/{}", app.owner_id), Some(token))
+        app.delete(&resource(AUTHORS, &app.owner_id), Some(token))
             .await
             .problem(403);
     }
@@ -824,16 +796,16 @@ async fn delete_rules(backend: Backend) {
     // Authors and contributors cannot delete themselves, nor others.
     for role in ["author", "contributor"] {
         let (me, token) = app.staff(role).await;
-        app.delete(&format!("/api/v1/authors/{me}"), Some(&token))
+        app.delete(&resource(AUTHORS, &me), Some(&token))
             .await
             .problem(403);
-        app.delete(&format!("/api/v1/authors/{editor_id}"), Some(&token))
+        app.delete(&resource(AUTHORS, &editor_id), Some(&token))
             .await
             .problem(403);
-        app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+        app.get(ME, Some(&token)).await.expect(200);
     }
     // Editors delete authors and contributors, not admins.
-    app.delete(&format!("/api/v1/authors/{admin_id}"), Some(&editor))
+    app.delete(&resource(AUTHORS, &admin_id), Some(&editor))
         .await
         .problem(403);
     read(&app, &admin_id).await;
@@ -843,10 +815,8 @@ async fn delete_rules(backend: Backend) {
     let post = app
         .post_as(Some(&solo), json!({"title": "Solo work"}))
         .await;
-    let post_path = format!("/api/v1/posts/{}", id(&post));
-    let res = app
-        .delete(&format!("/api/v1/authors/{solo_id}"), owner)
-        .await;
+    let post_path = resource(POSTS, id(&post));
+    let res = app.delete(&resource(AUTHORS, &solo_id), owner).await;
     assert!(
         res.problem(409)["detail"]
             .as_str()
@@ -856,7 +826,7 @@ async fn delete_rules(backend: Backend) {
     read(&app, &solo_id).await;
     let kept = app.get(&post_path, owner).await.expect(200).body;
     assert_eq!(kept["authors"][0]["id"], solo_id.as_str());
-    app.get("/api/v1/auth/me", Some(&solo)).await.expect(200);
+    app.get(ME, Some(&solo)).await.expect(200);
 
     // With a co-author, the author goes and the post keeps the co-author.
     let (co_id, _) = app.staff("author").await;
@@ -867,15 +837,13 @@ async fn delete_rules(backend: Backend) {
         )
         .await;
     let before = total(&app).await;
-    app.delete(&format!("/api/v1/authors/{co_id}"), Some(&editor))
+    app.delete(&resource(AUTHORS, &co_id), Some(&editor))
         .await
         .expect(204);
     assert_eq!(total(&app).await, before - 1);
-    app.get(&format!("/api/v1/authors/{co_id}"), None)
-        .await
-        .problem(404);
+    app.get(&resource(AUTHORS, &co_id), None).await.problem(404);
     let shared = app
-        .get(&format!("/api/v1/posts/{}", id(&shared)), None)
+        .get(&resource(POSTS, id(&shared)), None)
         .await
         .expect(200)
         .body;
@@ -888,10 +856,10 @@ async fn delete_rules(backend: Backend) {
     assert_eq!(byline, [app.owner_id.as_str()]);
 
     // Admins may delete themselves; the owner may delete admins.
-    app.delete(&format!("/api/v1/authors/{admin_id}"), Some(&admin))
+    app.delete(&resource(AUTHORS, &admin_id), Some(&admin))
         .await
         .expect(204);
-    app.delete(&format!("/api/v1/authors/{editor_id}"), owner)
+    app.delete(&resource(AUTHORS, &editor_id), owner)
         .await
         .expect(204);
 }
@@ -903,43 +871,36 @@ async fn deleting_an_author_ends_their_session(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    app.get("/api/v1/auth/me", Some(&editor)).await.expect(200);
-    app.post("/api/v1/tags", Some(&editor), json!({"name": "Before"}))
+    app.get(ME, Some(&editor)).await.expect(200);
+    app.post(TAGS, Some(&editor), json!({"name": "Before"}))
         .await
         .expect(201);
-    app.delete(
-        &format!("/api/v1/authors/{editor_id}"),
-        Some(&app.owner_token),
-    )
-    .await
-    .expect(204);
+    app.delete(&resource(AUTHORS, &editor_id), Some(&app.owner_token))
+        .await
+        .expect(204);
     for res in [
-        app.get("/api/v1/auth/me", Some(&editor)).await,
-        app.get("/api/v1/authors", Some(&editor)).await,
-        app.post("/api/v1/tags", Some(&editor), json!({"name": "After"}))
+        app.get(ME, Some(&editor)).await,
+        app.get(AUTHORS, Some(&editor)).await,
+        app.post(TAGS, Some(&editor), json!({"name": "After"}))
             .await,
     ] {
         assert!(res.header("www-authenticate").is_some());
         res.problem(401);
     }
     assert_eq!(
-        app.get("/api/v1/tags?count=true", None).await.body["meta"]["pagination"]["total"],
+        app.get(&format!("{TAGS}?count=true"), None).await.body["meta"]["pagination"]["total"],
         1
     );
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({"email": email, "password": PASSWORD}),
-    )
-    .await
-    .problem(401);
+    app.post(LOGIN, None, json!({"email": email, "password": PASSWORD}))
+        .await
+        .problem(401);
 }
 
 async fn author_versions(backend: Backend) {
     let app = spawn(backend).await;
     let owner = Some(app.owner_token.as_str());
     let author = app.author("Versioned").await;
-    let path = format!("/api/v1/authors/{}", id(&author));
+    let path = resource(AUTHORS, id(&author));
 
     app.patch(&path, owner, "\"1\"", json!({"name": "Second"}))
         .await

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::on_both_backends;
+use crate::paths::{AUTHORS, ME, POSTS, TAGS, resource};
 use crate::support::{Backend, id, spawn};
 
 on_both_backends!(
@@ -24,13 +25,8 @@ async fn items_and_lists_answer_304_until_they_change(backend: Backend) {
             json!({"title": "Cached", "status": "published", "tags": [id(&tag)]}),
         )
         .await;
-    let item = format!("/api/v1/posts/{}", id(&post));
-    for path in [
-        item.as_str(),
-        "/api/v1/posts",
-        "/api/v1/tags",
-        "/api/v1/posts/slug/cached",
-    ] {
+    let item = resource(POSTS, id(&post));
+    for path in [item.as_str(), POSTS, TAGS, &format!("{POSTS}/slug/cached")] {
         let first = app.get(path, None).await.expect(200);
         let etag = first.etag();
         assert!(first.header("last-modified").is_some(), "{path}");
@@ -53,7 +49,7 @@ async fn items_and_lists_answer_304_until_they_change(backend: Backend) {
 
     // Any change to what a response shows changes its tag: an edit of the post...
     let before = app.get(&item, None).await.etag();
-    let list_before = app.get("/api/v1/posts", None).await.etag();
+    let list_before = app.get(POSTS, None).await.etag();
     app.patch(
         &item,
         Some(&app.owner_token),
@@ -68,18 +64,12 @@ async fn items_and_lists_answer_304_until_they_change(backend: Backend) {
     assert_eq!(after.status, 200);
     assert_eq!(after.etag_version(), 2);
     let list_after = app
-        .call(
-            "GET",
-            "/api/v1/posts",
-            None,
-            None,
-            &[("if-none-match", &list_before)],
-        )
+        .call("GET", POSTS, None, None, &[("if-none-match", &list_before)])
         .await;
     assert_eq!(list_after.status, 200);
 
     // ...and a rename of a tag it embeds, which does not change the post's version.
-    let tag_path = format!("/api/v1/tags/{}", id(&tag));
+    let tag_path = resource(TAGS, id(&tag));
     let tag_etag = app.get(&tag_path, None).await.etag();
     let current = app.get(&item, None).await.etag();
     app.patch(
@@ -110,7 +100,7 @@ async fn items_and_lists_answer_304_until_they_change(backend: Backend) {
 async fn if_modified_since_is_honoured(backend: Backend) {
     let app = spawn(backend).await;
     let tag = app.tag("Dated").await;
-    let path = format!("/api/v1/tags/{}", id(&tag));
+    let path = resource(TAGS, id(&tag));
     let first = app.get(&path, None).await.expect(200);
     let modified = first.header("last-modified").unwrap().to_owned();
     let same = app
@@ -145,24 +135,18 @@ async fn only_anonymous_reads_are_publicly_cacheable(backend: Backend) {
     let app = spawn(backend).await;
     app.post_as(None, json!({"title": "Public", "status": "published"}))
         .await;
-    let anonymous = app.get("/api/v1/posts", None).await.expect(200);
+    let anonymous = app.get(POSTS, None).await.expect(200);
     assert_eq!(
         anonymous.header("cache-control"),
         Some("public, max-age=60, stale-while-revalidate=300")
     );
     assert!(anonymous.header("vary").unwrap().contains("Authorization"));
-    let staff = app
-        .get("/api/v1/posts", Some(&app.owner_token))
-        .await
-        .expect(200);
+    let staff = app.get(POSTS, Some(&app.owner_token)).await.expect(200);
     assert_eq!(staff.header("cache-control"), Some("private, no-store"));
-    let me = app
-        .get("/api/v1/auth/me", Some(&app.owner_token))
-        .await
-        .expect(200);
+    let me = app.get(ME, Some(&app.owner_token)).await.expect(200);
     assert_eq!(me.header("cache-control"), Some("private, no-store"));
     // Errors and writes carry no caching headers.
-    let missing = app.get("/api/v1/posts/nope", None).await;
+    let missing = app.get(&format!("{POSTS}/nope"), None).await;
     assert_eq!(missing.status, 404);
     assert_eq!(missing.header("cache-control"), None);
 }
@@ -175,17 +159,11 @@ async fn responses_are_compressed_on_request(backend: Backend) {
     )
     .await;
     let res = app
-        .call(
-            "GET",
-            "/api/v1/posts",
-            None,
-            None,
-            &[("accept-encoding", "gzip")],
-        )
+        .call("GET", POSTS, None, None, &[("accept-encoding", "gzip")])
         .await;
     assert_eq!(res.status, 200);
     assert_eq!(res.header("content-encoding"), Some("gzip"));
-    let plain = app.get("/api/v1/posts", None).await;
+    let plain = app.get(POSTS, None).await;
     assert_eq!(plain.header("content-encoding"), None);
     assert_eq!(
         res.etag(),
@@ -205,10 +183,10 @@ async fn kept_reads_change_with_any_write_from_any_instance(backend: Backend) {
         )
         .await;
     let paths = [
-        "/api/v1/posts".to_owned(),
-        format!("/api/v1/posts/{}", id(&post)),
-        "/api/v1/tags?include=count.posts".to_owned(),
-        "/api/v1/authors".to_owned(),
+        POSTS.to_owned(),
+        resource(POSTS, id(&post)),
+        format!("{TAGS}?include=count.posts"),
+        AUTHORS.to_owned(),
     ];
     let read = async |path: &str| {
         let before = app.state().db.statements_run();
@@ -228,7 +206,7 @@ async fn kept_reads_change_with_any_write_from_any_instance(backend: Backend) {
     let changed = other
         .call(
             "PATCH",
-            &format!("/api/v1/tags/{}", id(&tag)),
+            &resource(TAGS, id(&tag)),
             Some(&other.owner_token),
             Some(json!({"name": "Headlines"})),
             &[("if-match", "*")],
@@ -247,10 +225,7 @@ async fn kept_reads_change_with_any_write_from_any_instance(backend: Backend) {
     let (list, _) = read(&paths[0]).await;
     assert_eq!(list["data"][0]["title"], "Second");
     other
-        .delete(
-            &format!("/api/v1/posts/{}", id(&post)),
-            Some(&other.owner_token),
-        )
+        .delete(&resource(POSTS, id(&post)), Some(&other.owner_token))
         .await
         .expect(204);
     assert_eq!(app.get(&paths[1], None).await.status, 404);
@@ -279,7 +254,7 @@ async fn a_kept_list_shows_a_scheduled_post_when_it_goes_live(backend: Backend) 
     )
     .await;
     let titles = async || {
-        let body = app.get("/api/v1/posts", None).await.expect(200).body;
+        let body = app.get(POSTS, None).await.expect(200).body;
         body["data"]
             .as_array()
             .unwrap()
@@ -309,31 +284,19 @@ async fn kept_reads_are_never_shown_to_staff_nor_drafts_to_readers(backend: Back
     app.post_as(None, json!({"title": "Draft"})).await;
     let count = |body: &serde_json::Value| body["data"].as_array().unwrap().len();
     // Staff first: their answer, with the draft, is theirs alone.
-    let staff = app
-        .get("/api/v1/posts", Some(&app.owner_token))
-        .await
-        .expect(200);
+    let staff = app.get(POSTS, Some(&app.owner_token)).await.expect(200);
     assert_eq!(count(&staff.body), 2);
-    let anonymous = app.get("/api/v1/posts", None).await.expect(200);
+    let anonymous = app.get(POSTS, None).await.expect(200);
     assert_eq!(count(&anonymous.body), 1);
-    let again = app.get("/api/v1/posts", None).await.expect(200);
+    let again = app.get(POSTS, None).await.expect(200);
     assert_eq!(count(&again.body), 1);
-    let staff = app
-        .get("/api/v1/posts", Some(&app.owner_token))
-        .await
-        .expect(200);
+    let staff = app.get(POSTS, Some(&app.owner_token)).await.expect(200);
     assert_eq!(count(&staff.body), 2, "staff never get the readers' copy");
     assert_eq!(staff.header("cache-control"), Some("private, no-store"));
     // A kept answer still honours conditional requests.
     let etag = again.etag();
     let revalidated = app
-        .call(
-            "GET",
-            "/api/v1/posts",
-            None,
-            None,
-            &[("if-none-match", &etag)],
-        )
+        .call("GET", POSTS, None, None, &[("if-none-match", &etag)])
         .await;
     assert_eq!(revalidated.status, 304);
     assert!(revalidated.text.is_empty());

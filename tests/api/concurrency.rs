@@ -5,6 +5,7 @@ use futures_util::future::join_all;
 use serde_json::json;
 
 use crate::on_both_backends;
+use crate::paths::{AUTHORS, POSTS, TAGS};
 use crate::support::{Backend, spawn_with};
 
 on_both_backends!(
@@ -33,9 +34,9 @@ async fn racing_creates_take_the_next_free_slug(backend: Backend) {
     let app = spawn_with(backend, wide_pool).await;
     let owner = Some(app.owner_token.as_str());
     for (path, body) in [
-        ("/api/v1/posts", json!({"title": "Same Title"})),
-        ("/api/v1/tags", json!({"name": "Same Title"})),
-        ("/api/v1/authors", json!({"name": "Same Title"})),
+        (POSTS, json!({"title": "Same Title"})),
+        (TAGS, json!({"name": "Same Title"})),
+        (AUTHORS, json!({"name": "Same Title"})),
     ] {
         let answers = join_all((0..RACERS).map(|_| app.post(path, owner, body.clone()))).await;
         let mut slugs: Vec<String> = answers
@@ -51,8 +52,7 @@ async fn an_explicit_slug_stays_a_conflict_when_raced(backend: Backend) {
     let app = spawn_with(backend, wide_pool).await;
     let owner = Some(app.owner_token.as_str());
     let body = json!({"title": "Mine", "slug": "wanted"});
-    let answers =
-        join_all((0..RACERS).map(|_| app.post("/api/v1/posts", owner, body.clone()))).await;
+    let answers = join_all((0..RACERS).map(|_| app.post(POSTS, owner, body.clone()))).await;
     let mut created = 0;
     for res in answers {
         match res.status {
@@ -67,7 +67,10 @@ async fn an_explicit_slug_stays_a_conflict_when_raced(backend: Backend) {
         }
     }
     assert_eq!(created, 1);
-    let list = app.get("/api/v1/posts?count=true", owner).await.expect(200);
+    let list = app
+        .get(&format!("{POSTS}?count=true"), owner)
+        .await
+        .expect(200);
     assert_eq!(list.body["meta"]["pagination"]["total"], 1);
 }
 
@@ -76,13 +79,12 @@ async fn racing_updates_with_if_match_any_all_apply(backend: Backend) {
     let owner = Some(app.owner_token.as_str());
     let post = app.post_as(None, json!({"title": "Raced"})).await;
     let tag = app.tag("Raced").await;
+    let author = app.author("Raced").await;
     for (path, field) in [
+        (format!("{POSTS}/{}", post["id"].as_str().unwrap()), "title"),
+        (format!("{TAGS}/{}", tag["id"].as_str().unwrap()), "name"),
         (
-            format!("/api/v1/posts/{}", post["id"].as_str().unwrap()),
-            "title",
-        ),
-        (
-            format!("/api/v1/tags/{}", tag["id"].as_str().unwrap()),
+            format!("{AUTHORS}/{}", author["id"].as_str().unwrap()),
             "name",
         ),
     ] {

@@ -8,6 +8,7 @@ use futures_util::future::join;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
+use crate::paths::{API, AUTHORS, POSTS, TAGS, resource};
 use crate::support::{Backend, TestApp, spawn};
 
 on_both_backends!(
@@ -143,19 +144,19 @@ async fn cursors_walk_every_order_both_ways(backend: Backend) {
         ("tag=none-such", None),
     ] {
         let all = ids(&app
-            .get(&format!("/api/v1/posts?limit=100&{query}"), token)
+            .get(&format!("{POSTS}?limit=100&{query}"), token)
             .await
             .expect(200)
             .body);
         for limit in [1, 2, 3] {
-            let path = format!("/api/v1/posts?limit={limit}&{query}");
+            let path = format!("{POSTS}?limit={limit}&{query}");
             walks_to(&app, &path, token, &all).await;
         }
     }
 
     // The Link header carries the same cursors, with the filters and limit kept.
     let first = app
-        .get("/api/v1/posts?limit=2&q=rust", None)
+        .get(&format!("{POSTS}?limit=2&q=rust"), None)
         .await
         .expect(200);
     let next = cursor(&first.body, "next_cursor").unwrap();
@@ -164,7 +165,7 @@ async fn cursors_walk_every_order_both_ways(backend: Backend) {
         Some(format!("</api/v1/posts?q=rust&cursor={next}&limit=2>; rel=\"next\"").as_str())
     );
     let second = app
-        .get(&format!("/api/v1/posts?limit=2&q=rust&cursor={next}"), None)
+        .get(&format!("{POSTS}?limit=2&q=rust&cursor={next}"), None)
         .await
         .expect(200);
     let link = second.header("link").unwrap();
@@ -175,7 +176,7 @@ async fn cursors_walk_every_order_both_ways(backend: Backend) {
     // Another limit and other formats carry on from the same place.
     let wider = app
         .get(
-            &format!("/api/v1/posts?limit=3&q=rust&formats=plaintext&include=&cursor={next}"),
+            &format!("{POSTS}?limit=3&q=rust&formats=plaintext&include=&cursor={next}"),
             None,
         )
         .await
@@ -199,12 +200,12 @@ async fn cursors_walk_authors_and_tags(backend: Backend) {
         ("tags", "include=count.posts"),
     ] {
         let all = ids(&app
-            .get(&format!("/api/v1/{resource}?limit=100&{query}"), None)
+            .get(&format!("{API}/{resource}?limit=100&{query}"), None)
             .await
             .expect(200)
             .body);
         for limit in [1, 2] {
-            let path = format!("/api/v1/{resource}?limit={limit}&{query}");
+            let path = format!("{API}/{resource}?limit={limit}&{query}");
             walks_to(&app, &path, None, &all).await;
         }
     }
@@ -228,8 +229,8 @@ async fn a_cursor_walk_sees_every_post_once_while_posts_are_written(backend: Bac
     loop {
         round += 1;
         let url = match &next {
-            Some(cursor) => format!("/api/v1/posts?limit=2&cursor={cursor}"),
-            None => "/api/v1/posts?limit=2".to_owned(),
+            Some(cursor) => format!("{POSTS}?limit=2&cursor={cursor}"),
+            None => format!("{POSTS}?limit=2"),
         };
         // While each page is read: a new post at the top, one far back at the bottom, and an
         // edit to a post not read yet.
@@ -247,7 +248,7 @@ async fn a_cursor_walk_sees_every_post_once_while_posts_are_written(backend: Bac
             let target = &originals[(round * 5) % originals.len()];
             app.call(
                 "PATCH",
-                &format!("/api/v1/posts/{target}"),
+                &resource(POSTS, target),
                 Some(&app.owner_token),
                 Some(json!({"title": format!("Edited {round}")})),
                 &[("if-match", "*")],
@@ -284,7 +285,7 @@ async fn totals_only_when_counted_or_numbered(backend: Backend) {
     }
     let pagination = |body: &Value| body["meta"]["pagination"].clone();
     let counted = app
-        .get("/api/v1/posts?limit=2&count=true", None)
+        .get(&format!("{POSTS}?limit=2&count=true"), None)
         .await
         .expect(200)
         .body;
@@ -295,10 +296,7 @@ async fn totals_only_when_counted_or_numbered(backend: Backend) {
     );
     let next = cursor(&counted, "next_cursor").unwrap();
     let further = app
-        .get(
-            &format!("/api/v1/posts?limit=2&count=true&cursor={next}"),
-            None,
-        )
+        .get(&format!("{POSTS}?limit=2&count=true&cursor={next}"), None)
         .await
         .expect(200)
         .body;
@@ -308,7 +306,7 @@ async fn totals_only_when_counted_or_numbered(backend: Backend) {
         "the whole list, not the rest"
     );
     let uncounted = app
-        .get(&format!("/api/v1/posts?limit=2&cursor={next}"), None)
+        .get(&format!("{POSTS}?limit=2&cursor={next}"), None)
         .await
         .expect(200)
         .body;
@@ -316,7 +314,7 @@ async fn totals_only_when_counted_or_numbered(backend: Backend) {
     assert_eq!(ids(&uncounted), ids(&further));
     // Numbered pages always count, and give cursors too, to go on by cursor from there.
     let numbered = app
-        .get("/api/v1/posts?limit=2&page=2", None)
+        .get(&format!("{POSTS}?limit=2&page=2"), None)
         .await
         .expect(200)
         .body;
@@ -324,12 +322,12 @@ async fn totals_only_when_counted_or_numbered(backend: Backend) {
     assert_eq!((&p["page"], &p["total"]), (&json!(2), &json!(5)));
     let after = cursor(&numbered, "next_cursor").unwrap();
     let third = app
-        .get(&format!("/api/v1/posts?limit=2&cursor={after}"), None)
+        .get(&format!("{POSTS}?limit=2&cursor={after}"), None)
         .await
         .expect(200)
         .body;
     let page3 = app
-        .get("/api/v1/posts?limit=2&page=3", None)
+        .get(&format!("{POSTS}?limit=2&page=3"), None)
         .await
         .expect(200)
         .body;
@@ -348,12 +346,12 @@ async fn forged_stale_and_conflicting_cursors_are_400(backend: Backend) {
     }
     app.tag("Other").await;
     let page = app
-        .get("/api/v1/posts?limit=1&tag=news", None)
+        .get(&format!("{POSTS}?limit=1&tag=news"), None)
         .await
         .expect(200)
         .body;
     let good = cursor(&page, "next_cursor").unwrap();
-    app.get(&format!("/api/v1/posts?tag=news&cursor={good}"), None)
+    app.get(&format!("{POSTS}?tag=news&cursor={good}"), None)
         .await
         .expect(200);
 
@@ -363,31 +361,28 @@ async fn forged_stale_and_conflicting_cursors_are_400(backend: Backend) {
     forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
     let forged = String::from_utf8(forged).unwrap();
     let tag_cursor = cursor(
-        &app.get("/api/v1/tags?limit=1", None).await.expect(200).body,
+        &app.get(&format!("{TAGS}?limit=1"), None)
+            .await
+            .expect(200)
+            .body,
         "next_cursor",
     )
     .unwrap();
     for (path, code) in [
-        (format!("/api/v1/posts?tag=news&cursor={forged}"), "invalid"),
-        ("/api/v1/posts?cursor=not-a-cursor".to_owned(), "invalid"),
-        ("/api/v1/posts?cursor=".to_owned(), "invalid"),
-        (
-            format!("/api/v1/posts?cursor={}", "A".repeat(300)),
-            "invalid",
-        ),
+        (format!("{POSTS}?tag=news&cursor={forged}"), "invalid"),
+        (format!("{POSTS}?cursor=not-a-cursor"), "invalid"),
+        (format!("{POSTS}?cursor="), "invalid"),
+        (format!("{POSTS}?cursor={}", "A".repeat(300)), "invalid"),
         // Another filter, another order, or another list: the cursor's place means nothing.
-        (format!("/api/v1/posts?tag=other&cursor={good}"), "stale"),
-        (format!("/api/v1/posts?cursor={good}"), "stale"),
+        (format!("{POSTS}?tag=other&cursor={good}"), "stale"),
+        (format!("{POSTS}?cursor={good}"), "stale"),
         (
-            format!("/api/v1/posts?tag=news&sort=title&cursor={good}"),
+            format!("{POSTS}?tag=news&sort=title&cursor={good}"),
             "stale",
         ),
-        (format!("/api/v1/authors?cursor={tag_cursor}"), "stale"),
-        (format!("/api/v1/tags?q=news&cursor={tag_cursor}"), "stale"),
-        (
-            format!("/api/v1/posts?tag=news&page=2&cursor={good}"),
-            "conflict",
-        ),
+        (format!("{AUTHORS}?cursor={tag_cursor}"), "stale"),
+        (format!("{TAGS}?q=news&cursor={tag_cursor}"), "stale"),
+        (format!("{POSTS}?tag=news&page=2&cursor={good}"), "conflict"),
     ] {
         let problem = app.get(&path, None).await.problem(400);
         assert_eq!(problem["errors"][0]["field"], "cursor", "{path}: {problem}");

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
+use crate::paths::{API, AUTHORS, LOGIN, ME, OPENAPI, POSTS, TAGS, resource};
 use crate::support::{Backend, OWNER_EMAIL, OWNER_PASSWORD, id, spawn};
 
 on_both_backends!(
@@ -46,9 +47,9 @@ async fn unknown_routes_are_404(backend: Backend) {
     let app = spawn(backend).await;
     for path in [
         "/nowhere",
-        "/api/v1/nowhere",
+        &format!("{API}/nowhere"),
         "/api/v2/posts",
-        "/api/v1/tags/some-id/extra",
+        &format!("{TAGS}/some-id/extra"),
     ] {
         let res = app.get(path, None).await;
         let text = res.text.clone();
@@ -58,10 +59,10 @@ async fn unknown_routes_are_404(backend: Backend) {
     }
     // A well-formed id that names nothing is a 404 of the resource, not of the route.
     for path in [
-        "/api/v1/tags/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11",
-        "/api/v1/authors/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11",
-        "/api/v1/authors/slug/nobody",
-        "/api/v1/posts/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11",
+        &format!("{TAGS}/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11"),
+        &format!("{AUTHORS}/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11"),
+        &format!("{AUTHORS}/slug/nobody"),
+        &format!("{POSTS}/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11"),
     ] {
         app.get(path, Some(&app.owner_token)).await.problem(404);
     }
@@ -70,17 +71,17 @@ async fn unknown_routes_are_404(backend: Backend) {
 async fn wrong_methods_are_405_with_allow(backend: Backend) {
     let app = spawn(backend).await;
     let tag = app.tag("Existing").await;
-    let tag_path = format!("/api/v1/tags/{}", id(&tag));
+    let tag_path = resource(TAGS, id(&tag));
     for (method, path, allow) in [
-        ("PUT", "/api/v1/tags", "GET, POST"),
-        ("DELETE", "/api/v1/posts", "GET, POST"),
+        ("PUT", TAGS, "GET, POST"),
+        ("DELETE", POSTS, "GET, POST"),
         ("POST", tag_path.as_str(), "GET, PATCH, DELETE"),
-        ("PUT", "/api/v1/authors/some-id", "GET, PATCH, DELETE"),
-        ("GET", "/api/v1/auth/login", "POST"),
-        ("POST", "/api/v1/auth/me", "GET"),
-        ("DELETE", "/api/v1/tags/slug/existing", "GET"),
+        ("PUT", &format!("{AUTHORS}/some-id"), "GET, PATCH, DELETE"),
+        ("GET", LOGIN, "POST"),
+        ("POST", ME, "GET"),
+        ("DELETE", &format!("{TAGS}/slug/existing"), "GET"),
         ("POST", "/healthz", "GET"),
-        ("POST", "/api/v1/openapi.json", "GET"),
+        ("POST", OPENAPI, "GET"),
     ] {
         let res = app
             .call(method, path, Some(&app.owner_token), None, &[])
@@ -107,7 +108,7 @@ async fn malformed_json_is_400(backend: Backend) {
         let res = app
             .call(
                 "POST",
-                "/api/v1/tags",
+                TAGS,
                 Some(&app.owner_token),
                 Some(Value::String(raw.to_owned())),
                 &[("content-type", "application/json")],
@@ -124,7 +125,7 @@ async fn malformed_json_is_400(backend: Backend) {
     let login = app
         .call(
             "POST",
-            "/api/v1/auth/login",
+            LOGIN,
             None,
             Some(Value::String("{\"email\": ".to_owned())),
             &[("content-type", "application/json")],
@@ -132,7 +133,7 @@ async fn malformed_json_is_400(backend: Backend) {
         .await;
     login.problem(400);
     assert_eq!(
-        app.get("/api/v1/tags?count=true", None).await.body["meta"]["pagination"]["total"],
+        app.get(&format!("{TAGS}?count=true"), None).await.body["meta"]["pagination"]["total"],
         0
     );
 }
@@ -148,7 +149,7 @@ async fn trailing_garbage_after_json_is_400(backend: Backend) {
         let res = app
             .call(
                 "POST",
-                "/api/v1/tags",
+                TAGS,
                 Some(&app.owner_token),
                 Some(Value::String(raw.to_owned())),
                 &[("content-type", "application/json")],
@@ -161,13 +162,13 @@ async fn trailing_garbage_after_json_is_400(backend: Backend) {
         );
     }
     assert_eq!(
-        app.get("/api/v1/tags?count=true", None).await.body["meta"]["pagination"]["total"],
+        app.get(&format!("{TAGS}?count=true"), None).await.body["meta"]["pagination"]["total"],
         0
     );
     // Trailing whitespace is fine.
     app.call(
         "POST",
-        "/api/v1/tags",
+        TAGS,
         Some(&app.owner_token),
         Some(Value::String("{\"name\": \"x\"}\n  ".to_owned())),
         &[("content-type", "application/json")],
@@ -181,11 +182,7 @@ async fn unknown_and_mistyped_fields_are_422(backend: Backend) {
     let owner = Some(app.owner_token.as_str());
 
     let unknown = app
-        .post(
-            "/api/v1/tags",
-            owner,
-            json!({"name": "News", "colour": "red"}),
-        )
+        .post(TAGS, owner, json!({"name": "News", "colour": "red"}))
         .await
         .problem(422);
     assert_eq!(unknown["type"], "urn:folio:problem:validation");
@@ -199,32 +196,16 @@ async fn unknown_and_mistyped_fields_are_422(backend: Backend) {
     );
 
     for (path, body, field) in [
-        ("/api/v1/tags", json!({"name": 42}), "name"),
+        (TAGS, json!({"name": 42}), "name"),
         (
-            "/api/v1/tags",
+            TAGS,
             json!({"name": "x", "description": ["a"]}),
             "description",
         ),
-        (
-            "/api/v1/authors",
-            json!({"name": "x", "bio": {"a": 1}}),
-            "bio",
-        ),
-        (
-            "/api/v1/authors",
-            json!({"name": "x", "role": "emperor"}),
-            "role",
-        ),
-        (
-            "/api/v1/posts",
-            json!({"title": "x", "featured": "yes"}),
-            "featured",
-        ),
-        (
-            "/api/v1/posts",
-            json!({"title": "x", "tags": "news"}),
-            "tags",
-        ),
+        (AUTHORS, json!({"name": "x", "bio": {"a": 1}}), "bio"),
+        (AUTHORS, json!({"name": "x", "role": "emperor"}), "role"),
+        (POSTS, json!({"title": "x", "featured": "yes"}), "featured"),
+        (POSTS, json!({"title": "x", "tags": "news"}), "tags"),
     ] {
         let res = app.post(path, owner, body.clone()).await;
         let text = res.text.clone();
@@ -237,7 +218,7 @@ async fn unknown_and_mistyped_fields_are_422(backend: Backend) {
     }
     // A required field left out is named too.
     let missing = app
-        .post("/api/v1/tags", owner, json!({"description": "no name"}))
+        .post(TAGS, owner, json!({"description": "no name"}))
         .await
         .problem(422);
     assert!(
@@ -253,7 +234,7 @@ async fn bodies_must_be_declared_json(backend: Backend) {
     let app = spawn(backend).await;
     let owner = Some(app.owner_token.as_str());
     let body = || Some(Value::String(json!({"name": "News"}).to_string()));
-    let undeclared = app.call("POST", "/api/v1/tags", owner, body(), &[]).await;
+    let undeclared = app.call("POST", TAGS, owner, body(), &[]).await;
     assert_eq!(
         undeclared.problem(415)["type"],
         "urn:folio:problem:unsupported-media-type"
@@ -265,7 +246,7 @@ async fn bodies_must_be_declared_json(backend: Backend) {
     ] {
         app.call(
             "POST",
-            "/api/v1/tags",
+            TAGS,
             owner,
             body(),
             &[("content-type", content_type)],
@@ -276,7 +257,7 @@ async fn bodies_must_be_declared_json(backend: Backend) {
     // A login is a JSON body like any other.
     app.call(
         "POST",
-        "/api/v1/auth/login",
+        LOGIN,
         None,
         Some(Value::String(
             json!({"email": OWNER_EMAIL, "password": "x"}).to_string(),
@@ -288,7 +269,7 @@ async fn bodies_must_be_declared_json(backend: Backend) {
     // JSON with parameters is JSON.
     app.call(
         "POST",
-        "/api/v1/tags",
+        TAGS,
         owner,
         body(),
         &[("content-type", "application/json; charset=utf-8")],
@@ -302,50 +283,29 @@ async fn oversized_bodies_are_413(backend: Backend) {
     let owner = Some(app.owner_token.as_str());
     let huge = "x".repeat(70 * 1024);
     let res = app
-        .post(
-            "/api/v1/tags",
-            owner,
-            json!({"name": "Big", "description": huge}),
-        )
+        .post(TAGS, owner, json!({"name": "Big", "description": huge}))
         .await;
     assert_eq!(
         res.problem(413)["type"],
         "urn:folio:problem:payload-too-large"
     );
-    app.post(
-        "/api/v1/posts",
-        owner,
-        json!({"title": "Big", "markdown": huge}),
-    )
-    .await
-    .problem(413);
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({"email": OWNER_EMAIL, "password": huge}),
-    )
-    .await
-    .problem(413);
+    app.post(POSTS, owner, json!({"title": "Big", "markdown": huge}))
+        .await
+        .problem(413);
+    app.post(LOGIN, None, json!({"email": OWNER_EMAIL, "password": huge}))
+        .await
+        .problem(413);
     // Just under the limit is fine as far as size goes (the field's own limit then applies).
     let near = "x".repeat(60 * 1024);
-    app.post(
-        "/api/v1/tags",
-        owner,
-        json!({"name": "Big", "description": near}),
-    )
-    .await
-    .problem(422);
+    app.post(TAGS, owner, json!({"name": "Big", "description": near}))
+        .await
+        .problem(422);
 }
 
 async fn bad_credentials_are_401_even_on_public_reads(backend: Backend) {
     let app = spawn(backend).await;
     let basic = "Basic b3duZXJAZXhhbXBsZS5jb206b3duZXItcGFzc3dvcmQtMTIz";
-    for path in [
-        "/api/v1/posts",
-        "/api/v1/tags",
-        "/api/v1/authors",
-        "/api/v1/auth/me",
-    ] {
+    for path in [POSTS, TAGS, AUTHORS, ME] {
         for authorization in [
             "Bearer garbage",
             "Bearer ",
@@ -369,7 +329,7 @@ async fn bad_credentials_are_401_even_on_public_reads(backend: Backend) {
         }
     }
     // Without any Authorization header the public reads are open.
-    for path in ["/api/v1/posts", "/api/v1/tags", "/api/v1/authors"] {
+    for path in [POSTS, TAGS, AUTHORS] {
         app.get(path, None).await.expect(200);
     }
 }
@@ -378,46 +338,38 @@ async fn nul_characters_are_refused_not_500(backend: Backend) {
     let app = spawn(backend).await;
     let owner = Some(app.owner_token.as_str());
     for (path, body, field) in [
-        ("/api/v1/tags", json!({"name": "a\u{0}b"}), "name"),
+        (TAGS, json!({"name": "a\u{0}b"}), "name"),
         (
-            "/api/v1/tags",
+            TAGS,
             json!({"name": "ok", "description": "a\u{0}b"}),
             "description",
         ),
+        (TAGS, json!({"name": "ok", "slug": "a\u{0}b"}), "slug"),
+        (AUTHORS, json!({"name": "a\u{0}b"}), "name"),
+        (AUTHORS, json!({"name": "ok", "bio": "\u{0}"}), "bio"),
         (
-            "/api/v1/tags",
-            json!({"name": "ok", "slug": "a\u{0}b"}),
-            "slug",
-        ),
-        ("/api/v1/authors", json!({"name": "a\u{0}b"}), "name"),
-        (
-            "/api/v1/authors",
-            json!({"name": "ok", "bio": "\u{0}"}),
-            "bio",
-        ),
-        (
-            "/api/v1/authors",
+            AUTHORS,
             json!({"name": "ok", "location": "x\u{0}"}),
             "location",
         ),
         (
-            "/api/v1/authors",
+            AUTHORS,
             json!({"name": "ok", "website": "https://a.example/\u{0}"}),
             "website",
         ),
         (
-            "/api/v1/authors",
+            AUTHORS,
             json!({"name": "ok", "email": "a\u{0}@example.com", "password": "long-enough-password", "role": "author"}),
             "email",
         ),
         (
-            "/api/v1/authors",
+            AUTHORS,
             json!({"name": "ok", "email": "nul@example.com", "password": "long-enough\u{0}password", "role": "author"}),
             "password",
         ),
-        ("/api/v1/posts", json!({"title": "a\u{0}b"}), "title"),
+        (POSTS, json!({"title": "a\u{0}b"}), "title"),
         (
-            "/api/v1/posts",
+            POSTS,
             json!({"title": "ok", "markdown": "a\u{0}b"}),
             "markdown",
         ),
@@ -437,7 +389,7 @@ async fn nul_characters_are_refused_not_500(backend: Backend) {
     // On a change as on a creation.
     let tag = app.tag("Clean").await;
     app.patch(
-        &format!("/api/v1/tags/{}", id(&tag)),
+        &resource(TAGS, id(&tag)),
         owner,
         "\"1\"",
         json!({"description": "dirty\u{0}"}),
@@ -446,7 +398,7 @@ async fn nul_characters_are_refused_not_500(backend: Backend) {
     .problem(422);
     let author = app.author("Clean Author").await;
     app.patch(
-        &format!("/api/v1/authors/{}", id(&author)),
+        &resource(AUTHORS, id(&author)),
         owner,
         "\"1\"",
         json!({"name": "dirty\u{0}"}),
@@ -455,14 +407,14 @@ async fn nul_characters_are_refused_not_500(backend: Backend) {
     .problem(422);
     // Signing in with one is just a failed sign-in.
     app.post(
-        "/api/v1/auth/login",
+        LOGIN,
         None,
         json!({"email": "owner\u{0}@example.com", "password": OWNER_PASSWORD}),
     )
     .await
     .problem(401);
     app.post(
-        "/api/v1/auth/login",
+        LOGIN,
         None,
         json!({"email": OWNER_EMAIL, "password": "owner\u{0}password"}),
     )
@@ -478,13 +430,13 @@ async fn nul_characters_in_paths_are_not_500(backend: Backend) {
     let mut requests = Vec::new();
     for collection in ["tags", "authors", "posts"] {
         for path in [
-            format!("/api/v1/{collection}/a%00b"),
-            format!("/api/v1/{collection}/slug/a%00b"),
+            format!("{API}/{collection}/a%00b"),
+            format!("{API}/{collection}/slug/a%00b"),
         ] {
             requests.push(("GET", path.clone(), None));
             requests.push(("GET", path, owner));
         }
-        let path = format!("/api/v1/{collection}/a%00b");
+        let path = format!("{API}/{collection}/a%00b");
         requests.push(("PATCH", path.clone(), owner));
         requests.push(("DELETE", path, owner));
     }
@@ -522,7 +474,7 @@ async fn nul_characters_in_linked_ids_are_not_500(backend: Backend) {
     let app = spawn(backend).await;
     let owner = Some(app.owner_token.as_str());
     let post = app.post_as(None, json!({"title": "Existing"})).await;
-    let post_path = format!("/api/v1/posts/{}", id(&post));
+    let post_path = resource(POSTS, id(&post));
     for (field, ids) in [
         ("tags[0]", json!({"tags": ["a\u{0}b"]})),
         ("authors[0]", json!({"authors": ["a\u{0}b"]})),
@@ -530,7 +482,7 @@ async fn nul_characters_in_linked_ids_are_not_500(backend: Backend) {
     ] {
         let mut create = ids.clone();
         create["title"] = json!("With links");
-        let res = app.post("/api/v1/posts", owner, create).await;
+        let res = app.post(POSTS, owner, create).await;
         assert_no_internals(&res.text);
         assert_eq!(res.problem(422)["errors"][0]["field"], field, "{ids}");
 
@@ -538,7 +490,10 @@ async fn nul_characters_in_linked_ids_are_not_500(backend: Backend) {
         assert_no_internals(&res.text);
         assert_eq!(res.problem(422)["errors"][0]["field"], field, "{ids}");
     }
-    let list = app.get("/api/v1/posts?count=true", owner).await.expect(200);
+    let list = app
+        .get(&format!("{POSTS}?count=true"), owner)
+        .await
+        .expect(200);
     assert_eq!(list.body["meta"]["pagination"]["total"], 1);
     assert_eq!(app.get(&post_path, owner).await.body["version"], 1);
 }
@@ -554,15 +509,11 @@ async fn failed_writes_change_nothing(backend: Backend) {
             .as_i64()
             .unwrap()
     };
-    let (tags, authors, posts) = (
-        total("/api/v1/tags").await,
-        total("/api/v1/authors").await,
-        total("/api/v1/posts").await,
-    );
+    let (tags, authors, posts) = (total(TAGS).await, total(AUTHORS).await, total(POSTS).await);
     let raw = |s: &str| Some(Value::String(s.to_owned()));
     let big = "y".repeat(70 * 1024);
     let json_type = [("content-type", "application/json")];
-    for path in ["/api/v1/tags", "/api/v1/authors", "/api/v1/posts"] {
+    for path in [TAGS, AUTHORS, POSTS] {
         let good = if path.ends_with("posts") {
             json!({"title": "Good"})
         } else {
@@ -588,12 +539,12 @@ async fn failed_writes_change_nothing(backend: Backend) {
         app.post(path, None, good.clone()).await.problem(401);
         app.post(path, Some("garbage"), good).await.problem(401);
     }
-    assert_eq!(total("/api/v1/tags").await, tags);
-    assert_eq!(total("/api/v1/authors").await, authors);
-    assert_eq!(total("/api/v1/posts").await, posts);
+    assert_eq!(total(TAGS).await, tags);
+    assert_eq!(total(AUTHORS).await, authors);
+    assert_eq!(total(POSTS).await, posts);
     // The control: the same write, well formed, does land.
     app.tag("Good").await;
-    assert_eq!(total("/api/v1/tags").await, tags + 1);
+    assert_eq!(total(TAGS).await, tags + 1);
 }
 
 async fn health_and_openapi(backend: Backend) {
@@ -603,7 +554,7 @@ async fn health_and_openapi(backend: Backend) {
     let ready = app.get("/readyz", None).await.expect(200);
     assert_eq!(ready.text, "ready");
 
-    let doc = app.get("/api/v1/openapi.json", None).await.expect(200);
+    let doc = app.get(OPENAPI, None).await.expect(200);
     assert!(
         doc.header("content-type")
             .is_some_and(|v| v.starts_with("application/json")),
@@ -619,13 +570,13 @@ async fn health_and_openapi(backend: Backend) {
     );
     let paths = doc.body["paths"].as_object().expect("paths");
     for path in [
-        "/api/v1/auth/login",
-        "/api/v1/auth/me",
-        "/api/v1/authors",
-        "/api/v1/authors/{id}",
-        "/api/v1/authors/slug/{slug}",
-        "/api/v1/posts",
-        "/api/v1/tags/{id}",
+        LOGIN,
+        ME,
+        AUTHORS,
+        &format!("{AUTHORS}/{{id}}"),
+        &format!("{AUTHORS}/slug/{{slug}}"),
+        POSTS,
+        &format!("{TAGS}/{{id}}"),
     ] {
         assert!(paths.contains_key(path), "{path} is documented");
     }
@@ -637,9 +588,9 @@ async fn preconditions_come_after_existence_and_validation(backend: Backend) {
     let owner = Some(app.owner_token.as_str());
     // A resource that does not exist is 404, with or without a version.
     for (path, body) in [
-        ("/api/v1/tags/nope", json!({"name": "x"})),
-        ("/api/v1/posts/nope", json!({"title": "x"})),
-        ("/api/v1/authors/nope", json!({"name": "x"})),
+        (&format!("{TAGS}/nope"), json!({"name": "x"})),
+        (&format!("{POSTS}/nope"), json!({"title": "x"})),
+        (&format!("{AUTHORS}/nope"), json!({"name": "x"})),
     ] {
         app.call("PATCH", path, owner, Some(body), &[])
             .await
@@ -647,7 +598,7 @@ async fn preconditions_come_after_existence_and_validation(backend: Backend) {
     }
     // An invalid body is 422 even when its version is stale.
     let tag = app.tag("Tag").await;
-    let path = format!("/api/v1/tags/{}", tag["id"].as_str().unwrap());
+    let path = format!("{TAGS}/{}", tag["id"].as_str().unwrap());
     let res = app
         .patch(&path, owner, "\"7\"", json!({"slug": "Not A Slug"}))
         .await;

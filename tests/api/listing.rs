@@ -4,6 +4,7 @@ use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::json;
 
 use crate::on_both_backends;
+use crate::paths::{AUTHORS, POSTS, TAGS};
 use crate::support::{Backend, id, slugs, spawn};
 
 on_both_backends!(
@@ -72,7 +73,7 @@ async fn posts_filter_by_tag_author_featured_and_dates(backend: Backend) {
         let app = &app;
         async move {
             let res = app
-                .get(&q("/api/v1/posts", &format!("count=true&{query}")), None)
+                .get(&q(POSTS, &format!("count=true&{query}")), None)
                 .await
                 .expect(200);
             (
@@ -112,7 +113,7 @@ async fn posts_filter_by_tag_author_featured_and_dates(backend: Backend) {
     );
     // Filters combine with paging: the total counts every match, not the page.
     let page = app
-        .get("/api/v1/posts?tag=news,other&limit=2&page=2", None)
+        .get(&format!("{POSTS}?tag=news,other&limit=2&page=2"), None)
         .await
         .expect(200);
     assert_eq!(slugs(&page.body), ["p1"]);
@@ -124,7 +125,7 @@ async fn posts_filter_by_tag_author_featured_and_dates(backend: Backend) {
     );
     // The owner also sees the draft: undated, so it leads.
     let owner = app
-        .get("/api/v1/posts?tag=news", Some(&app.owner_token))
+        .get(&format!("{POSTS}?tag=news"), Some(&app.owner_token))
         .await
         .expect(200);
     assert_eq!(slugs(&owner.body), ["d1", "p2", "p1"]);
@@ -151,7 +152,7 @@ async fn status_narrows_what_the_caller_may_see(backend: Backend) {
         ("scheduled", vec![], vec!["later"]),
         ("published", vec!["live"], vec!["live"]),
     ] {
-        let path = format!("/api/v1/posts?status={status}");
+        let path = format!("{POSTS}?status={status}");
         assert_eq!(
             slugs(&app.get(&path, None).await.expect(200).body),
             anonymous,
@@ -168,7 +169,7 @@ async fn status_narrows_what_the_caller_may_see(backend: Backend) {
     app.post_as(Some(&author), json!({"title": "mine", "slug": "mine"}))
         .await;
     let res = app
-        .get("/api/v1/posts?status=draft", Some(&author))
+        .get(&format!("{POSTS}?status=draft"), Some(&author))
         .await
         .expect(200);
     assert_eq!(slugs(&res.body), ["mine"]);
@@ -203,7 +204,7 @@ async fn posts_sort_by_allowed_keys_with_ties_broken_by_id(backend: Backend) {
     let get = |query: &'static str| {
         let app = &app;
         async move {
-            app.get(&format!("/api/v1/posts?{query}"), None)
+            app.get(&format!("{POSTS}?{query}"), None)
                 .await
                 .expect(200)
                 .body
@@ -249,7 +250,7 @@ async fn posts_sort_by_allowed_keys_with_ties_broken_by_id(backend: Backend) {
     for page in 1..=4 {
         let body = app
             .get(
-                &format!("/api/v1/posts?sort=-published_at&limit=1&page={page}"),
+                &format!("{POSTS}?sort=-published_at&limit=1&page={page}"),
                 None,
             )
             .await
@@ -263,22 +264,25 @@ async fn posts_sort_by_allowed_keys_with_ties_broken_by_id(backend: Backend) {
 async fn malformed_list_parameters_are_400(backend: Backend) {
     let app = spawn(backend).await;
     for (path, field) in [
-        ("/api/v1/posts?tag=Not%20A%20Slug", "tag"),
-        ("/api/v1/posts?author=a,,b", "author"),
-        ("/api/v1/posts?featured=maybe", "featured"),
-        ("/api/v1/posts?status=live", "status"),
-        ("/api/v1/posts?published_after=yesterday", "published_after"),
+        (&format!("{POSTS}?tag=Not%20A%20Slug"), "tag"),
+        (&format!("{POSTS}?author=a,,b"), "author"),
+        (&format!("{POSTS}?featured=maybe"), "featured"),
+        (&format!("{POSTS}?status=live"), "status"),
         (
-            "/api/v1/posts?published_before=2026-13-01T00:00:00Z",
+            &format!("{POSTS}?published_after=yesterday"),
+            "published_after",
+        ),
+        (
+            &format!("{POSTS}?published_before=2026-13-01T00:00:00Z"),
             "published_before",
         ),
-        ("/api/v1/posts?sort=colour", "sort"),
-        ("/api/v1/posts?sort=", "sort"),
-        ("/api/v1/tags?q=%20", "q"),
-        ("/api/v1/tags?q=a%00b", "q"),
-        ("/api/v1/tags?sort=title", "sort"),
-        ("/api/v1/authors?sort=-email", "sort"),
-        ("/api/v1/authors?role=owner", "role"),
+        (&format!("{POSTS}?sort=colour"), "sort"),
+        (&format!("{POSTS}?sort="), "sort"),
+        (&format!("{TAGS}?q=%20"), "q"),
+        (&format!("{TAGS}?q=a%00b"), "q"),
+        (&format!("{TAGS}?sort=title"), "sort"),
+        (&format!("{AUTHORS}?sort=-email"), "sort"),
+        (&format!("{AUTHORS}?role=owner"), "role"),
     ] {
         let body = app.get(path, None).await.problem(400);
         assert_eq!(body["errors"][0]["field"], field, "{path}: {body}");
@@ -301,7 +305,7 @@ async fn authors_and_tags_search_and_sort_by_name(backend: Backend) {
     let get = |query: &'static str| {
         let app = &app;
         async move {
-            app.get(&format!("/api/v1/tags?{query}"), None)
+            app.get(&format!("{TAGS}?{query}"), None)
                 .await
                 .expect(200)
                 .body
@@ -329,10 +333,13 @@ async fn authors_and_tags_search_and_sort_by_name(backend: Backend) {
 
     app.author("Mara Lindqvist").await;
     app.author("Tomás Okafor").await;
-    let res = app.get("/api/v1/authors?q=lindq", None).await.expect(200);
+    let res = app
+        .get(&format!("{AUTHORS}?q=lindq"), None)
+        .await
+        .expect(200);
     assert_eq!(names(&res.body), ["Mara Lindqvist"]);
     let res = app
-        .get("/api/v1/authors?sort=name&q=r", None)
+        .get(&format!("{AUTHORS}?sort=name&q=r"), None)
         .await
         .expect(200);
     assert_eq!(

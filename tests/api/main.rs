@@ -1,6 +1,8 @@
 //! HTTP-level tests of the whole API. Every test that touches storage runs twice: on SQLite
 //! and on a real PostgreSQL, each time on a database of its own.
 
+mod databases;
+mod paths;
 mod proxy;
 mod support;
 

@@ -17,6 +17,7 @@ use futures_util::future::join_all;
 use serde_json::json;
 
 use crate::on_both_backends;
+use crate::paths::{ME, POSTS, TAGS, resource};
 use crate::support::{Backend, Response, admin_url, id, spawn_behind_proxy, spawn_with};
 
 on_both_backends!(a_busy_pool_is_waited_for_once);
@@ -75,23 +76,24 @@ async fn an_outage_is_answered_at_once_and_survived() {
         .post_as(None, json!({"title": "Before", "status": "published"}))
         .await;
     // Kept by the response cache, which must not answer from memory what it cannot check.
-    app.get("/api/v1/posts", None).await.expect(200);
+    app.get(POSTS, None).await.expect(200);
 
     proxy.cut();
     let db = &app.state().db;
     let stats = db.stats();
     // The first read finds out: its freshness stamp waits once, and the read answers then,
     // without a second wait to render.
-    assert_unavailable(app.get("/api/v1/posts", None).await);
+    assert_unavailable(app.get(POSTS, None).await);
     assert_eq!(db.stats().waited_in_vain, stats.waited_in_vain + 1);
     // From then on, nothing waits: reads, signed-in requests and writes are answered at once.
+    let some_tags = format!("{TAGS}?limit=5");
     let answers = join_all((0..20).map(|i| {
         match i % 4 {
-            0 => app.get("/api/v1/posts", None).boxed_local(),
-            1 => app.get("/api/v1/tags?limit=5", None).boxed_local(),
-            2 => app.get("/api/v1/auth/me", owner).boxed_local(),
+            0 => app.get(POSTS, None).boxed_local(),
+            1 => app.get(&some_tags, None).boxed_local(),
+            2 => app.get(ME, owner).boxed_local(),
             _ => app
-                .post("/api/v1/posts", owner, json!({"title": "During"}))
+                .post(POSTS, owner, json!({"title": "During"}))
                 .boxed_local(),
         }
     }))
@@ -106,15 +108,18 @@ async fn an_outage_is_answered_at_once_and_survived() {
 
     proxy.restore();
     until_ready(&app).await;
-    let list = app.get("/api/v1/posts?count=true", owner).await.expect(200);
+    let list = app
+        .get(&format!("{POSTS}?count=true"), owner)
+        .await
+        .expect(200);
     assert_eq!(
         list.body["meta"]["pagination"]["total"], 1,
         "nothing written meanwhile"
     );
-    app.get(&format!("/api/v1/posts/{}", id(&before)), None)
+    app.get(&resource(POSTS, id(&before)), None)
         .await
         .expect(200);
-    app.post("/api/v1/posts", owner, json!({"title": "After"}))
+    app.post(POSTS, owner, json!({"title": "After"}))
         .await
         .expect(201);
 }
@@ -161,11 +166,8 @@ async fn connections_ended_under_load_answer_503_and_lose_nothing() {
             let title = format!("Round {round} post {i}");
             async move {
                 match i % 2 {
-                    0 => {
-                        app.post("/api/v1/posts", owner, json!({"title": title}))
-                            .await
-                    }
-                    _ => app.get("/api/v1/posts?limit=5", owner).await,
+                    0 => app.post(POSTS, owner, json!({"title": title})).await,
+                    _ => app.get(&format!("{POSTS}?limit=5"), owner).await,
                 }
             }
         }))
@@ -194,11 +196,9 @@ async fn connections_ended_under_load_answer_503_and_lose_nothing() {
     // The pool drops what broke and opens new connections by itself.
     until_ready(app).await;
     for post in &acknowledged {
-        app.get(&format!("/api/v1/posts/{post}"), owner)
-            .await
-            .expect(200);
+        app.get(&resource(POSTS, post), owner).await.expect(200);
     }
-    app.post("/api/v1/posts", owner, json!({"title": "After"}))
+    app.post(POSTS, owner, json!({"title": "After"}))
         .await
         .expect(201);
 }
@@ -212,17 +212,17 @@ async fn a_database_held_by_another_writer_answers_503_after_one_wait() {
     let owner = Some(app.owner_token.as_str());
     let mut other = SqliteConnection::establish(&app.config().database_url()).unwrap();
     other.batch_execute("BEGIN IMMEDIATE").unwrap();
-    assert_unavailable(
-        app.post("/api/v1/posts", owner, json!({"title": "Blocked"}))
-            .await,
-    );
+    assert_unavailable(app.post(POSTS, owner, json!({"title": "Blocked"})).await);
     // Readers are not held up by a writer.
-    app.get("/api/v1/posts", owner).await.expect(200);
+    app.get(POSTS, owner).await.expect(200);
     other.batch_execute("ROLLBACK").unwrap();
-    app.post("/api/v1/posts", owner, json!({"title": "Free"}))
+    app.post(POSTS, owner, json!({"title": "Free"}))
         .await
         .expect(201);
-    let list = app.get("/api/v1/posts?count=true", owner).await.expect(200);
+    let list = app
+        .get(&format!("{POSTS}?count=true"), owner)
+        .await
+        .expect(200);
     assert_eq!(list.body["meta"]["pagination"]["total"], 1);
 }
 
@@ -231,18 +231,18 @@ async fn a_busy_pool_is_waited_for_once(backend: Backend) {
         c.db_checkout_timeout = Duration::from_millis(300)
     })
     .await;
-    app.get("/api/v1/posts", None).await.expect(200);
+    app.get(POSTS, None).await.expect(200);
     let db = app.state().db.clone();
     // Every connection taken, as by long requests: the database is up, but busy.
     let held: Vec<_> = (0..db.max_connections())
         .map(|_| db.conn().expect("a connection"))
         .collect();
     let stats = db.stats();
-    assert_unavailable(app.get("/api/v1/posts", None).await);
+    assert_unavailable(app.get(POSTS, None).await);
     // One wait: the freshness stamp's, after which the read is answered without waiting for
     // the database again to render.
     assert_eq!(db.stats().waited_in_vain, stats.waited_in_vain + 1);
     assert_eq!(db.stats().refused_at_once, stats.refused_at_once);
     drop(held);
-    app.get("/api/v1/posts", None).await.expect(200);
+    app.get(POSTS, None).await.expect(200);
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
+use crate::paths::{AUTHORS, POSTS, by_slug, resource};
 use crate::support::{Backend, TestApp, id, slugs, spawn};
 
 on_both_backends!(
@@ -36,7 +37,7 @@ async fn posts_crud(backend: Backend) {
 
     let created = app
         .post(
-            "/api/v1/posts",
+            POSTS,
             owner,
             json!({"title": "Hello, Folio World", "markdown": "# Heading\n\nSome *text* here."}),
         )
@@ -69,7 +70,7 @@ async fn posts_crud(backend: Backend) {
     assert_eq!(post["published_at"], Value::Null);
     assert_eq!(post["tags"], json!([]));
     let me = app
-        .get(&format!("/api/v1/authors/{}", app.owner_id), owner)
+        .get(&resource(AUTHORS, &app.owner_id), owner)
         .await
         .expect(200)
         .body;
@@ -84,7 +85,7 @@ async fn posts_crud(backend: Backend) {
     assert_eq!(read.etag_version(), 1);
     assert_eq!(read.body, post, "a read returns what the create returned");
     let by_slug = app
-        .get("/api/v1/posts/slug/hello-folio-world", owner)
+        .get(&format!("{POSTS}/slug/hello-folio-world"), owner)
         .await
         .expect(200);
     assert_eq!(by_slug.etag_version(), 1);
@@ -107,13 +108,16 @@ async fn posts_crud(backend: Backend) {
     assert_eq!(reread.etag_version(), 2);
     assert_eq!(reread.body, changed.body);
 
-    let list = app.get("/api/v1/posts?count=true", owner).await.expect(200);
+    let list = app
+        .get(&format!("{POSTS}?count=true"), owner)
+        .await
+        .expect(200);
     assert_eq!(list.body["meta"]["pagination"]["total"], 1);
     assert_eq!(list.body["data"], json!([changed.body]));
 
     app.delete(&path, owner).await.expect(204);
     app.get(&path, owner).await.problem(404);
-    app.get("/api/v1/posts/slug/hello-folio-world", owner)
+    app.get(&format!("{POSTS}/slug/hello-folio-world"), owner)
         .await
         .problem(404);
     app.delete(&path, owner).await.problem(404);
@@ -202,14 +206,14 @@ async fn authors_and_tags_keep_their_order(backend: Backend) {
     assert_eq!(read["authors"], authors);
     assert_eq!(read["tags"], tags);
     let by_slug = app
-        .get("/api/v1/posts/slug/ordered", None)
+        .get(&format!("{POSTS}/slug/ordered"), None)
         .await
         .expect(200)
         .body;
     assert_eq!(by_slug["authors"], authors);
     assert_eq!(by_slug["tags"], tags);
     for token in [None, owner] {
-        let list = app.get("/api/v1/posts", token).await.expect(200).body;
+        let list = app.get(POSTS, token).await.expect(200).body;
         let listed = find_in(&list, id(&post));
         assert_eq!(listed["authors"], authors);
         assert_eq!(listed["tags"], tags);
@@ -219,10 +223,7 @@ async fn authors_and_tags_keep_their_order(backend: Backend) {
     }
 
     // PATCH replaces and reorders.
-    let me = app
-        .get(&format!("/api/v1/authors/{}", app.owner_id), owner)
-        .await
-        .body;
+    let me = app.get(&resource(AUTHORS, &app.owner_id), owner).await.body;
     let changed = app
         .patch(
             &path,
@@ -241,7 +242,7 @@ async fn authors_and_tags_keep_their_order(backend: Backend) {
     let read = app.get(&path, None).await.expect(200).body;
     assert_eq!(read["authors"], authors);
     assert_eq!(read["tags"], tags);
-    let list = app.get("/api/v1/posts", None).await.body;
+    let list = app.get(POSTS, None).await.body;
     assert_eq!(find_in(&list, id(&post))["authors"], authors);
     assert_eq!(find_in(&list, id(&post))["tags"], tags);
 
@@ -297,17 +298,14 @@ async fn unknown_duplicate_and_missing_links_are_refused(backend: Backend) {
         ),
         (json!({"title": "X", "authors": []}), "authors", "required"),
     ] {
-        let problem = app
-            .post("/api/v1/posts", owner, body.clone())
-            .await
-            .problem(422);
+        let problem = app.post(POSTS, owner, body.clone()).await.problem(422);
         assert_eq!(problem["errors"][0]["field"], field, "{body}");
         assert_eq!(problem["errors"][0]["code"], code, "{body}");
     }
     // Every unknown id is named, not just the first.
     let problem = app
         .post(
-            "/api/v1/posts",
+            POSTS,
             owner,
             json!({"title": "X", "authors": [missing], "tags": [id(&t), missing]}),
         )
@@ -358,7 +356,7 @@ async fn post_slugs(backend: Backend) {
 
     let taken = app
         .post(
-            "/api/v1/posts",
+            POSTS,
             owner,
             json!({"title": "Another", "slug": "same-title-2"}),
         )
@@ -370,7 +368,7 @@ async fn post_slugs(backend: Backend) {
     );
     let invalid = app
         .post(
-            "/api/v1/posts",
+            POSTS,
             owner,
             json!({"title": "Another", "slug": "Not A Slug"}),
         )
@@ -397,7 +395,7 @@ async fn post_slugs(backend: Backend) {
     let unchanged = app.get(&path, owner).await.expect(200);
     assert_eq!(unchanged.body, explicit);
     assert_eq!(unchanged.etag_version(), 1);
-    app.get("/api/v1/posts/slug/same-title", owner)
+    app.get(&format!("{POSTS}/slug/same-title"), owner)
         .await
         .expect(200);
 
@@ -413,11 +411,14 @@ async fn post_slugs(backend: Backend) {
         .expect(200);
     assert_eq!(moved.body["slug"], "moved");
     // The old slug now leads to the new one.
-    let old = app.get("/api/v1/posts/slug/my-own-slug", owner).await;
+    let old = app.get(&format!("{POSTS}/slug/my-own-slug"), owner).await;
     assert_eq!(old.status, 301);
-    assert_eq!(old.header("location"), Some("/api/v1/posts/slug/moved"));
     assert_eq!(
-        app.get("/api/v1/posts/slug/moved", owner).await.body["id"],
+        old.header("location"),
+        Some(format!("{POSTS}/slug/moved").as_str())
+    );
+    assert_eq!(
+        app.get(&format!("{POSTS}/slug/moved"), owner).await.body["id"],
         explicit["id"]
     );
 }
@@ -445,7 +446,7 @@ async fn markdown_is_sanitised(backend: Backend) {
         .expect(200)
         .body,
         app.get(
-            "/api/v1/posts?formats=html,plaintext,markdown&limit=1",
+            &format!("{POSTS}?formats=html,plaintext,markdown&limit=1"),
             None,
         )
         .await
@@ -492,11 +493,7 @@ async fn markdown_is_sanitised(backend: Backend) {
             "/relative",
         ] {
             let problem = app
-                .post(
-                    "/api/v1/posts",
-                    owner,
-                    json!({"title": "Links", field: url}),
-                )
+                .post(POSTS, owner, json!({"title": "Links", field: url}))
                 .await
                 .problem(422);
             assert_eq!(problem["errors"][0]["field"], field, "{url}");
@@ -541,7 +538,7 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
 
     // Anonymous readers see exactly the published posts, newest first.
     let public = app
-        .get("/api/v1/posts?count=true", None)
+        .get(&format!("{POSTS}?count=true"), None)
         .await
         .expect(200)
         .body;
@@ -551,13 +548,16 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
         let by_id = app.get(&post_path(hidden), None).await.problem(404);
         let by_slug = app
             .get(
-                &format!("/api/v1/posts/slug/{}", hidden["slug"].as_str().unwrap()),
+                &format!("{POSTS}/slug/{}", hidden["slug"].as_str().unwrap()),
                 None,
             )
             .await
             .problem(404);
         let nothing = app
-            .get("/api/v1/posts/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11", None)
+            .get(
+                &format!("{POSTS}/0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11"),
+                None,
+            )
             .await
             .problem(404);
         assert_eq!(
@@ -569,7 +569,7 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
     for shown in [&published, &backdated] {
         app.get(&post_path(shown), None).await.expect(200);
         app.get(
-            &format!("/api/v1/posts/slug/{}", shown["slug"].as_str().unwrap()),
+            &format!("{POSTS}/slug/{}", shown["slug"].as_str().unwrap()),
             None,
         )
         .await
@@ -578,7 +578,7 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
 
     // The owner sees everything: drafts (no date) first, then newest first.
     let all = app
-        .get("/api/v1/posts?count=true", owner)
+        .get(&format!("{POSTS}?count=true"), owner)
         .await
         .expect(200)
         .body;
@@ -597,7 +597,7 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
             .post_as(Some(&token), json!({"title": format!("Own {role} draft")}))
             .await;
         let seen = app
-            .get("/api/v1/posts?count=true", Some(&token))
+            .get(&format!("{POSTS}?count=true"), Some(&token))
             .await
             .expect(200)
             .body;
@@ -642,7 +642,7 @@ async fn a_scheduled_post_goes_live_on_time(backend: Backend) {
     assert_eq!(time(&post["published_at"]), when);
     let path = post_path(&post);
     app.get(&path, None).await.problem(404);
-    assert!(slugs(&app.get("/api/v1/posts", None).await.body).is_empty());
+    assert!(slugs(&app.get(POSTS, None).await.body).is_empty());
 
     let wait = when - Utc::now() + TimeDelta::milliseconds(300);
     actix_web::rt::time::sleep(wait.to_std().unwrap_or(Duration::ZERO)).await;
@@ -651,7 +651,7 @@ async fn a_scheduled_post_goes_live_on_time(backend: Backend) {
     let live = app.get(&path, None).await.expect(200).body;
     assert_eq!(live["status"], "published");
     assert_eq!(live["version"], 1);
-    assert_eq!(slugs(&app.get("/api/v1/posts", None).await.body), ["soon"]);
+    assert_eq!(slugs(&app.get(POSTS, None).await.body), ["soon"]);
     assert_eq!(
         app.get(&path, owner).await.body["status"],
         "published",
@@ -711,28 +711,17 @@ async fn publishing_rules(backend: Backend) {
             "not_in_future",
         ),
     ] {
-        let problem = app
-            .post("/api/v1/posts", owner, body.clone())
-            .await
-            .problem(422);
+        let problem = app.post(POSTS, owner, body.clone()).await.problem(422);
         assert_eq!(problem["errors"][0]["field"], "published_at", "{body}");
         assert_eq!(problem["errors"][0]["code"], code, "{body}");
     }
     let bad_status = app
-        .post(
-            "/api/v1/posts",
-            owner,
-            json!({"title": "X", "status": "live"}),
-        )
+        .post(POSTS, owner, json!({"title": "X", "status": "live"}))
         .await
         .problem(422);
     assert_eq!(bad_status["errors"][0]["field"], "status");
     let unknown = app
-        .post(
-            "/api/v1/posts",
-            owner,
-            json!({"title": "X", "colour": "red"}),
-        )
+        .post(POSTS, owner, json!({"title": "X", "colour": "red"}))
         .await
         .problem(422);
     assert!(
@@ -779,7 +768,7 @@ async fn publishing_rules(backend: Backend) {
         )
         .await;
     app.get(&post_path(&ahead), None).await.problem(404);
-    assert!(!slugs(&app.get("/api/v1/posts", None).await.body).contains(&"ahead".to_owned()));
+    assert!(!slugs(&app.get(POSTS, None).await.body).contains(&"ahead".to_owned()));
 }
 
 async fn no_lost_edits(backend: Backend) {
@@ -892,7 +881,7 @@ async fn editorial_roles_read_and_change_every_post(backend: Backend) {
     for (role, token) in &tokens {
         let token = Some(token.as_str());
         let read = app.get(&path, token).await.expect(200);
-        let list = app.get("/api/v1/posts", token).await.expect(200).body;
+        let list = app.get(POSTS, token).await.expect(200).body;
         assert!(slugs(&list).contains(&"contributed".to_owned()), "{role}");
         let changed = app
             .patch(
@@ -907,7 +896,7 @@ async fn editorial_roles_read_and_change_every_post(backend: Backend) {
         // They may write posts for other people, too.
         let for_other = app
             .post(
-                "/api/v1/posts",
+                POSTS,
                 token,
                 json!({"title": format!("For the contributor by {role}"), "authors": [contributor_id]}),
             )
@@ -943,7 +932,7 @@ async fn authors_write_their_own_posts(backend: Backend) {
     // bylines; see security.rs).
     for authors in [json!([other_id]), json!([other_id, me_id])] {
         app.post(
-            "/api/v1/posts",
+            POSTS,
             mine,
             json!({"title": "Ghostwritten", "authors": authors}),
         )
@@ -977,7 +966,7 @@ async fn authors_write_their_own_posts(backend: Backend) {
     assert_eq!(scheduled.body["status"], "scheduled");
     let own_draft = app.post_as(mine, json!({"title": "Mine draft 2"})).await;
     app.get(&post_path(&own_draft), mine).await.expect(200);
-    app.get("/api/v1/posts/slug/mine-draft-2", mine)
+    app.get(&format!("{POSTS}/slug/mine-draft-2"), mine)
         .await
         .expect(200);
     // An author may not change the byline of their own post.
@@ -1003,7 +992,7 @@ async fn authors_write_their_own_posts(backend: Backend) {
     let draft_path = post_path(&their_draft);
     let live_path = post_path(&their_live);
     app.get(&draft_path, mine).await.problem(404);
-    app.get("/api/v1/posts/slug/their-draft", mine)
+    app.get(&format!("{POSTS}/slug/their-draft"), mine)
         .await
         .problem(404);
     app.patch(&draft_path, mine, "\"1\"", json!({"title": "Mine now"}))
@@ -1017,7 +1006,7 @@ async fn authors_write_their_own_posts(backend: Backend) {
     app.delete(&live_path, mine).await.problem(403);
     assert_eq!(app.get(&draft_path, owner).await.body, their_draft);
     assert_eq!(app.get(&live_path, owner).await.body, their_live);
-    let listed = slugs(&app.get("/api/v1/posts", mine).await.body);
+    let listed = slugs(&app.get(POSTS, mine).await.body);
     assert!(!listed.contains(&"their-draft".to_owned()), "{listed:?}");
     assert!(listed.contains(&"their-live".to_owned()), "{listed:?}");
     // A co-author may change the shared post.
@@ -1048,9 +1037,7 @@ async fn contributors_write_drafts_only(backend: Backend) {
         json!({"title": "Straight out", "status": "published"}),
         json!({"title": "Later", "status": "scheduled", "published_at": at(TimeDelta::days(1))}),
     ] {
-        app.post("/api/v1/posts", mine, body.clone())
-            .await
-            .problem(403);
+        app.post(POSTS, mine, body.clone()).await.problem(403);
     }
     assert_eq!(list_total(&app, owner).await, 0, "nothing was created");
 
@@ -1103,9 +1090,7 @@ async fn anonymous_readers_cannot_write(backend: Backend) {
         .post_as(None, json!({"title": "Public", "status": "published"}))
         .await;
     let path = post_path(&post);
-    let res = app
-        .post("/api/v1/posts", None, json!({"title": "Anonymous"}))
-        .await;
+    let res = app.post(POSTS, None, json!({"title": "Anonymous"})).await;
     assert!(res.header("www-authenticate").is_some());
     res.problem(401);
     app.patch(&path, None, "\"1\"", json!({"title": "Defaced"}))
@@ -1218,7 +1203,7 @@ async fn pagination(backend: Backend) {
     app.post_as(None, json!({"title": "Unfinished"})).await;
 
     let page = app
-        .get("/api/v1/posts?limit=2&page=2", None)
+        .get(&format!("{POSTS}?limit=2&page=2"), None)
         .await
         .expect(200);
     assert_eq!(slugs(&page.body), ["post-3", "post-2"]);
@@ -1233,7 +1218,7 @@ async fn pagination(backend: Backend) {
         "{link}"
     );
 
-    let first = app.get("/api/v1/posts?limit=2", None).await.expect(200);
+    let first = app.get(&format!("{POSTS}?limit=2"), None).await.expect(200);
     assert_eq!(slugs(&first.body), ["post-5", "post-4"]);
     let link = first.header("link").unwrap();
     assert!(
@@ -1241,7 +1226,7 @@ async fn pagination(backend: Backend) {
         "{link}"
     );
     let last = app
-        .get("/api/v1/posts?page=3&limit=2", None)
+        .get(&format!("{POSTS}?page=3&limit=2"), None)
         .await
         .expect(200);
     assert_eq!(slugs(&last.body), ["post-1"]);
@@ -1251,13 +1236,13 @@ async fn pagination(backend: Backend) {
         "{link}"
     );
     let beyond = app
-        .get("/api/v1/posts?page=4&limit=2", None)
+        .get(&format!("{POSTS}?page=4&limit=2"), None)
         .await
         .expect(200);
     assert!(slugs(&beyond.body).is_empty());
     assert_eq!(beyond.body["meta"]["pagination"]["total"], 5);
 
-    let whole = app.get("/api/v1/posts", None).await.expect(200);
+    let whole = app.get(POSTS, None).await.expect(200);
     assert_eq!(
         slugs(&whole.body),
         ["post-5", "post-4", "post-3", "post-2", "post-1"]
@@ -1272,7 +1257,7 @@ async fn pagination(backend: Backend) {
 
     // Staff lists put the drafts first.
     let staff = app
-        .get("/api/v1/posts?limit=2&page=1", owner)
+        .get(&format!("{POSTS}?limit=2&page=1"), owner)
         .await
         .expect(200);
     assert_eq!(slugs(&staff.body), ["unfinished", "post-5"]);
@@ -1299,12 +1284,12 @@ async fn list_rejects_bad_parameters(backend: Backend) {
         ("foo=1", "foo"),
         ("limit=2&foo=1", "foo"),
     ] {
-        let res = app.get(&format!("/api/v1/posts?{query}"), None).await;
+        let res = app.get(&format!("{POSTS}?{query}"), None).await;
         assert_eq!(res.status, 400, "?{query} is refused; got {}", res.text);
         let problem = res.problem(400);
         assert_eq!(problem["errors"][0]["field"], field, "?{query}: {problem}");
     }
-    app.get("/api/v1/posts?limit=100&page=1", None)
+    app.get(&format!("{POSTS}?limit=100&page=1"), None)
         .await
         .expect(200);
 }
@@ -1336,22 +1321,22 @@ async fn deleting_the_last_author_of_a_post_is_refused(backend: Backend) {
         .expect(200)
         .body;
 
-    let solo_path = format!("/api/v1/authors/{}", id(&solo));
+    let solo_path = resource(AUTHORS, id(&solo));
     app.delete(&solo_path, owner).await.problem(409);
     app.get(&solo_path, owner).await.expect(200);
     assert_eq!(app.get(&post_path(&only), owner).await.body, only);
     assert_eq!(app.get(&post_path(&shared), owner).await.body, shared);
 
     // With a co-author left, an author may go; the post keeps the others, in order.
-    app.delete(&format!("/api/v1/authors/{}", id(&leaving)), owner)
+    app.delete(&resource(AUTHORS, id(&leaving)), owner)
         .await
         .expect(204);
-    app.get(&format!("/api/v1/authors/{}", id(&leaving)), owner)
+    app.get(&resource(AUTHORS, id(&leaving)), owner)
         .await
         .problem(404);
     let kept = app.get(&post_path(&shared), None).await.expect(200).body;
     assert_eq!(kept["authors"], json!([byline(&solo), byline(&partner)]));
-    let listed = app.get("/api/v1/posts", None).await.body;
+    let listed = app.get(POSTS, None).await.body;
     assert_eq!(
         find_in(&listed, id(&shared))["authors"],
         json!([byline(&solo), byline(&partner)])
@@ -1367,7 +1352,7 @@ async fn deleting_the_last_author_of_a_post_is_refused(backend: Backend) {
 // ---- helpers ----
 
 fn post_path(post: &Value) -> String {
-    format!("/api/v1/posts/{}", id(post))
+    resource(POSTS, id(post))
 }
 
 /// An author as a post embeds it.
@@ -1421,7 +1406,7 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    app.get("/api/v1/posts?count=true", token)
+    app.get(&format!("{POSTS}?count=true"), token)
         .await
         .expect(200)
         .body["meta"]["pagination"]["total"]
@@ -1438,7 +1423,7 @@ async fn old_slugs_redirect_to_the_current_one(backend: Backend) {
             json!({"title": "First", "slug": "first", "status": "published"}),
         )
         .await;
-    let path = format!("/api/v1/posts/{}", id(&post));
+    let path = resource(POSTS, id(&post));
     let rename = |slug: &'static str| {
         let (app, path) = (&app, &path);
         async move {
@@ -1449,46 +1434,64 @@ async fn old_slugs_redirect_to_the_current_one(backend: Backend) {
         }
     };
     rename("second").await;
-    let moved = app.get("/api/v1/posts/slug/first", None).await;
+    let moved = app.get(&format!("{POSTS}/slug/first"), None).await;
     assert_eq!(moved.status, 301, "{}", moved.text);
-    assert_eq!(moved.header("location"), Some("/api/v1/posts/slug/second"));
+    assert_eq!(
+        moved.header("location"),
+        Some(format!("{POSTS}/slug/second").as_str())
+    );
     // Every old slug leads to the current one, not along a chain.
     rename("third").await;
     for old in ["first", "second"] {
-        let res = app.get(&format!("/api/v1/posts/slug/{old}"), None).await;
+        let res = app.get(&by_slug(POSTS, old), None).await;
         assert_eq!(res.status, 301);
-        assert_eq!(res.header("location"), Some("/api/v1/posts/slug/third"));
+        assert_eq!(
+            res.header("location"),
+            Some(format!("{POSTS}/slug/third").as_str())
+        );
     }
     // Taking a slug back, or giving it to another post, ends its redirect.
     rename("second").await;
-    app.get("/api/v1/posts/slug/second", None).await.expect(200);
+    app.get(&format!("{POSTS}/slug/second"), None)
+        .await
+        .expect(200);
     let other = app
         .post_as(
             None,
             json!({"title": "Other", "slug": "first", "status": "published"}),
         )
         .await;
-    let res = app.get("/api/v1/posts/slug/first", None).await.expect(200);
+    let res = app
+        .get(&format!("{POSTS}/slug/first"), None)
+        .await
+        .expect(200);
     assert_eq!(res.body["id"], other["id"]);
-    let res = app.get("/api/v1/posts/slug/third", None).await;
-    assert_eq!(res.header("location"), Some("/api/v1/posts/slug/second"));
+    let res = app.get(&format!("{POSTS}/slug/third"), None).await;
+    assert_eq!(
+        res.header("location"),
+        Some(format!("{POSTS}/slug/second").as_str())
+    );
 
     // A draft's old slug leads nowhere for readers who may not see it.
     let draft = app
         .post_as(None, json!({"title": "Draft", "slug": "draft-one"}))
         .await;
-    let draft_path = format!("/api/v1/posts/{}", id(&draft));
+    let draft_path = resource(POSTS, id(&draft));
     app.patch(&draft_path, owner, "\"1\"", json!({"slug": "draft-two"}))
         .await
         .expect(200);
-    app.get("/api/v1/posts/slug/draft-one", None)
+    app.get(&format!("{POSTS}/slug/draft-one"), None)
         .await
         .problem(404);
     assert_eq!(
-        app.get("/api/v1/posts/slug/draft-one", owner).await.status,
+        app.get(&format!("{POSTS}/slug/draft-one"), owner)
+            .await
+            .status,
         301
     );
     // Deleting the post ends its old links too.
     app.delete(&path, owner).await.expect(204);
-    app.get("/api/v1/posts/slug/third", None).await.problem(404);
+    app.get(&format!("{POSTS}/slug/third"), None)
+        .await
+        .problem(404);
 }

@@ -4,6 +4,7 @@ use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
+use crate::paths::{POSTS, resource};
 use crate::support::{Backend, id, slugs, spawn};
 
 on_both_backends!(
@@ -54,7 +55,7 @@ where
         >,
     B: actix_web::body::MessageBody,
 {
-    let path = format!("/api/v1/posts?count=true&q={}{extra}", encoded(text));
+    let path = format!("{POSTS}?count=true&q={}{extra}", encoded(text));
     let res = app.get(&path, token).await.expect(200);
     let total = res.body["meta"]["pagination"]["total"].as_i64().unwrap();
     (slugs(&res.body), total)
@@ -180,14 +181,14 @@ async fn hostile_input_is_a_plain_search_or_a_400(backend: Backend) {
     for text in [
         "\"", "*", "'", "\\", "(", "&|!()<>", ":*", "\0", "--", "\"\"", "—",
     ] {
-        let path = format!("/api/v1/posts?q={}", encoded(text));
+        let path = format!("{POSTS}?q={}", encoded(text));
         let body = app.get(&path, None).await.problem(400);
         assert_eq!(body["errors"][0]["field"], "q", "{text:?}: {body}");
         assert_eq!(body["errors"][0]["code"], "invalid_format", "{text:?}");
     }
     let long = "a".repeat(2_000);
     let body = app
-        .get(&format!("/api/v1/posts?q={long}"), None)
+        .get(&format!("{POSTS}?q={long}"), None)
         .await
         .problem(400);
     assert_eq!(body["errors"][0]["field"], "q");
@@ -219,7 +220,7 @@ async fn hostile_input_is_a_plain_search_or_a_400(backend: Backend) {
         &"fox ".repeat(50),
         &"a".repeat(200),
     ] {
-        let path = format!("/api/v1/posts?q={}", encoded(text));
+        let path = format!("{POSTS}?q={}", encoded(text));
         app.get(&path, None).await.expect(200);
     }
     assert_eq!(search(&app, "fox\"", "", None).await.0, ["fox"]);
@@ -235,7 +236,7 @@ async fn the_index_follows_every_write(backend: Backend) {
     let post = app
         .post_as(None, published("p", "Alpha report", "About kiwis.", 1))
         .await;
-    let path = format!("/api/v1/posts/{}", id(&post));
+    let path = resource(POSTS, id(&post));
     assert_eq!(search(&app, "alpha kiwis", "", None).await.0, ["p"]);
 
     let etag = app.get(&path, owner).await.expect(200).etag();
@@ -340,7 +341,7 @@ async fn search_combines_with_filters_and_paging(backend: Backend) {
     walked.sort();
     assert_eq!(walked, all);
     let res = app
-        .get("/api/v1/posts?q=common&tag=news&limit=2&page=2", None)
+        .get(&format!("{POSTS}?q=common&tag=news&limit=2&page=2"), None)
         .await
         .expect(200);
     assert_eq!(slugs(&res.body).len(), 1);

@@ -8,6 +8,7 @@ use chrono::{SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
+use crate::paths::{AUTHORS, ME, POSTS, TAGS, resource};
 use crate::support::{Backend, PASSWORD, Response, TestApp, id, spawn};
 
 on_both_backends!(
@@ -27,14 +28,11 @@ on_both_backends!(
 const MISSING_ID: &str = "0192f0c4-6a6e-7d31-a9f5-3c3a4a0d9e11";
 
 fn post_path(post: &Value) -> String {
-    format!("/api/v1/posts/{}", id(post))
+    resource(POSTS, id(post))
 }
 
 fn slug_path(post: &Value) -> String {
-    format!(
-        "/api/v1/posts/slug/{}",
-        post["slug"].as_str().expect("a slug")
-    )
+    format!("{POSTS}/slug/{}", post["slug"].as_str().expect("a slug"))
 }
 
 fn in_a_day() -> String {
@@ -111,10 +109,10 @@ where
         None => json!({"name": unique("Byline")}),
     };
     let created = app
-        .post("/api/v1/authors", Some(&app.owner_token), body)
+        .post(AUTHORS, Some(&app.owner_token), body)
         .await
         .expect(201);
-    format!("/api/v1/authors/{}", id(&created.body))
+    resource(AUTHORS, id(&created.body))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,11 +138,7 @@ fn blanked(problem: &Value, key: &str) -> Value {
 async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
     let app = spawn(backend).await;
     let (writer_id, writer) = app.staff("author").await;
-    let writer_slug = app
-        .get("/api/v1/auth/me", Some(&writer))
-        .await
-        .expect(200)
-        .body["slug"]
+    let writer_slug = app.get(ME, Some(&writer)).await.expect(200).body["slug"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -167,7 +161,7 @@ async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
     // The control: the writer's search and list do find both, so an empty answer below means
     // "hidden", not "not indexed".
     let own_search = app
-        .get("/api/v1/posts?q=zanzibar", Some(&writer))
+        .get(&format!("{POSTS}?q=zanzibar"), Some(&writer))
         .await
         .expect(200);
     let mut found = ids_in(&own_search.body);
@@ -181,11 +175,11 @@ async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
     );
 
     let missing_by_id = app
-        .get(&format!("/api/v1/posts/{MISSING_ID}"), Some(&writer))
+        .get(&resource(POSTS, MISSING_ID), Some(&writer))
         .await
         .problem(404);
     let missing_by_slug = app
-        .get("/api/v1/posts/slug/no-such-post", Some(&writer))
+        .get(&format!("{POSTS}/slug/no-such-post"), Some(&writer))
         .await
         .problem(404);
 
@@ -252,11 +246,11 @@ async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
 
         // Lists, filters and search do not reveal them either.
         for query in [
-            "/api/v1/posts?count=true",
-            "/api/v1/posts?status=draft&count=true",
-            "/api/v1/posts?status=scheduled&count=true",
-            "/api/v1/posts?q=zanzibar&count=true",
-            &format!("/api/v1/posts?author={writer_slug}&count=true"),
+            &format!("{POSTS}?count=true"),
+            &format!("{POSTS}?status=draft&count=true"),
+            &format!("{POSTS}?status=scheduled&count=true"),
+            &format!("{POSTS}?q=zanzibar&count=true"),
+            &format!("{POSTS}?author={writer_slug}&count=true"),
         ] {
             let list = app.get(query, intruder).await.expect(200);
             let listed = ids_in(&list.body);
@@ -303,11 +297,11 @@ async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(renamed.body["slug"], "secret-plan-v2");
-    let old = "/api/v1/posts/slug/secret-plan";
+    let old = &format!("{POSTS}/slug/secret-plan");
     let followed = app.get(old, Some(&writer)).await.expect(301);
     assert_eq!(
         followed.header("location"),
-        Some("/api/v1/posts/slug/secret-plan-v2")
+        Some(format!("{POSTS}/slug/secret-plan-v2").as_str())
     );
     let (_, intruder) = app.staff("author").await;
     for token in [Some(intruder.as_str()), None] {
@@ -356,10 +350,10 @@ async fn anonymous_readers_see_only_live_posts(backend: Backend) {
     }
     app.get(&post_path(&live), None).await.expect(200);
     for query in [
-        "/api/v1/posts?count=true",
-        "/api/v1/posts?status=draft",
-        "/api/v1/posts?status=scheduled",
-        "/api/v1/posts?q=quokka",
+        &format!("{POSTS}?count=true"),
+        &format!("{POSTS}?status=draft"),
+        &format!("{POSTS}?status=scheduled"),
+        &format!("{POSTS}?q=quokka"),
     ] {
         let list = app.get(query, None).await.expect(200);
         let listed = ids_in(&list.body);
@@ -371,7 +365,10 @@ async fn anonymous_readers_see_only_live_posts(backend: Backend) {
             );
         }
     }
-    let all = app.get("/api/v1/posts?count=true", None).await.expect(200);
+    let all = app
+        .get(&format!("{POSTS}?count=true"), None)
+        .await
+        .expect(200);
     assert_eq!(ids_in(&all.body), [id(&live)]);
     assert_eq!(all.body["meta"]["pagination"]["total"], 1);
 
@@ -380,7 +377,7 @@ async fn anonymous_readers_see_only_live_posts(backend: Backend) {
     for _ in 0..2 {
         app.get(&post_path(&live), None).await.expect(200);
         app.get(&slug_path(&live), None).await.expect(200);
-        app.get("/api/v1/posts", None).await.expect(200);
+        app.get(POSTS, None).await.expect(200);
     }
     app.patch(
         &post_path(&live),
@@ -392,7 +389,10 @@ async fn anonymous_readers_see_only_live_posts(backend: Backend) {
     .expect(200);
     app.get(&post_path(&live), None).await.problem(404);
     app.get(&slug_path(&live), None).await.problem(404);
-    let after = app.get("/api/v1/posts?count=true", None).await.expect(200);
+    let after = app
+        .get(&format!("{POSTS}?count=true"), None)
+        .await
+        .expect(200);
     assert!(ids_in(&after.body).is_empty(), "{}", after.text);
     assert_eq!(after.body["meta"]["pagination"]["total"], 0);
 }
@@ -563,13 +563,10 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    const POSTS: &str = "/api/v1/posts";
-    const TAGS: &str = "/api/v1/tags";
-    const AUTHORS: &str = "/api/v1/authors";
     let edit = || json!({"title": unique("Edited")});
     let rename = || json!({"name": unique("Renamed")});
     let new_password = || json!({"password": "a-brand-new-password-456"});
-    let me_path = format!("{AUTHORS}/{me}");
+    let me_path = resource(AUTHORS, me);
     match op {
         Op::CreateDraft => Attempt::create(POSTS, json!({"title": unique("Draft")})),
         Op::CreatePublished => Attempt::create(
@@ -629,7 +626,7 @@ where
         Op::EditEditorProfile => Attempt::patch(account(app, Some("editor")).await, rename()),
         Op::EditAdminProfile => Attempt::patch(account(app, Some("admin")).await, rename()),
         Op::EditOwnerProfile => Attempt::patch(
-            format!("{AUTHORS}/{}", app.owner_id),
+            resource(AUTHORS, &app.owner_id),
             json!({"bio": unique("Defaced")}),
         ),
         Op::PromoteSelfToAdmin => Attempt::patch(me_path, json!({"role": "admin"})),
@@ -647,14 +644,12 @@ where
             Attempt::patch(account(app, Some("author")).await, new_password())
         }
         Op::ResetAdminPassword => Attempt::patch(account(app, Some("admin")).await, new_password()),
-        Op::ResetOwnerPassword => {
-            Attempt::patch(format!("{AUTHORS}/{}", app.owner_id), new_password())
-        }
+        Op::ResetOwnerPassword => Attempt::patch(resource(AUTHORS, &app.owner_id), new_password()),
         Op::ChangeOwnPasswordWithoutCurrent => Attempt::patch(me_path, new_password()),
         Op::DeleteAuthor => Attempt::delete(account(app, Some("author")).await),
         Op::DeleteEditor => Attempt::delete(account(app, Some("editor")).await),
         Op::DeleteAdmin => Attempt::delete(account(app, Some("admin")).await),
-        Op::DeleteOwner => Attempt::delete(format!("{AUTHORS}/{}", app.owner_id)),
+        Op::DeleteOwner => Attempt::delete(resource(AUTHORS, &app.owner_id)),
         Op::DeleteOwnAccount => Attempt::delete(me_path),
     }
 }
@@ -815,9 +810,9 @@ async fn server_owned_fields_cannot_be_assigned(backend: Backend) {
     // Creating a post, a tag, an author: every server-owned field is an unknown field, and
     // nothing is written.
     let creates = [
-        ("/api/v1/posts", author, json!({"title": "Mass"})),
-        ("/api/v1/tags", author, json!({"name": "Mass"})),
-        ("/api/v1/authors", editor, json!({"name": "Mass"})),
+        (POSTS, author, json!({"title": "Mass"})),
+        (TAGS, author, json!({"name": "Mass"})),
+        (AUTHORS, editor, json!({"name": "Mass"})),
     ];
     for (path, token, good) in &creates {
         let before = total(&app, path).await;
@@ -841,11 +836,11 @@ async fn server_owned_fields_cannot_be_assigned(backend: Backend) {
         )
         .await;
     let tag = app.tag("Mass tag").await;
-    let me = app.get("/api/v1/auth/me", author).await.expect(200).body;
+    let me = app.get(ME, author).await.expect(200).body;
     let targets = [
         (post_path(&post), author),
-        (format!("/api/v1/tags/{}", id(&tag)), editor),
-        (format!("/api/v1/authors/{}", id(&me)), author),
+        (resource(TAGS, id(&tag)), editor),
+        (resource(AUTHORS, id(&me)), author),
     ];
     for (path, token) in &targets {
         let before = app.get(path, owner).await.expect(200).body;
@@ -914,7 +909,7 @@ async fn roles_and_bylines_cannot_be_assigned_by_the_unprivileged(backend: Backe
     ] {
         let (me_id, token) = app.staff(role).await;
         let token = Some(token.as_str());
-        let path = format!("/api/v1/authors/{me_id}");
+        let path = resource(AUTHORS, &me_id);
         let before = app.get(&path, owner).await.expect(200).body;
         let res = app
             .patch(
@@ -925,19 +920,19 @@ async fn roles_and_bylines_cannot_be_assigned_by_the_unprivileged(backend: Backe
             )
             .await;
         res.problem(403);
-        let after = app.get("/api/v1/auth/me", token).await.expect(200).body;
+        let after = app.get(ME, token).await.expect(200).body;
         assert_eq!(after["role"], role, "{role} asking for {wanted}");
         assert_eq!(after, before, "{role} asking for {wanted}: nothing changed");
         // Nor do they add an account with a higher role than theirs.
-        let count = total(&app, "/api/v1/authors").await;
-        app.post("/api/v1/authors", token, login_body(wanted))
+        let count = total(&app, AUTHORS).await;
+        app.post(AUTHORS, token, login_body(wanted))
             .await
             .problem(403);
-        assert_eq!(total(&app, "/api/v1/authors").await, count);
+        assert_eq!(total(&app, AUTHORS).await, count);
     }
     // Asking for the role one already has is not a change of role.
     let (me_id, token) = app.staff("author").await;
-    let path = format!("/api/v1/authors/{me_id}");
+    let path = resource(AUTHORS, &me_id);
     let same = app
         .patch(&path, Some(&token), "\"1\"", json!({"role": "author"}))
         .await
@@ -955,17 +950,17 @@ async fn roles_and_bylines_cannot_be_assigned_by_the_unprivileged(backend: Backe
     let (_, author) = app.staff("author").await;
     let author = Some(author.as_str());
     let (victim_id, _) = app.staff("author").await;
-    let posts = total(&app, "/api/v1/posts").await;
+    let posts = total(&app, POSTS).await;
     for status in ["draft", "published"] {
         app.post(
-            "/api/v1/posts",
+            POSTS,
             author,
             json!({"title": "Not mine", "status": status, "authors": [victim_id]}),
         )
         .await
         .problem(403);
     }
-    assert_eq!(total(&app, "/api/v1/posts").await, posts, "nothing written");
+    assert_eq!(total(&app, POSTS).await, posts, "nothing written");
     let own = app
         .post_as(author, json!({"title": "Mine", "status": "published"}))
         .await;
@@ -1000,10 +995,10 @@ async fn bylines_are_the_editors_to_set(backend: Backend) {
             .map(|a| id(a).to_owned())
             .collect()
     };
-    let before = app.get("/api/v1/posts?count=true", Some(&editor)).await;
+    let before = app.get(&format!("{POSTS}?count=true"), Some(&editor)).await;
     let refused = app
         .post(
-            "/api/v1/posts",
+            POSTS,
             Some(&writer),
             json!({"title": "Co-written", "status": "published",
                    "authors": [named_id, writer_id]}),
@@ -1011,7 +1006,7 @@ async fn bylines_are_the_editors_to_set(backend: Backend) {
         .await
         .problem(403);
     assert!(refused["detail"].as_str().unwrap().contains("byline"));
-    let after = app.get("/api/v1/posts?count=true", Some(&editor)).await;
+    let after = app.get(&format!("{POSTS}?count=true"), Some(&editor)).await;
     assert_eq!(
         after.body["meta"]["pagination"]["total"], before.body["meta"]["pagination"]["total"],
         "nothing was written"
@@ -1067,7 +1062,7 @@ async fn bylines_are_the_editors_to_set(backend: Backend) {
     // A contributor neither, on a draft.
     let (contributor_id, contributor) = app.staff("contributor").await;
     app.post(
-        "/api/v1/posts",
+        POSTS,
         Some(&contributor),
         json!({"title": "Draft", "authors": [named_id, contributor_id]}),
     )
@@ -1268,7 +1263,7 @@ async fn rendered_markdown_carries_no_active_content(backend: Backend) {
 
     // Every way a reader gets the post: the create answer, a read by id and by slug, the list.
     let list = app
-        .get("/api/v1/posts?limit=100&formats=html,plaintext", None)
+        .get(&format!("{POSTS}?limit=100&formats=html,plaintext"), None)
         .await
         .expect(200);
     assert_eq!(list.header("content-type"), Some("application/json"));
@@ -1368,34 +1363,26 @@ async fn url_fields_accept_only_http_and_https(backend: Backend) {
         "//evil.example/x.png",
         "file:///etc/passwd",
     ];
-    let posts = total(&app, "/api/v1/posts").await;
-    let authors = total(&app, "/api/v1/authors").await;
+    let posts = total(&app, POSTS).await;
+    let authors = total(&app, AUTHORS).await;
     for url in hostile {
         for field in ["feature_image", "canonical_url"] {
             let problem = app
-                .post(
-                    "/api/v1/posts",
-                    owner,
-                    json!({"title": "Links", field: url}),
-                )
+                .post(POSTS, owner, json!({"title": "Links", field: url}))
                 .await
                 .problem(422);
             assert_eq!(problem["errors"][0]["field"], field, "{url}: {problem}");
         }
         for field in ["avatar_url", "website"] {
             let problem = app
-                .post(
-                    "/api/v1/authors",
-                    owner,
-                    json!({"name": "Links", field: url}),
-                )
+                .post(AUTHORS, owner, json!({"name": "Links", field: url}))
                 .await
                 .problem(422);
             assert_eq!(problem["errors"][0]["field"], field, "{url}: {problem}");
         }
     }
-    assert_eq!(total(&app, "/api/v1/posts").await, posts);
-    assert_eq!(total(&app, "/api/v1/authors").await, authors);
+    assert_eq!(total(&app, POSTS).await, posts);
+    assert_eq!(total(&app, AUTHORS).await, authors);
 
     // Changing a URL is held to the same rule.
     let post = app.post_as(None, json!({"title": "Target"})).await;
@@ -1408,7 +1395,7 @@ async fn url_fields_accept_only_http_and_https(backend: Backend) {
     )
     .await
     .problem(422);
-    let me = format!("/api/v1/authors/{}", app.owner_id);
+    let me = resource(AUTHORS, &app.owner_id);
     let version = app.get(&me, owner).await.expect(200).body["version"].clone();
     app.patch(
         &me,
@@ -1439,8 +1426,8 @@ async fn oversized_query_strings_are_414(backend: Backend) {
     let app = spawn(backend).await;
     // 16 KiB of well-formed filter, and 16 KiB of anything at all.
     let tags: Vec<String> = (0..2000).map(|i| format!("tag-{i}")).collect();
-    let filter = format!("/api/v1/posts?tag={}", tags.join(","));
-    let padding = format!("/api/v1/posts?q={}", "a".repeat(16 * 1024));
+    let filter = format!("{POSTS}?tag={}", tags.join(","));
+    let padding = format!("{POSTS}?q={}", "a".repeat(16 * 1024));
     for path in [filter, padding] {
         assert!(path.len() >= 16 * 1024);
         for token in [None, Some(app.owner_token.as_str())] {
@@ -1460,14 +1447,8 @@ async fn oversized_patch_bodies_are_413_and_change_nothing(backend: Backend) {
     let author = app.author("Small").await;
     for (path, body) in [
         (post_path(&post), json!({"markdown": huge})),
-        (
-            format!("/api/v1/tags/{}", id(&tag)),
-            json!({"description": huge}),
-        ),
-        (
-            format!("/api/v1/authors/{}", id(&author)),
-            json!({"bio": huge}),
-        ),
+        (resource(TAGS, id(&tag)), json!({"description": huge})),
+        (resource(AUTHORS, id(&author)), json!({"bio": huge})),
     ] {
         let before = app.get(&path, owner).await.expect(200).body;
         let problem = app.patch(&path, owner, "\"1\"", body).await.problem(413);

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use crate::on_both_backends;
+use crate::paths::{AUTHORS, POSTS, TAGS, resource};
 use crate::support::{Backend, id, spawn};
 
 on_both_backends!(
@@ -23,7 +24,7 @@ async fn formats_and_include_shape_posts(backend: Backend) {
                              "tags": [id(&tag)]}),
         )
         .await;
-    let path = format!("/api/v1/posts/{}", id(&post));
+    let path = resource(POSTS, id(&post));
     let default = app.get(&path, None).await.expect(200).body;
     assert_eq!(default["html"], "<p>Hi <em>there</em></p>\n");
     assert!(default.get("markdown").is_none() && default.get("plaintext").is_none());
@@ -53,7 +54,7 @@ async fn formats_and_include_shape_posts(backend: Backend) {
     assert_eq!(tags_only["tags"][0]["slug"], "shape");
 
     let list = app
-        .get("/api/v1/posts?include=tags&formats=plaintext", None)
+        .get(&format!("{POSTS}?include=tags&formats=plaintext"), None)
         .await
         .expect(200)
         .body;
@@ -76,7 +77,7 @@ async fn authors_and_tags_count_their_published_posts(backend: Backend) {
         .await;
     }
     let tags = app
-        .get("/api/v1/tags?include=count.posts&sort=name", None)
+        .get(&format!("{TAGS}?include=count.posts&sort=name"), None)
         .await
         .expect(200)
         .body;
@@ -97,20 +98,17 @@ async fn authors_and_tags_count_their_published_posts(backend: Backend) {
         "drafts do not count"
     );
     let one = app
-        .get(
-            &format!("/api/v1/tags/{}?include=count.posts", id(&quiet)),
-            None,
-        )
+        .get(&format!("{TAGS}/{}?include=count.posts", id(&quiet)), None)
         .await;
     assert_eq!(one.expect(200).body["count"]["posts"], 0);
     let plain = app
-        .get(&format!("/api/v1/tags/{}", id(&busy)), None)
+        .get(&resource(TAGS, id(&busy)), None)
         .await
         .expect(200)
         .body;
     assert!(plain.get("count").is_none(), "counts only on request");
     let author = app
-        .get("/api/v1/authors/slug/writer?include=count.posts", None)
+        .get(&format!("{AUTHORS}/slug/writer?include=count.posts"), None)
         .await
         .expect(200)
         .body;
@@ -138,9 +136,9 @@ async fn a_list_costs_the_same_statements_whatever_its_size(backend: Backend) {
             app.state().db.statements_run() - before
         }
     };
-    let one = cost("/api/v1/posts?limit=1".into()).await;
-    let many = cost("/api/v1/posts?limit=30".into()).await;
-    let filtered = cost("/api/v1/posts?limit=30&tag=one,two&author=ann,bo".into()).await;
+    let one = cost(format!("{POSTS}?limit=1")).await;
+    let many = cost(format!("{POSTS}?limit=30")).await;
+    let filtered = cost(format!("{POSTS}?limit=30&tag=one,two&author=ann,bo")).await;
     assert_eq!(one, many, "a page of 30 costs what a page of 1 does");
     assert_eq!(
         filtered,
@@ -150,40 +148,43 @@ async fn a_list_costs_the_same_statements_whatever_its_size(backend: Backend) {
     // Each first read: the content's stamp (for the response cache) and then the page, its
     // authors and its tags, each of the two round trips after the pool's liveness check.
     assert_eq!(one, 6, "liveness, stamp, liveness, page, authors, tags");
-    let again = cost("/api/v1/posts?limit=30".into()).await;
+    let again = cost(format!("{POSTS}?limit=30")).await;
     assert_eq!(
         again, 2,
         "read again unchanged: liveness and stamp, from memory"
     );
-    let counted = cost("/api/v1/posts?limit=30&count=true".into()).await;
+    let counted = cost(format!("{POSTS}?limit=30&count=true")).await;
     assert_eq!(counted, one + 1, "a count only when asked for");
-    let numbered = cost("/api/v1/posts?limit=3&page=7".into()).await;
+    let numbered = cost(format!("{POSTS}?limit=3&page=7")).await;
     assert_eq!(numbered, one + 1, "numbered pages count");
-    let first = app.get("/api/v1/posts?limit=27", None).await.expect(200);
+    let first = app
+        .get(&format!("{POSTS}?limit=27"), None)
+        .await
+        .expect(200);
     let deep = first.body["meta"]["pagination"]["next_cursor"]
         .as_str()
         .unwrap()
         .to_owned();
-    let after = cost(format!("/api/v1/posts?limit=3&cursor={deep}")).await;
+    let after = cost(format!("{POSTS}?limit=3&cursor={deep}")).await;
     assert_eq!(
         after, one,
         "a page after a cursor costs what the first does"
     );
-    let bare = cost("/api/v1/posts?limit=30&include=".into()).await;
+    let bare = cost(format!("{POSTS}?limit=30&include=")).await;
     assert_eq!(bare, one - 2, "relations not asked for are not loaded");
-    let counted = cost("/api/v1/tags?include=count.posts&limit=100".into()).await;
+    let counted = cost(format!("{TAGS}?include=count.posts&limit=100")).await;
     assert_eq!(
         counted,
-        cost("/api/v1/tags?include=count.posts&limit=1".into()).await
+        cost(format!("{TAGS}?include=count.posts&limit=1")).await
     );
 }
 
 async fn unknown_shapes_are_400(backend: Backend) {
     let app = spawn(backend).await;
     for (path, field) in [
-        ("/api/v1/posts?formats=pdf", "formats"),
-        ("/api/v1/posts?include=comments", "include"),
-        ("/api/v1/tags?include=count.comments", "include"),
+        (&format!("{POSTS}?formats=pdf"), "formats"),
+        (&format!("{POSTS}?include=comments"), "include"),
+        (&format!("{TAGS}?include=count.comments"), "include"),
     ] {
         let body = app.get(path, None).await.problem(400);
         assert_eq!(body["errors"][0]["field"], field, "{path}");

@@ -7,12 +7,16 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::HeaderMap;
 use actix_web::test as actix_test;
-use diesel::{Connection, PgConnection, RunQueryDsl};
 use folio::config::Config;
 use folio::setup;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
+use folio::authors::model::Login;
+
+pub use crate::databases::admin_url;
+use crate::databases::{self, PgDatabase};
+use crate::paths::{AUTHORS, KEYS, LOGIN, ME, POSTS, REFRESH, TAGS, resource};
 use crate::proxy::Proxy;
 
 pub const OWNER_EMAIL: &str = "owner@example.com";
@@ -40,44 +44,6 @@ macro_rules! on_both_backends {
             }
         }
     )*};
-}
-
-pub fn admin_url() -> String {
-    std::env::var("FOLIO_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// A PostgreSQL database made for one test and dropped after it, whatever the outcome.
-struct PgDatabase {
-    name: String,
-}
-
-impl PgDatabase {
-    fn create() -> (PgDatabase, String) {
-        let admin = admin_url();
-        let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| {
-            panic!("PostgreSQL is needed for the tests ({admin}): {e}. Start it, or set FOLIO_TEST_DATABASE_URL.")
-        });
-        let name = format!("folio_test_{}", uuid::Uuid::now_v7().simple());
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .expect("create the test database");
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-        let url = format!("{base}/{name}");
-        (PgDatabase { name }, url)
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&admin_url()) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
-    }
 }
 
 pub struct Response {
@@ -254,27 +220,72 @@ pub async fn spawn_with(
     };
     let mut cfg = config(dir.path(), url);
     configure(&mut cfg);
+    if backend == Backend::Sqlite {
+        databases::sqlite_copy(std::path::Path::new(&cfg.database_url()));
+    }
+    let app = serve(cfg, dir, pg).await;
+    let owner = app.session_of(OWNER_EMAIL).await;
+    TestApp {
+        owner_id: owner.0,
+        owner_token: owner.1,
+        ..app
+    }
+}
+
+/// A Folio on a database with nothing in it, opened as on a first start: it migrates and
+/// creates the owner. Other tests start from a copy of a prepared database.
+pub async fn spawn_fresh(
+    backend: Backend,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (pg, url) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres => {
+            let (db, url) = PgDatabase::create_empty();
+            (Some(db), Some(url))
+        }
+    };
+    let app = serve(config(dir.path(), url), dir, pg).await;
+    let token = app.login(OWNER_EMAIL, OWNER_PASSWORD).await;
+    let id = app.get(ME, Some(&token)).await.expect(200).body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    TestApp {
+        owner_id: id,
+        owner_token: token,
+        ..app
+    }
+}
+
+/// An instance opened on `cfg` behind the in-process service, owning its database.
+async fn serve(
+    cfg: Config,
+    dir: tempfile::TempDir,
+    pg: Option<PgDatabase>,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
     let state = open(&cfg).await;
-    let service = actix_test::init_service(folio::app(state.clone())).await;
-    let mut app = TestApp {
-        service,
+    TestApp {
+        service: actix_test::init_service(folio::app(state.clone())).await,
         state,
         config: cfg,
         owner_token: String::new(),
         owner_id: String::new(),
         _sqlite_dir: Some(dir),
         _pg: pg,
-    };
-    app.owner_token = app.login(OWNER_EMAIL, OWNER_PASSWORD).await;
-    app.owner_id = app
-        .get("/api/v1/auth/me", Some(&app.owner_token))
-        .await
-        .expect(200)
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app
+    }
 }
 
 impl<S, B> TestApp<S>
@@ -411,14 +422,10 @@ where
 
     /// Signs in: the whole answer, refresh token included.
     pub async fn sign_in(&self, email: &str, password: &str) -> Value {
-        self.post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": password}),
-        )
-        .await
-        .expect(200)
-        .body
+        self.post(LOGIN, None, json!({"email": email, "password": password}))
+            .await
+            .expect(200)
+            .body
     }
 
     /// Signs in: the access token.
@@ -433,7 +440,7 @@ where
     pub async fn login_from(&self, address: &str, email: &str, password: &str) -> Response {
         self.send(
             actix_test::TestRequest::post()
-                .uri("/api/v1/auth/login")
+                .uri(LOGIN)
                 .peer_addr(format!("{address}:40000").parse().unwrap())
                 .insert_header(("content-type", "application/json"))
                 .set_payload(json!({"email": email, "password": password}).to_string()),
@@ -442,12 +449,8 @@ where
     }
 
     pub async fn refresh(&self, refresh_token: &Value) -> Response {
-        self.post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": refresh_token}),
-        )
-        .await
+        self.post(REFRESH, None, json!({"refresh_token": refresh_token}))
+            .await
     }
 
     /// A request carrying the API key `secret` in `X-Folio-Key`.
@@ -465,12 +468,12 @@ where
     /// A new API key made by the owner: (its id, its secret).
     pub async fn key(&self, body: Value) -> (String, String) {
         let res = self
-            .post("/api/v1/keys", Some(&self.owner_token), body)
+            .post(KEYS, Some(&self.owner_token), body)
             .await
             .expect(201);
         assert_eq!(
             res.header("location"),
-            Some(format!("/api/v1/keys/{}", id(&res.body)).as_str())
+            Some(resource(KEYS, id(&res.body)).as_str())
         );
         let key = res.body;
         (
@@ -481,13 +484,10 @@ where
 
     /// The sign-in email of author `author_id`, as the owner reads it.
     pub async fn email_of(&self, author_id: &str) -> String {
-        self.get(
-            &format!("/api/v1/authors/{author_id}"),
-            Some(&self.owner_token),
-        )
-        .await
-        .expect(200)
-        .body["email"]
+        self.get(&resource(AUTHORS, author_id), Some(&self.owner_token))
+            .await
+            .expect(200)
+            .body["email"]
             .as_str()
             .expect("an email")
             .to_owned()
@@ -495,7 +495,7 @@ where
 
     /// Changes author `author_id` as the owner, from the version it has now.
     pub async fn change_author(&self, author_id: &str, body: Value) -> Response {
-        let path = format!("/api/v1/authors/{author_id}");
+        let path = resource(AUTHORS, author_id);
         let etag = self
             .get(&path, Some(&self.owner_token))
             .await
@@ -505,54 +505,77 @@ where
             .await
     }
 
-    /// A new staff account with `role`, signed in: (author id, token).
+    /// A new staff account with `role` and the password [`PASSWORD`], signed in: (author
+    /// id, token). Made in the database, not through the API, where making accounts and
+    /// signing in have tests of their own: this way no password is hashed for it.
     pub async fn staff(&self, role: &str) -> (String, String) {
         let email = format!("{role}-{}@example.com", uuid::Uuid::now_v7().simple());
-        let res = self
-            .post(
-                "/api/v1/authors",
-                Some(&self.owner_token),
-                json!({"name": format!("A {role}"), "email": email, "password": PASSWORD, "role": role}),
-            )
-            .await
-            .expect(201);
-        let id = res.body["id"].as_str().unwrap().to_owned();
-        (id, self.login(&email, PASSWORD).await)
+        let login = Login {
+            email: folio::auth::Email::parse(&email).unwrap(),
+            password_hash: password_hash().to_owned(),
+            role: role.parse().expect("a role"),
+        };
+        let (db, name) = (self.state.db.clone(), format!("A {role}"));
+        actix_web::web::block(move || {
+            let mut conn = db.conn().expect("a connection");
+            folio::authors::service::create_account(&mut conn, &name, login)
+        })
+        .await
+        .unwrap()
+        .expect("the account");
+        self.session_of(&email).await
+    }
+
+    /// A new session for the account with `email`, started in the database: (author id,
+    /// access token).
+    pub async fn session_of(&self, email: &str) -> (String, String) {
+        let (db, auth) = (self.state.db.clone(), self.state.auth.clone());
+        let email = email.to_owned();
+        let grant = actix_web::web::block(move || {
+            let mut conn = db.conn().expect("a connection");
+            let account = folio::auth::accounts::find_by_email(&mut conn, &email)
+                .unwrap()
+                .expect("the account");
+            folio::auth::sessions::start(&mut conn, &account.id, auth.refresh_ttl)
+        })
+        .await
+        .unwrap()
+        .expect("a session");
+        let token = self
+            .state
+            .auth
+            .tokens
+            .issue(&grant.author_id, &grant.session_id);
+        (grant.author_id.to_string(), token)
     }
 
     pub async fn tag(&self, name: &str) -> Value {
-        self.post(
-            "/api/v1/tags",
-            Some(&self.owner_token),
-            json!({"name": name}),
-        )
-        .await
-        .expect(201)
-        .body
+        self.post(TAGS, Some(&self.owner_token), json!({"name": name}))
+            .await
+            .expect(201)
+            .body
     }
 
     pub async fn author(&self, name: &str) -> Value {
-        self.post(
-            "/api/v1/authors",
-            Some(&self.owner_token),
-            json!({"name": name}),
-        )
-        .await
-        .expect(201)
-        .body
+        self.post(AUTHORS, Some(&self.owner_token), json!({"name": name}))
+            .await
+            .expect(201)
+            .body
     }
 
     /// Creates a post as `token` (the owner when `None`) from `body`.
     pub async fn post_as(&self, token: Option<&str>, body: Value) -> Value {
-        self.post(
-            "/api/v1/posts",
-            Some(token.unwrap_or(&self.owner_token)),
-            body,
-        )
-        .await
-        .expect(201)
-        .body
+        self.post(POSTS, Some(token.unwrap_or(&self.owner_token)), body)
+            .await
+            .expect(201)
+            .body
     }
+}
+
+/// [`PASSWORD`], hashed once for every account the tests make.
+fn password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| folio::auth::password::hash(&SecretString::from(PASSWORD)))
 }
 
 pub fn id(v: &Value) -> &str {

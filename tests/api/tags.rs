@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use crate::on_both_backends;
+use crate::paths::{POSTS, TAGS, resource};
 use crate::support::{Backend, id, spawn};
 
 on_both_backends!(
@@ -16,7 +17,7 @@ async fn tags_crud(backend: Backend) {
 
     let created = app
         .post(
-            "/api/v1/tags",
+            TAGS,
             owner,
             json!({"name": "Getting Started", "description": "First steps"}),
         )
@@ -27,24 +28,21 @@ async fn tags_crud(backend: Backend) {
     assert_eq!(tag["version"], 1);
     assert_eq!(
         created.header("location").unwrap(),
-        format!("/api/v1/tags/{}", id(&tag))
+        resource(TAGS, id(&tag))
     );
     assert_eq!(created.etag_version(), 1);
 
-    let read = app
-        .get(&format!("/api/v1/tags/{}", id(&tag)), None)
-        .await
-        .expect(200);
+    let read = app.get(&resource(TAGS, id(&tag)), None).await.expect(200);
     assert_eq!(read.body["name"], "Getting Started");
     let by_slug = app
-        .get("/api/v1/tags/slug/getting-started", None)
+        .get(&format!("{TAGS}/slug/getting-started"), None)
         .await
         .expect(200);
     assert_eq!(by_slug.body["id"], tag["id"]);
 
     let changed = app
         .patch(
-            &format!("/api/v1/tags/{}", id(&tag)),
+            &resource(TAGS, id(&tag)),
             owner,
             &read.etag(),
             json!({"description": null}),
@@ -55,16 +53,17 @@ async fn tags_crud(backend: Backend) {
     assert_eq!(changed.body["description"], serde_json::Value::Null);
     assert_eq!(changed.etag_version(), 2);
 
-    let list = app.get("/api/v1/tags?count=true", None).await.expect(200);
+    let list = app
+        .get(&format!("{TAGS}?count=true"), None)
+        .await
+        .expect(200);
     assert_eq!(list.body["meta"]["pagination"]["total"], 1);
     assert_eq!(list.body["data"][0]["id"], tag["id"]);
 
-    app.delete(&format!("/api/v1/tags/{}", id(&tag)), owner)
+    app.delete(&resource(TAGS, id(&tag)), owner)
         .await
         .expect(204);
-    app.get(&format!("/api/v1/tags/{}", id(&tag)), None)
-        .await
-        .problem(404);
+    app.get(&resource(TAGS, id(&tag)), None).await.problem(404);
 }
 
 async fn tag_slugs(backend: Backend) {
@@ -74,11 +73,7 @@ async fn tag_slugs(backend: Backend) {
         assert_eq!(app.tag("News").await["slug"], expected);
     }
     let taken = app
-        .post(
-            "/api/v1/tags",
-            owner,
-            json!({"name": "Other", "slug": "news"}),
-        )
+        .post(TAGS, owner, json!({"name": "Other", "slug": "news"}))
         .await;
     assert!(
         taken.problem(409)["detail"]
@@ -87,16 +82,12 @@ async fn tag_slugs(backend: Backend) {
             .contains("news")
     );
     let invalid = app
-        .post(
-            "/api/v1/tags",
-            owner,
-            json!({"name": "Other", "slug": "Not A Slug"}),
-        )
+        .post(TAGS, owner, json!({"name": "Other", "slug": "Not A Slug"}))
         .await;
     assert_eq!(invalid.problem(422)["errors"][0]["field"], "slug");
     // Renaming onto a taken slug is refused and changes nothing.
     let other = app.tag("Other").await;
-    let path = format!("/api/v1/tags/{}", id(&other));
+    let path = resource(TAGS, id(&other));
     app.patch(&path, owner, "\"1\"", json!({"slug": "news"}))
         .await
         .problem(409);
@@ -106,7 +97,7 @@ async fn tag_slugs(backend: Backend) {
 async fn tag_roles(backend: Backend) {
     let app = spawn(backend).await;
     let tag = app.tag("Existing").await;
-    let path = format!("/api/v1/tags/{}", id(&tag));
+    let path = resource(TAGS, id(&tag));
     for (role, may_create, may_manage) in [
         ("admin", true, true),
         ("editor", true, true),
@@ -115,11 +106,7 @@ async fn tag_roles(backend: Backend) {
     ] {
         let (_, token) = app.staff(role).await;
         let create = app
-            .post(
-                "/api/v1/tags",
-                Some(&token),
-                json!({"name": format!("By {role}")}),
-            )
+            .post(TAGS, Some(&token), json!({"name": format!("By {role}")}))
             .await;
         assert_eq!(
             create.status,
@@ -141,7 +128,7 @@ async fn tag_roles(backend: Backend) {
             "{role} changing a tag"
         );
     }
-    app.post("/api/v1/tags", None, json!({"name": "Anonymous"}))
+    app.post(TAGS, None, json!({"name": "Anonymous"}))
         .await
         .problem(401);
     app.delete(&path, None).await.problem(401);
@@ -160,13 +147,10 @@ async fn deleting_a_tag_keeps_its_posts(backend: Backend) {
             json!({"title": "Tagged", "status": "published", "tags": [id(&a), id(&b)]}),
         )
         .await;
-    app.delete(&format!("/api/v1/tags/{}", id(&a)), Some(&app.owner_token))
+    app.delete(&resource(TAGS, id(&a)), Some(&app.owner_token))
         .await
         .expect(204);
-    let read = app
-        .get(&format!("/api/v1/posts/{}", id(&post)), None)
-        .await
-        .expect(200);
+    let read = app.get(&resource(POSTS, id(&post)), None).await.expect(200);
     let tags: Vec<_> = read.body["tags"]
         .as_array()
         .unwrap()
