@@ -2,6 +2,7 @@
 //! handing over ownership, limits on guessing and on request rates, CORS and the headers
 //! every answer carries.
 
+use actix_web::body::MessageBody;
 use actix_web::test::TestRequest;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -11,7 +12,8 @@ use crate::paths::{
     API, AUTHORS, KEYS, LOGIN, LOGOUT, ME, OPENAPI, POSTS, REFRESH, TAGS, resource,
 };
 use crate::support::{
-    Backend, OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, Response, id, slugs, spawn, spawn_with,
+    Backend, OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, Response, Served, TestApp, id, slugs, spawn,
+    spawn_with,
 };
 
 on_both_backends!(
@@ -25,6 +27,8 @@ on_both_backends!(
     content_keys_read_what_anonymous_readers_read,
     revoked_keys_stop_at_once_even_for_kept_reads,
     integration_keys_act_for_their_maker_with_their_role,
+    integration_keys_do_not_manage_sign_ins,
+    integration_keys_follow_their_makers_account,
     only_admins_in_person_manage_keys,
     a_server_may_require_a_content_key,
     the_sixth_bad_login_is_429,
@@ -399,8 +403,8 @@ async fn revoked_keys_stop_at_once_even_for_kept_reads(backend: Backend) {
         .problem(401);
 }
 
-async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) {
-    let app = spawn(backend).await;
+/// An admin, and an integration key it made with the role editor: (admin id, secret).
+async fn editor_key<S: Served<B>, B: MessageBody>(app: &TestApp<S>) -> (String, String) {
     let (admin_id, admin) = app.staff("admin").await;
     let res = app
         .post(
@@ -413,7 +417,12 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     let secret = res.body["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("folio_ik_"));
     assert_eq!(res.body["role"], "editor");
+    (admin_id, secret)
+}
 
+async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) {
+    let app = spawn(backend).await;
+    let (admin_id, secret) = editor_key(&app).await;
     // It writes, as its maker.
     let post = app
         .with_key(
@@ -447,8 +456,27 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     )
     .await
     .problem(403);
-    // Nor to manage sign-ins: no new login (it could sign in as it, and outlive the key), no
-    // password, email, role or access changed, not even its maker's; no login deleted.
+    // Profiles without a login are fair game.
+    let plain = app
+        .with_key(
+            "POST",
+            AUTHORS,
+            &secret,
+            Some(json!({"name": "Guest Writer"})),
+        )
+        .await
+        .expect(201)
+        .body;
+    app.with_key("DELETE", &resource(AUTHORS, id(&plain)), &secret, None)
+        .await
+        .expect(204);
+}
+
+/// No new login (it could sign in as it, and outlive the key), no password, email, role or
+/// access changed, not even its maker's; no login deleted.
+async fn integration_keys_do_not_manage_sign_ins(backend: Backend) {
+    let app = spawn(backend).await;
+    let (admin_id, secret) = editor_key(&app).await;
     app.with_key(
         "POST",
         AUTHORS,
@@ -484,20 +512,11 @@ async fn integration_keys_act_for_their_maker_with_their_role(backend: Backend) 
     app.with_key("DELETE", &resource(AUTHORS, &author_id), &secret, None)
         .await
         .problem(403);
-    // Profiles without a login are fair game.
-    let plain = app
-        .with_key(
-            "POST",
-            AUTHORS,
-            &secret,
-            Some(json!({"name": "Guest Writer"})),
-        )
-        .await
-        .expect(201)
-        .body;
-    app.with_key("DELETE", &resource(AUTHORS, id(&plain)), &secret, None)
-        .await
-        .expect(204);
+}
+
+async fn integration_keys_follow_their_makers_account(backend: Backend) {
+    let app = spawn(backend).await;
+    let (admin_id, secret) = editor_key(&app).await;
     // Its maker's role caps it: demoted to author, the key does only what authors do.
     app.change_author(&admin_id, json!({"role": "author"}))
         .await

@@ -1,14 +1,16 @@
 //! Filters, search and sorting on the lists.
 
+use actix_web::body::MessageBody;
 use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::json;
 
 use crate::on_both_backends;
 use crate::paths::{AUTHORS, POSTS, TAGS};
-use crate::support::{Backend, id, slugs, spawn};
+use crate::support::{Backend, Served, TestApp, id, slugs, spawn};
 
 on_both_backends!(
     posts_filter_by_tag_author_featured_and_dates,
+    filters_combine_with_paging_and_visibility,
     status_narrows_what_the_caller_may_see,
     posts_sort_by_allowed_keys_with_ties_broken_by_id,
     malformed_list_parameters_are_400,
@@ -25,8 +27,8 @@ fn q(path: &str, query: &str) -> String {
     format!("{path}?{}", query.replace('+', "%2B").replace(':', "%3A"))
 }
 
-async fn posts_filter_by_tag_author_featured_and_dates(backend: Backend) {
-    let app = spawn(backend).await;
+/// Three published posts (p1 oldest) and a draft, with tags and authors to filter by.
+async fn filterable_posts<S: Served<B>, B: MessageBody>(app: &TestApp<S>) {
     let news = app.tag("News").await;
     let rust = app.tag("Rust").await;
     let other = app.tag("Other").await;
@@ -68,7 +70,11 @@ async fn posts_filter_by_tag_author_featured_and_dates(backend: Backend) {
         json!({"title": "d1", "slug": "d1", "tags": [id(&news)], "authors": [id(&mara)]}),
     )
     .await;
+}
 
+async fn posts_filter_by_tag_author_featured_and_dates(backend: Backend) {
+    let app = spawn(backend).await;
+    filterable_posts(&app).await;
     let list = |query: String| {
         let app = &app;
         async move {
@@ -111,7 +117,13 @@ async fn posts_filter_by_tag_author_featured_and_dates(backend: Backend) {
         .await,
         (vec!["p2".into()], 1)
     );
-    // Filters combine with paging: the total counts every match, not the page.
+}
+
+/// Filters combine with paging (the total counts every match, not the page) and with what
+/// the caller may see.
+async fn filters_combine_with_paging_and_visibility(backend: Backend) {
+    let app = spawn(backend).await;
+    filterable_posts(&app).await;
     let page = app
         .get(&format!("{POSTS}?tag=news,other&limit=2&page=2"), None)
         .await

@@ -20,5 +20,6 @@ mod posts;
 mod search;
 mod security;
 mod shapes;
+mod snapshots;
 mod tags;
 mod wire;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::on_both_backends;
 use crate::paths::{AUTHORS, POSTS, by_slug, resource};
-use crate::support::{Backend, TestApp, id, slugs, spawn};
+use crate::support::{Backend, Served, TestApp, id, slugs, spawn};
 
 on_both_backends!(
     posts_crud,
@@ -17,11 +17,16 @@ on_both_backends!(
     post_slugs,
     markdown_is_sanitised,
     visibility_of_drafts_scheduled_and_published_posts,
+    writers_see_live_posts_and_their_own,
+    a_scheduled_post_stays_in_the_future,
     a_scheduled_post_goes_live_on_time,
     publishing_rules,
+    publishing_a_draft_sets_its_time,
+    a_clock_a_little_ahead_publishes_but_not_early,
     no_lost_edits,
     editorial_roles_read_and_change_every_post,
     authors_write_their_own_posts,
+    authors_leave_others_posts_alone,
     contributors_write_drafts_only,
     anonymous_readers_cannot_write,
     failed_writes_change_nothing,
@@ -512,9 +517,15 @@ async fn markdown_is_sanitised(backend: Backend) {
     assert_eq!(list_total(&app, owner).await, 1);
 }
 
-async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
-    let app = spawn(backend).await;
-    let owner = Some(app.owner_token.as_str());
+/// A draft, a scheduled post, a published one and a backdated one, by the owner.
+struct Statuses {
+    draft: Value,
+    scheduled: Value,
+    published: Value,
+    backdated: Value,
+}
+
+async fn one_of_each_status<S: Served<B>, B: MessageBody>(app: &TestApp<S>) -> Statuses {
     let draft = app.post_as(None, json!({"title": "Draft"})).await;
     let scheduled = app
         .post_as(
@@ -535,6 +546,18 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
     assert_eq!(scheduled["status"], "scheduled");
     assert_eq!(published["status"], "published");
     assert_eq!(backdated["status"], "published");
+    Statuses {
+        draft,
+        scheduled,
+        published,
+        backdated,
+    }
+}
+
+async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
+    let posts = one_of_each_status(&app).await;
 
     // Anonymous readers see exactly the published posts, newest first.
     let public = app
@@ -544,7 +567,7 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
         .body;
     assert_eq!(slugs(&public), ["published", "backdated"]);
     assert_eq!(public["meta"]["pagination"]["total"], 2);
-    for hidden in [&draft, &scheduled] {
+    for hidden in [&posts.draft, &posts.scheduled] {
         let by_id = app.get(&post_path(hidden), None).await.problem(404);
         let by_slug = app
             .get(
@@ -566,7 +589,7 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
         );
         assert_eq!(by_slug["type"], nothing["type"]);
     }
-    for shown in [&published, &backdated] {
+    for shown in [&posts.published, &posts.backdated] {
         app.get(&post_path(shown), None).await.expect(200);
         app.get(
             &format!("{POSTS}/slug/{}", shown["slug"].as_str().unwrap()),
@@ -587,10 +610,16 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
         ["draft", "scheduled", "published", "backdated"]
     );
     assert_eq!(all["meta"]["pagination"]["total"], 4);
-    app.get(&post_path(&draft), owner).await.expect(200);
-    app.get(&post_path(&scheduled), owner).await.expect(200);
+    app.get(&post_path(&posts.draft), owner).await.expect(200);
+    app.get(&post_path(&posts.scheduled), owner)
+        .await
+        .expect(200);
+}
 
-    // Authors and contributors see live posts and their own, not other people's drafts.
+/// Authors and contributors see live posts and their own, not other people's drafts.
+async fn writers_see_live_posts_and_their_own(backend: Backend) {
+    let app = spawn(backend).await;
+    let posts = one_of_each_status(&app).await;
     for role in ["author", "contributor"] {
         let (_, token) = app.staff(role).await;
         let theirs = app
@@ -607,14 +636,21 @@ async fn visibility_of_drafts_scheduled_and_published_posts(backend: Backend) {
             "{role}"
         );
         assert_eq!(seen["meta"]["pagination"]["total"], 3, "{role}");
-        app.get(&post_path(&draft), Some(&token)).await.problem(404);
-        app.get(&post_path(&scheduled), Some(&token))
+        app.get(&post_path(&posts.draft), Some(&token))
+            .await
+            .problem(404);
+        app.get(&post_path(&posts.scheduled), Some(&token))
             .await
             .problem(404);
         app.get(&post_path(&theirs), None).await.problem(404);
     }
+}
 
-    // A scheduled post cannot be moved into the past while it stays scheduled.
+/// A scheduled post cannot be moved into the past while it stays scheduled.
+async fn a_scheduled_post_stays_in_the_future(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
+    let Statuses { scheduled, .. } = one_of_each_status(&app).await;
     let path = post_path(&scheduled);
     for body in [
         json!({"published_at": "2020-01-01T00:00:00Z"}),
@@ -731,8 +767,13 @@ async fn publishing_rules(backend: Backend) {
             .contains("colour")
     );
     assert_eq!(list_total(&app, owner).await, 3, "nothing else was created");
+}
 
-    // Publishing a draft by PATCH sets the time too.
+/// Publishing a draft by PATCH sets the time too, and a published post cannot be moved into
+/// the future.
+async fn publishing_a_draft_sets_its_time(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
     let draft = app.post_as(None, json!({"title": "Draft"})).await;
     let path = post_path(&draft);
     let before = Utc::now();
@@ -759,8 +800,11 @@ async fn publishing_rules(backend: Backend) {
         .await
         .problem(422);
     assert_eq!(problem["errors"][0]["field"], "published_at");
+}
 
-    // Published "now" by a clock a little ahead is accepted, but nobody reads it early.
+/// Published "now" by a clock a little ahead is accepted, but nobody reads it early.
+async fn a_clock_a_little_ahead_publishes_but_not_early(backend: Backend) {
+    let app = spawn(backend).await;
     let ahead = app
         .post_as(
             None,
@@ -979,7 +1023,28 @@ async fn authors_write_their_own_posts(backend: Backend) {
     .await
     .problem(403);
 
-    // Another author's draft is invisible; their published post is read-only.
+    // A co-author may change the shared post.
+    app.patch(
+        &post_path(&together),
+        Some(&other),
+        "\"1\"",
+        json!({"featured": true}),
+    )
+    .await
+    .expect(200);
+
+    // And delete their own.
+    app.delete(&post_path(&published), mine).await.expect(204);
+    app.get(&post_path(&published), owner).await.problem(404);
+}
+
+/// Another author's draft is invisible; their published post is read-only.
+async fn authors_leave_others_posts_alone(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
+    let (_, me) = app.staff("author").await;
+    let (_, other) = app.staff("author").await;
+    let mine = Some(me.as_str());
     let their_draft = app
         .post_as(Some(&other), json!({"title": "Their draft"}))
         .await;
@@ -1009,19 +1074,6 @@ async fn authors_write_their_own_posts(backend: Backend) {
     let listed = slugs(&app.get(POSTS, mine).await.body);
     assert!(!listed.contains(&"their-draft".to_owned()), "{listed:?}");
     assert!(listed.contains(&"their-live".to_owned()), "{listed:?}");
-    // A co-author may change the shared post.
-    app.patch(
-        &post_path(&together),
-        Some(&other),
-        "\"1\"",
-        json!({"featured": true}),
-    )
-    .await
-    .expect(200);
-
-    // And delete their own.
-    app.delete(&post_path(&published), mine).await.expect(204);
-    app.get(&post_path(&published), owner).await.problem(404);
 }
 
 async fn contributors_write_drafts_only(backend: Backend) {

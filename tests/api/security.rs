@@ -13,12 +13,16 @@ use crate::support::{Backend, PASSWORD, Response, TestApp, id, spawn};
 
 on_both_backends!(
     others_drafts_are_missing_not_forbidden,
+    old_slugs_of_hidden_posts_lead_only_their_writer_on,
     anonymous_readers_see_only_live_posts,
     every_write_endpoint_follows_the_role_table,
     server_owned_fields_cannot_be_assigned,
+    server_owned_fields_cannot_be_changed,
+    a_version_in_a_patch_is_a_precondition,
     roles_and_bylines_cannot_be_assigned_by_the_unprivileged,
     bylines_are_the_editors_to_set,
     rendered_markdown_carries_no_active_content,
+    harmless_markdown_survives_sanitising,
     url_fields_accept_only_http_and_https,
     oversized_patch_bodies_are_413_and_change_nothing,
     oversized_query_strings_are_414,
@@ -135,8 +139,19 @@ fn blanked(problem: &Value, key: &str) -> Value {
     p
 }
 
-async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
-    let app = spawn(backend).await;
+/// An author's draft and scheduled post, which no other author or contributor may see.
+struct Hidden {
+    writer: String,
+    writer_slug: String,
+    draft: Value,
+    scheduled: Value,
+}
+
+async fn hidden_posts<S, B>(app: &TestApp<S>) -> Hidden
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
     let (writer_id, writer) = app.staff("author").await;
     let writer_slug = app.get(ME, Some(&writer)).await.expect(200).body["slug"]
         .as_str()
@@ -158,7 +173,7 @@ async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
     assert_eq!(draft["authors"][0]["id"], writer_id.as_str());
     assert_eq!(scheduled["status"], "scheduled");
 
-    // The control: the writer's search and list do find both, so an empty answer below means
+    // The control: the writer's search and list do find both, so an empty answer later means
     // "hidden", not "not indexed".
     let own_search = app
         .get(&format!("{POSTS}?q=zanzibar"), Some(&writer))
@@ -173,108 +188,135 @@ async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
         "the writer finds both: {}",
         own_search.text
     );
+    Hidden {
+        writer,
+        writer_slug,
+        draft,
+        scheduled,
+    }
+}
 
+/// Every way `intruder` (of `role`) could reach `hidden` answers as for a post that does not
+/// exist: the same `404`, with nothing of the post in it.
+async fn assert_looks_missing<S, B>(app: &TestApp<S>, role: &str, intruder: &str, hidden: &Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let intruder = Some(intruder);
     let missing_by_id = app
-        .get(&resource(POSTS, MISSING_ID), Some(&writer))
+        .get(&resource(POSTS, MISSING_ID), intruder)
         .await
         .problem(404);
     let missing_by_slug = app
-        .get(&format!("{POSTS}/slug/no-such-post"), Some(&writer))
+        .get(&format!("{POSTS}/slug/no-such-post"), intruder)
         .await
         .problem(404);
+    let path = post_path(hidden);
+    let title = hidden["title"].as_str().unwrap();
+    let change = json!({"title": "Defaced"});
+    let attempts: [Request; 7] = [
+        ("GET", path.clone(), None, &[]),
+        ("GET", slug_path(hidden), None, &[]),
+        // A guessed version, a wildcard, the version in the body, and no version at all:
+        // existence is decided before any precondition, so all are 404.
+        (
+            "PATCH",
+            path.clone(),
+            Some(change.clone()),
+            &[("if-match", "\"1\"")],
+        ),
+        (
+            "PATCH",
+            path.clone(),
+            Some(change.clone()),
+            &[("if-match", "*")],
+        ),
+        (
+            "PATCH",
+            path.clone(),
+            Some(json!({"title": "Defaced", "version": 1})),
+            &[],
+        ),
+        ("PATCH", path.clone(), Some(change.clone()), &[]),
+        ("DELETE", path.clone(), None, &[]),
+    ];
+    for (method, target, body, headers) in attempts {
+        let res = app.call(method, &target, intruder, body, headers).await;
+        let context = format!("{role}: {method} {target}");
+        assert_eq!(res.status, 404, "{context}: {}", res.text);
+        assert!(
+            !res.text.contains(title),
+            "{context}: the answer leaks the title: {}",
+            res.text
+        );
+        let problem = res.problem(404);
+        // Indistinguishable from a post that does not exist.
+        let (key, missing, missing_key) = if target.contains("/slug/") {
+            (
+                hidden["slug"].as_str().unwrap(),
+                &missing_by_slug,
+                "no-such-post",
+            )
+        } else {
+            (id(hidden), &missing_by_id, MISSING_ID)
+        };
+        assert_eq!(
+            blanked(&problem, key),
+            blanked(missing, missing_key),
+            "{context}: a hidden post must look missing"
+        );
+    }
+}
 
-    for role in ["author", "contributor"] {
-        let (_, intruder) = app.staff(role).await;
-        let intruder = Some(intruder.as_str());
-        for hidden in [&draft, &scheduled] {
-            let path = post_path(hidden);
-            let title = hidden["title"].as_str().unwrap();
-            let change = json!({"title": "Defaced"});
-            let attempts: [Request; 7] = [
-                ("GET", path.clone(), None, &[]),
-                ("GET", slug_path(hidden), None, &[]),
-                // A guessed version, a wildcard, the version in the body, and no version at
-                // all: existence is decided before any precondition, so all are 404.
-                (
-                    "PATCH",
-                    path.clone(),
-                    Some(change.clone()),
-                    &[("if-match", "\"1\"")],
-                ),
-                (
-                    "PATCH",
-                    path.clone(),
-                    Some(change.clone()),
-                    &[("if-match", "*")],
-                ),
-                (
-                    "PATCH",
-                    path.clone(),
-                    Some(json!({"title": "Defaced", "version": 1})),
-                    &[],
-                ),
-                ("PATCH", path.clone(), Some(change.clone()), &[]),
-                ("DELETE", path.clone(), None, &[]),
-            ];
-            for (method, target, body, headers) in attempts {
-                let res = app.call(method, &target, intruder, body, headers).await;
-                let context = format!("{role}: {method} {target}");
-                assert_eq!(res.status, 404, "{context}: {}", res.text);
-                assert!(
-                    !res.text.contains(title),
-                    "{context}: the answer leaks the title: {}",
-                    res.text
-                );
-                let problem = res.problem(404);
-                // Indistinguishable from a post that does not exist.
-                let (key, missing, missing_key) = if target.contains("/slug/") {
-                    (
-                        hidden["slug"].as_str().unwrap(),
-                        &missing_by_slug,
-                        "no-such-post",
-                    )
-                } else {
-                    (id(hidden), &missing_by_id, MISSING_ID)
-                };
-                assert_eq!(
-                    blanked(&problem, key),
-                    blanked(missing, missing_key),
-                    "{context}: a hidden post must look missing"
-                );
-            }
-        }
-
-        // Lists, filters and search do not reveal them either.
-        for query in [
-            &format!("{POSTS}?count=true"),
-            &format!("{POSTS}?status=draft&count=true"),
-            &format!("{POSTS}?status=scheduled&count=true"),
-            &format!("{POSTS}?q=zanzibar&count=true"),
-            &format!("{POSTS}?author={writer_slug}&count=true"),
-        ] {
-            let list = app.get(query, intruder).await.expect(200);
-            let listed = ids_in(&list.body);
-            for hidden in [&draft, &scheduled] {
-                assert!(
-                    !listed.contains(&id(hidden).to_owned()),
-                    "{role}: {query} lists a hidden post: {}",
-                    list.text
-                );
-            }
+/// Lists, filters and search do not reveal the hidden posts to `intruder` either.
+async fn assert_lists_hide<S, B>(app: &TestApp<S>, role: &str, intruder: &str, posts: &Hidden)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let writer_slug = &posts.writer_slug;
+    for query in [
+        &format!("{POSTS}?count=true"),
+        &format!("{POSTS}?status=draft&count=true"),
+        &format!("{POSTS}?status=scheduled&count=true"),
+        &format!("{POSTS}?q=zanzibar&count=true"),
+        &format!("{POSTS}?author={writer_slug}&count=true"),
+    ] {
+        let list = app.get(query, Some(intruder)).await.expect(200);
+        let listed = ids_in(&list.body);
+        for hidden in [&posts.draft, &posts.scheduled] {
             assert!(
-                !list.text.contains("zanzibar"),
-                "{role}: {query} leaks the text: {}",
+                !listed.contains(&id(hidden).to_owned()),
+                "{role}: {query} lists a hidden post: {}",
                 list.text
             );
         }
+        assert!(
+            !list.text.contains("zanzibar"),
+            "{role}: {query} leaks the text: {}",
+            list.text
+        );
+    }
+}
+
+async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
+    let app = spawn(backend).await;
+    let posts = hidden_posts(&app).await;
+    for role in ["author", "contributor"] {
+        let (_, intruder) = app.staff(role).await;
+        for hidden in [&posts.draft, &posts.scheduled] {
+            assert_looks_missing(&app, role, &intruder, hidden).await;
+        }
+        assert_lists_hide(&app, role, &intruder, &posts).await;
     }
 
     // Nothing the intruders did changed anything.
-    for hidden in [&draft, &scheduled] {
+    for hidden in [&posts.draft, &posts.scheduled] {
         let now = app
             .get(
                 &format!("{}?formats=html,markdown", post_path(hidden)),
-                Some(&writer),
+                Some(&posts.writer),
             )
             .await
             .expect(200)
@@ -285,8 +327,12 @@ async fn others_drafts_are_missing_not_forbidden(backend: Backend) {
         assert_eq!(now["html"], hidden["html"]);
         assert_eq!(now["updated_at"], hidden["updated_at"]);
     }
+}
 
-    // An old slug of a hidden post redirects its writer, but nobody else, to the new one.
+/// An old slug of a hidden post redirects its writer, but nobody else, to the new one.
+async fn old_slugs_of_hidden_posts_lead_only_their_writer_on(backend: Backend) {
+    let app = spawn(backend).await;
+    let Hidden { writer, draft, .. } = hidden_posts(&app).await;
     let renamed = app
         .patch(
             &post_path(&draft),
@@ -654,16 +700,101 @@ where
     }
 }
 
+/// One call of the role table: `caller` (author `me`, signed in with `token`) attempts `op`,
+/// which should answer `want`. What the answer says happened must have happened, and what
+/// was refused must have left no trace. The ways it went wrong, if it did.
+#[allow(clippy::too_many_arguments)]
+async fn role_table_call<S, B>(
+    app: &TestApp<S>,
+    (op, what): (Op, &str),
+    caller: &str,
+    want: u16,
+    me: &str,
+    token: Option<&str>,
+    other: &str,
+) -> Vec<String>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let owner = Some(app.owner_token.as_str());
+    let mut failures = Vec::new();
+    let attempt = attempt(app, op, me, other).await;
+    let before = match &attempt.target {
+        Some(target) => Some(app.get(target, owner).await.expect(200).body),
+        None => None,
+    };
+    let count_before = match attempt.collection {
+        Some(collection) => Some(total(app, collection).await),
+        None => None,
+    };
+    let version = before.as_ref().map(|b| if_match(&b["version"]));
+    let headers: Vec<(&str, &str)> = match (&version, attempt.method) {
+        (Some(v), "PATCH") => vec![("if-match", v.as_str())],
+        _ => vec![],
+    };
+    let res = app
+        .call(
+            attempt.method,
+            &attempt.path,
+            token,
+            attempt.body.clone(),
+            &headers,
+        )
+        .await;
+    let label = format!("{what}: {} {} as {caller}", attempt.method, attempt.path);
+    if res.status != want {
+        failures.push(format!(
+            "{label}: expected {want}, got {}: {}",
+            res.status, res.text
+        ));
+    }
+    if res.status >= 400 && res.header("content-type") != Some("application/problem+json") {
+        failures.push(format!(
+            "{label}: a {} that is not problem+json",
+            res.status
+        ));
+    }
+    let refused = want >= 400;
+    if let (Some(target), Some(before)) = (&attempt.target, &before) {
+        let after = app.get(target, owner).await;
+        let ok = match (refused, attempt.method) {
+            (true, _) => after.status == 200 && after.body == *before,
+            (false, "DELETE") => after.status == 404,
+            (false, _) => {
+                after.status == 200 && after.body["version"].as_i64() > before["version"].as_i64()
+            }
+        };
+        if !ok {
+            failures.push(format!(
+                "{label}: answered {} but the target is now {} {}",
+                res.status, after.status, after.text
+            ));
+        }
+    }
+    if let (Some(collection), Some(count_before)) = (attempt.collection, count_before) {
+        let count_after = total(app, collection).await;
+        let grew_by = if refused { 0 } else { 1 };
+        if count_after != count_before + grew_by {
+            failures.push(format!(
+                "{label}: answered {}; {collection} went from {count_before} to \
+                 {count_after}, expected {}",
+                res.status,
+                count_before + grew_by
+            ));
+        }
+    }
+    failures
+}
+
 async fn every_write_endpoint_follows_the_role_table(backend: Backend) {
     let app = spawn(backend).await;
-    let owner = Some(app.owner_token.as_str());
     let (other, _) = app.staff("author").await;
     // One signed-in account per staff role; the owner is the app's.
     let mut staff = Vec::new();
     for role in ["contributor", "author", "editor", "admin"] {
         staff.push((role, app.staff(role).await));
     }
-
     let mut failures = Vec::new();
     let mut checks = 0;
     for &(op, what, expected) in MATRIX {
@@ -683,75 +814,11 @@ async fn every_write_endpoint_follows_the_role_table(backend: Backend) {
                     (me.clone(), Some(token.clone()))
                 }
             };
-            let attempt = attempt(&app, op, &me, &other).await;
-            let before = match &attempt.target {
-                Some(target) => Some(app.get(target, owner).await.expect(200).body),
-                None => None,
-            };
-            let count_before = match attempt.collection {
-                Some(collection) => Some(total(&app, collection).await),
-                None => None,
-            };
-            let version = before.as_ref().map(|b| if_match(&b["version"]));
-            let headers: Vec<(&str, &str)> = match (&version, attempt.method) {
-                (Some(v), "PATCH") => vec![("if-match", v.as_str())],
-                _ => vec![],
-            };
-            let res = app
-                .call(
-                    attempt.method,
-                    &attempt.path,
-                    token.as_deref(),
-                    attempt.body.clone(),
-                    &headers,
-                )
-                .await;
-            let label = format!("{what}: {} {} as {caller}", attempt.method, attempt.path);
             checks += 1;
-            if res.status != want {
-                failures.push(format!(
-                    "{label}: expected {want}, got {}: {}",
-                    res.status, res.text
-                ));
-            }
-            if res.status >= 400 && res.header("content-type") != Some("application/problem+json") {
-                failures.push(format!(
-                    "{label}: a {} that is not problem+json",
-                    res.status
-                ));
-            }
-
-            // What the answer says happened, happened; what was refused left no trace.
-            let refused = want >= 400;
-            if let (Some(target), Some(before)) = (&attempt.target, &before) {
-                let after = app.get(target, owner).await;
-                let ok = match (refused, attempt.method) {
-                    (true, _) => after.status == 200 && after.body == *before,
-                    (false, "DELETE") => after.status == 404,
-                    (false, _) => {
-                        after.status == 200
-                            && after.body["version"].as_i64() > before["version"].as_i64()
-                    }
-                };
-                if !ok {
-                    failures.push(format!(
-                        "{label}: answered {} but the target is now {} {}",
-                        res.status, after.status, after.text
-                    ));
-                }
-            }
-            if let (Some(collection), Some(count_before)) = (attempt.collection, count_before) {
-                let count_after = total(&app, collection).await;
-                let grew_by = if refused { 0 } else { 1 };
-                if count_after != count_before + grew_by {
-                    failures.push(format!(
-                        "{label}: answered {}; {collection} went from {count_before} to \
-                         {count_after}, expected {}",
-                        res.status,
-                        count_before + grew_by
-                    ));
-                }
-            }
+            let call = (op, what);
+            failures.extend(
+                role_table_call(&app, call, caller, want, &me, token.as_deref(), &other).await,
+            );
         }
     }
     assert!(
@@ -782,17 +849,10 @@ fn unknown_field(res: Response, field: &str, context: &str) {
     );
 }
 
-async fn server_owned_fields_cannot_be_assigned(backend: Backend) {
-    let app = spawn(backend).await;
-    let owner = Some(app.owner_token.as_str());
-    let (_, author) = app.staff("author").await;
-    let (_, editor) = app.staff("editor").await;
-    let author = Some(author.as_str());
-    let editor = Some(editor.as_str());
-
-    let forced_id = "00000000-0000-4000-8000-000000000001";
-    let server_owned = [
-        ("id", json!(forced_id)),
+/// Fields only the server writes, each with a value someone might try to force.
+fn server_owned() -> [(&'static str, Value); 10] {
+    [
+        ("id", json!(FORCED_ID)),
         ("version", json!(99)),
         ("created_at", json!("2000-01-01T00:00:00Z")),
         ("updated_at", json!("2000-01-01T00:00:00Z")),
@@ -805,53 +865,67 @@ async fn server_owned_fields_cannot_be_assigned(backend: Backend) {
             json!("$argon2id$v=19$m=8,t=1,p=1$AAAA$AAAA"),
         ),
         ("count", json!({"posts": 99})),
-    ];
+    ]
+}
 
-    // Creating a post, a tag, an author: every server-owned field is an unknown field, and
-    // nothing is written.
+const FORCED_ID: &str = "00000000-0000-4000-8000-000000000001";
+
+/// Creating a post, a tag, an author: every server-owned field is an unknown field, and
+/// nothing is written.
+async fn server_owned_fields_cannot_be_assigned(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
+    let (_, author) = app.staff("author").await;
+    let (_, editor) = app.staff("editor").await;
     let creates = [
-        (POSTS, author, json!({"title": "Mass"})),
-        (TAGS, author, json!({"name": "Mass"})),
-        (AUTHORS, editor, json!({"name": "Mass"})),
+        (POSTS, author.as_str(), json!({"title": "Mass"})),
+        (TAGS, author.as_str(), json!({"name": "Mass"})),
+        (AUTHORS, editor.as_str(), json!({"name": "Mass"})),
     ];
     for (path, token, good) in &creates {
         let before = total(&app, path).await;
-        for (field, value) in &server_owned {
+        for (field, value) in &server_owned() {
             let mut body = good.clone();
             body[field] = value.clone();
-            let res = app.post(path, *token, body).await;
+            let res = app.post(path, Some(token), body).await;
             unknown_field(res, field, &format!("POST {path} with `{field}`"));
         }
         assert_eq!(total(&app, path).await, before, "{path}: nothing written");
-        app.get(&format!("{path}/{forced_id}"), owner)
+        app.get(&format!("{path}/{FORCED_ID}"), owner)
             .await
             .problem(404);
     }
+}
 
-    // Changing them: the same, and the resource is untouched.
+/// Changing server-owned fields: the same, and the resource is untouched.
+async fn server_owned_fields_cannot_be_changed(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
+    let (_, author) = app.staff("author").await;
+    let (_, editor) = app.staff("editor").await;
     let post = app
         .post_as(
-            author,
+            Some(&author),
             json!({"title": "Mine", "markdown": "Hello *there*."}),
         )
         .await;
     let tag = app.tag("Mass tag").await;
-    let me = app.get(ME, author).await.expect(200).body;
+    let me = app.get(ME, Some(&author)).await.expect(200).body;
     let targets = [
-        (post_path(&post), author),
-        (resource(TAGS, id(&tag)), editor),
-        (resource(AUTHORS, id(&me)), author),
+        (post_path(&post), author.as_str()),
+        (resource(TAGS, id(&tag)), editor.as_str()),
+        (resource(AUTHORS, id(&me)), author.as_str()),
     ];
     for (path, token) in &targets {
         let before = app.get(path, owner).await.expect(200).body;
-        for (field, value) in &server_owned {
+        for (field, value) in &server_owned() {
             if *field == "version" {
-                continue; // a precondition in a PATCH body: below
+                continue; // a precondition in a PATCH body: see the next test
             }
             let res = app
                 .patch(
                     path,
-                    *token,
+                    Some(token),
                     &if_match(&before["version"]),
                     json!({ *field: value }),
                 )
@@ -864,9 +938,20 @@ async fn server_owned_fields_cannot_be_assigned(backend: Backend) {
             "{path}: unchanged"
         );
     }
+}
 
-    // In a PATCH body `version` is the version the client read: a precondition, never the
-    // new value.
+/// In a PATCH body `version` is the version the client read: a precondition, never the new
+/// value.
+async fn a_version_in_a_patch_is_a_precondition(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, author) = app.staff("author").await;
+    let author = Some(author.as_str());
+    let post = app
+        .post_as(
+            author,
+            json!({"title": "Mine", "markdown": "Hello *there*."}),
+        )
+        .await;
     let path = post_path(&post);
     app.call(
         "PATCH",
@@ -1231,6 +1316,27 @@ fn active_content(html: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// `body` (a post as served) carries no active content in its HTML, and its excerpt and
+/// plaintext (where sent) are text with the markup dropped.
+fn assert_inert(name: &str, how: &str, body: &Value) {
+    let html = body["html"].as_str().expect("html");
+    let found = active_content(html);
+    assert!(
+        found.is_empty(),
+        "{name} ({how}): {found:?} survived in {html}"
+    );
+    let mut texts = vec![("excerpt", body["excerpt"].as_str().expect("an excerpt"))];
+    if let Some(plaintext) = body["plaintext"].as_str() {
+        texts.push(("plaintext", plaintext));
+    }
+    for (field, text) in texts {
+        assert!(
+            !text.contains('<') && active_content(text).is_empty(),
+            "{name} ({how}): markup in {field}: {text}"
+        );
+    }
+}
+
 async fn rendered_markdown_carries_no_active_content(backend: Backend) {
     let app = spawn(backend).await;
     let (_, author) = app.staff("author").await;
@@ -1252,14 +1358,6 @@ async fn rendered_markdown_carries_no_active_content(backend: Backend) {
             .await;
         created.push((name, post));
     }
-    let harmless = "Visit [Example](https://example.com) for *emphasis*.\n\n\
-                    ```\n<script>alert(1)</script>\n```\n";
-    let safe = app
-        .post_as(
-            author,
-            json!({"title": "Harmless", "markdown": harmless, "status": "published"}),
-        )
-        .await;
 
     // Every way a reader gets the post: the create answer, a read by id and by slug, the list.
     let list = app
@@ -1293,28 +1391,24 @@ async fn rendered_markdown_carries_no_active_content(backend: Backend) {
             ("by slug", &by_slug.body),
             ("listed", listed),
         ] {
-            let html = body["html"].as_str().expect("html");
-            let found = active_content(html);
-            assert!(
-                found.is_empty(),
-                "{name} ({how}): {found:?} survived in {html}"
-            );
-            // The excerpt (and the plaintext, where sent) are text with the markup dropped.
-            let mut texts = vec![("excerpt", body["excerpt"].as_str().expect("an excerpt"))];
-            if let Some(plaintext) = body["plaintext"].as_str() {
-                texts.push(("plaintext", plaintext));
-            }
-            for (field, text) in texts {
-                assert!(
-                    !text.contains('<') && active_content(text).is_empty(),
-                    "{name} ({how}): markup in {field}: {text}"
-                );
-            }
+            assert_inert(name, how, body);
         }
     }
+}
 
-    // What is harmless survives: the link (made safe to follow), the emphasis, and the code
-    // block, whose `<script>` is shown, escaped.
+/// What is harmless survives sanitising: the link (made safe to follow), the emphasis, and
+/// the code block, whose `<script>` is shown, escaped.
+async fn harmless_markdown_survives_sanitising(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, author) = app.staff("author").await;
+    let harmless = "Visit [Example](https://example.com) for *emphasis*.\n\n\
+                    ```\n<script>alert(1)</script>\n```\n";
+    let safe = app
+        .post_as(
+            Some(&author),
+            json!({"title": "Harmless", "markdown": harmless, "status": "published"}),
+        )
+        .await;
     let read = app
         .get(
             &format!("{}?formats=html,plaintext", post_path(&safe)),

@@ -109,6 +109,17 @@ impl Response {
     }
 }
 
+/// The in-process service a [`TestApp`] drives, for helpers generic over it.
+pub trait Served<B>:
+    Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>
+{
+}
+
+impl<T, B> Served<B> for T where
+    T: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>
+{
+}
+
 pub struct TestApp<S> {
     service: S,
     state: folio::AppState,
