@@ -9,9 +9,8 @@ use super::service;
 use super::storage;
 use super::view::{Author, AuthorList};
 use crate::auth::{Caller, Staff};
-use crate::db::page::PageMeta;
-use crate::db::{Db, DbConn};
-use crate::error::{ApiError, ApiResult};
+use crate::db::Db;
+use crate::error::ApiResult;
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{IfMatch, expected};
 use crate::http::cursor::Cursors;
@@ -22,9 +21,8 @@ use crate::http::problem::responses::{
 };
 use crate::http::{self as h};
 use crate::ids::AuthorId;
-use crate::named::query::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
-use crate::named::routes::{self as named, Named};
-use crate::named::view::PostCount;
+use crate::named::query::{NamedItemParams, NamedListParams};
+use crate::named::routes as named;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(me)
@@ -37,38 +35,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete);
 }
 
-/// Authors, as a named resource.
-struct Authors;
-
-impl Named for Authors {
-    type Id = AuthorId;
-    type Row = AuthorRow;
-    type View = Author;
-
-    fn page(conn: &mut DbConn, query: &NamedListQuery) -> ApiResult<(Vec<AuthorRow>, PageMeta)> {
-        storage::list(conn, query)
-    }
-
-    fn post_counts(
-        conn: &mut DbConn,
-        ids: &[AuthorId],
-        now: chrono::NaiveDateTime,
-    ) -> ApiResult<std::collections::HashMap<AuthorId, i64>> {
-        storage::post_counts(conn, ids, now)
-    }
-
-    fn id(row: &AuthorRow) -> &AuthorId {
-        &row.id
-    }
-
-    fn version(row: &AuthorRow) -> i64 {
-        row.version
-    }
-
-    fn view(row: AuthorRow, caller: &Caller, count: Option<PostCount>) -> ApiResult<Author> {
-        Ok(Author::view(row, caller, count))
-    }
-}
+crate::named_resource!(Authors, AuthorRow, AuthorId, Author, Author::view);
 
 /// An author as staff see it, with its version as the `ETag`.
 fn one(row: AuthorRow, staff: Staff) -> HttpResponse {
@@ -146,12 +113,8 @@ async fn get(
     id: web::Path<PathSegment>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
-    let shape = NamedShape::of_item(params)?;
     let id = AuthorId::from(id.into_inner().0);
-    named::one::<Authors>(&db, &caller, shape, move |conn| {
-        storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id))
-    })
-    .await
+    named::by_id::<Authors>(&db, &caller, id, params).await
 }
 
 /// Get an author by slug.
@@ -176,13 +139,7 @@ async fn get_by_slug(
     slug: web::Path<PathSegment>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
-    let shape = NamedShape::of_item(params)?;
-    let slug = slug.into_inner().0;
-    named::one::<Authors>(&db, &caller, shape, move |conn| {
-        storage::find_by_slug(conn, &slug)?
-            .ok_or_else(|| ApiError::NotFound(format!("No author with slug `{slug}`.")))
-    })
-    .await
+    named::by_slug::<Authors>(&db, &caller, slug.into_inner().0, params).await
 }
 
 /// Add an author, optionally with a login.

@@ -5,60 +5,24 @@ use diesel::prelude::*;
 
 use super::model::{AuthorChanges, AuthorInput, AuthorRow, NewAuthor};
 use crate::auth::Role;
-use crate::content::Slug;
-use crate::db::page::PageMeta;
 use crate::db::schema::{authors, posts_authors};
-use crate::db::{DbConn, MultiBackend, now};
+use crate::db::{DbConn, now};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::AuthorId;
-use crate::named::query::NamedListQuery;
 use crate::precondition::stale;
 
-fn columns() -> <AuthorRow as Selectable<MultiBackend>>::SelectExpression {
-    <AuthorRow as Selectable<MultiBackend>>::construct_selection()
-}
-
-pub fn not_found(id: &AuthorId) -> ApiError {
-    ApiError::NotFound(format!("No author with id `{id}`."))
-}
-
-pub fn slug_taken(slug: &str) -> ApiError {
-    ApiError::Conflict(format!(
-        "The slug `{slug}` is already used by another author."
-    ))
+crate::named_storage! {
+    table: authors,
+    row: AuthorRow,
+    new: NewAuthor,
+    id: AuthorId,
+    changes: AuthorChanges,
+    links: posts_authors.author_id,
+    what: "author",
 }
 
 pub fn email_taken() -> ApiError {
     ApiError::Conflict("Another account already uses this email address.".into())
-}
-
-/// A page of the authors `list` asks for, and where it sits in the list.
-pub fn list(conn: &mut DbConn, list: &NamedListQuery) -> ApiResult<(Vec<AuthorRow>, PageMeta)> {
-    crate::named_list!(conn, list, authors, AuthorRow, AuthorId, columns())
-}
-
-pub fn find(conn: &mut DbConn, id: &AuthorId) -> ApiResult<Option<AuthorRow>> {
-    Ok(authors::table
-        .find(id)
-        .select(columns())
-        .first(conn)
-        .optional()?)
-}
-
-pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<AuthorRow>> {
-    Ok(authors::table
-        .filter(authors::slug.eq(slug))
-        .select(columns())
-        .first(conn)
-        .optional()?)
-}
-
-/// Which of `candidates` are slugs of authors already.
-fn slugs_taken(conn: &mut DbConn, candidates: &[String]) -> ApiResult<Vec<String>> {
-    Ok(authors::table
-        .filter(authors::slug.eq_any(candidates))
-        .select(authors::slug)
-        .load(conn)?)
 }
 
 pub fn slug_in_use(conn: &mut DbConn, slug: &str, except: &AuthorId) -> ApiResult<bool> {
@@ -92,7 +56,7 @@ pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
         ),
         None => (None, None, None),
     };
-    let mut row = NewAuthor {
+    let row = NewAuthor {
         id: AuthorId::generate(),
         slug: String::new(),
         name: input.name,
@@ -107,43 +71,7 @@ pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
         updated_at: now,
         version: 1,
     };
-    let name = row.name.clone();
-    Slug::insert_free(
-        conn,
-        input.slug,
-        &name,
-        "author",
-        "authors",
-        slugs_taken,
-        |conn, slug| {
-            row.slug = slug.to_string();
-            diesel::insert_into(authors::table)
-                .values(&row)
-                .returning(columns())
-                .get_result(conn)
-        },
-    )?
-    .map_err(|taken| slug_taken(taken.as_str()))
-}
-
-/// Applies `changes` to the author at `version`, and counts a new version; `412` if it is
-/// no longer at that version. Run inside a write transaction.
-pub fn update(
-    conn: &mut DbConn,
-    id: &AuthorId,
-    version: i64,
-    changes: AuthorChanges,
-) -> ApiResult<AuthorRow> {
-    diesel::update(authors::table.find(id).filter(authors::version.eq(version)))
-        .set((
-            changes,
-            authors::version.eq(version + 1),
-            authors::updated_at.eq(now()),
-        ))
-        .returning(columns())
-        .get_result(conn)
-        .optional()?
-        .ok_or_else(stale)
+    insert_named(conn, row, input.slug)
 }
 
 /// Makes `to` the owner and `from` (the owner) an admin, in one transaction.
@@ -227,13 +155,4 @@ pub fn delete(conn: &mut DbConn, id: &AuthorId, checked: i64) -> ApiResult<()> {
         0 => Err(not_found(id)),
         _ => Ok(()),
     }
-}
-
-/// How many live posts each of `ids` has (authors with none are left out).
-pub fn post_counts(
-    conn: &mut DbConn,
-    ids: &[AuthorId],
-    now: chrono::NaiveDateTime,
-) -> ApiResult<std::collections::HashMap<AuthorId, i64>> {
-    crate::count_live_posts!(conn, posts_authors, author_id, ids, now)
 }

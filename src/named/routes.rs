@@ -7,7 +7,7 @@ use std::hash::Hash;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 
-use super::query::{NamedListParams, NamedListQuery, NamedShape};
+use super::query::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
 use super::view::PostCount;
 use crate::auth::Caller;
 use crate::db::page::PageMeta;
@@ -31,10 +31,71 @@ pub trait Named: 'static {
         ids: &[Self::Id],
         now: NaiveDateTime,
     ) -> ApiResult<HashMap<Self::Id, i64>>;
+    /// The row with `id`, or `404`.
+    fn find(conn: &mut DbConn, id: &Self::Id) -> ApiResult<Self::Row>;
+    /// The row with `slug`, or `404`.
+    fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Self::Row>;
     fn id(row: &Self::Row) -> &Self::Id;
     fn version(row: &Self::Row) -> i64;
     /// The row as `caller` may see it, with its post count when one was asked for.
     fn view(row: Self::Row, caller: &Caller, count: Option<PostCount>) -> ApiResult<Self::View>;
+}
+
+/// Makes `$marker` the [`Named`] resource of the storage module in scope (`storage`, as
+/// [`named_storage!`](crate::named_storage) defines it), shown as `$view` by `$show`.
+#[macro_export]
+macro_rules! named_resource {
+    ($marker:ident, $row:ty, $id:ty, $view:ty, $show:expr) => {
+        struct $marker;
+
+        impl $crate::named::routes::Named for $marker {
+            type Id = $id;
+            type Row = $row;
+            type View = $view;
+
+            fn page(
+                conn: &mut $crate::db::DbConn,
+                query: &$crate::named::query::NamedListQuery,
+            ) -> $crate::error::ApiResult<(Vec<$row>, $crate::db::page::PageMeta)> {
+                storage::list(conn, query)
+            }
+
+            fn post_counts(
+                conn: &mut $crate::db::DbConn,
+                ids: &[$id],
+                now: chrono::NaiveDateTime,
+            ) -> $crate::error::ApiResult<std::collections::HashMap<$id, i64>> {
+                storage::post_counts(conn, ids, now)
+            }
+
+            fn find(conn: &mut $crate::db::DbConn, id: &$id) -> $crate::error::ApiResult<$row> {
+                storage::find(conn, id)?.ok_or_else(|| storage::not_found(id))
+            }
+
+            fn find_by_slug(
+                conn: &mut $crate::db::DbConn,
+                slug: &str,
+            ) -> $crate::error::ApiResult<$row> {
+                storage::find_by_slug(conn, slug)?.ok_or_else(|| storage::slug_missing(slug))
+            }
+
+            fn id(row: &$row) -> &$id {
+                &row.id
+            }
+
+            fn version(row: &$row) -> i64 {
+                row.version
+            }
+
+            fn view(
+                row: $row,
+                caller: &$crate::auth::Caller,
+                count: Option<$crate::named::view::PostCount>,
+            ) -> $crate::error::ApiResult<$view> {
+                Ok($show(row, caller, count))
+            }
+        }
+    };
 }
 
 /// Post counts for `rows`, when `shape` asks for them.
@@ -83,8 +144,30 @@ pub async fn list<N: Named>(
     Ok(h::list(req, &ListResponse::new(data, &page, meta, cursors)))
 }
 
+/// The `N` with `id`, shaped as `params` ask.
+pub async fn by_id<N: Named>(
+    db: &Db,
+    caller: &Caller,
+    id: N::Id,
+    params: NamedItemParams,
+) -> ApiResult<HttpResponse> {
+    let shape = NamedShape::of_item(params)?;
+    one::<N>(db, caller, shape, move |conn| N::find(conn, &id)).await
+}
+
+/// The `N` with `slug`, shaped as `params` ask.
+pub async fn by_slug<N: Named>(
+    db: &Db,
+    caller: &Caller,
+    slug: String,
+    params: NamedItemParams,
+) -> ApiResult<HttpResponse> {
+    let shape = NamedShape::of_item(params)?;
+    one::<N>(db, caller, shape, move |conn| N::find_by_slug(conn, &slug)).await
+}
+
 /// The one `N` that `find` loads, shaped as asked.
-pub async fn one<N: Named>(
+async fn one<N: Named>(
     db: &Db,
     caller: &Caller,
     shape: NamedShape,

@@ -94,6 +94,143 @@ macro_rules! named_list {
     }};
 }
 
+/// The storage every named resource has, written once: for `table` (with `id`, `slug`,
+/// `name`, `version`, `created_at` and `updated_at`), its `row` type, insert form `new` (with
+/// `slug` and `name`), `id` type and `changes`, the link table and column joining it to its
+/// posts, and what one is called (`"author"`). Defines `not_found`, `slug_missing`,
+/// `slug_taken`, `list`, `find`, `find_by_slug`, `insert_named`, `update` and `post_counts`.
+#[macro_export]
+macro_rules! named_storage {
+    (
+        table: $table:ident,
+        row: $row:ty,
+        new: $new:ty,
+        id: $id:ty,
+        changes: $changes:ty,
+        links: $links:ident . $link:ident,
+        what: $what:literal $(,)?
+    ) => {
+        fn columns() -> <$row as diesel::Selectable<$crate::db::MultiBackend>>::SelectExpression {
+            <$row as diesel::Selectable<$crate::db::MultiBackend>>::construct_selection()
+        }
+
+        pub fn not_found(id: &$id) -> $crate::error::ApiError {
+            $crate::error::ApiError::NotFound(format!(concat!("No ", $what, " with id `{}`."), id))
+        }
+
+        pub fn slug_missing(slug: &str) -> $crate::error::ApiError {
+            $crate::error::ApiError::NotFound(format!(
+                concat!("No ", $what, " with slug `{}`."),
+                slug
+            ))
+        }
+
+        pub fn slug_taken(slug: &str) -> $crate::error::ApiError {
+            $crate::error::ApiError::Conflict(format!(
+                concat!("The slug `{}` is already used by another ", $what, "."),
+                slug
+            ))
+        }
+
+        /// A page of what `list` asks for, and where it sits in the list.
+        pub fn list(
+            conn: &mut $crate::db::DbConn,
+            list: &$crate::named::query::NamedListQuery,
+        ) -> $crate::error::ApiResult<(Vec<$row>, $crate::db::page::PageMeta)> {
+            $crate::named_list!(conn, list, $table, $row, $id, columns())
+        }
+
+        pub fn find(
+            conn: &mut $crate::db::DbConn,
+            id: &$id,
+        ) -> $crate::error::ApiResult<Option<$row>> {
+            use diesel::prelude::*;
+            Ok($table::table
+                .find(id)
+                .select(columns())
+                .first(conn)
+                .optional()?)
+        }
+
+        pub fn find_by_slug(
+            conn: &mut $crate::db::DbConn,
+            slug: &str,
+        ) -> $crate::error::ApiResult<Option<$row>> {
+            use diesel::prelude::*;
+            Ok($table::table
+                .filter($table::slug.eq(slug))
+                .select(columns())
+                .first(conn)
+                .optional()?)
+        }
+
+        /// Inserts `row` under a free slug: `explicit` (or `409`), else one derived from
+        /// its name. Run inside a write transaction.
+        pub fn insert_named(
+            conn: &mut $crate::db::DbConn,
+            mut row: $new,
+            explicit: Option<$crate::content::Slug>,
+        ) -> $crate::error::ApiResult<$row> {
+            use diesel::prelude::*;
+            let taken = |conn: &mut $crate::db::DbConn, candidates: &[String]| {
+                Ok::<_, $crate::error::ApiError>(
+                    $table::table
+                        .filter($table::slug.eq_any(candidates))
+                        .select($table::slug)
+                        .load(conn)?,
+                )
+            };
+            let name = row.name.clone();
+            $crate::content::Slug::insert_free(
+                conn,
+                explicit,
+                &name,
+                $what,
+                stringify!($table),
+                taken,
+                |conn, slug| {
+                    row.slug = slug.to_string();
+                    diesel::insert_into($table::table)
+                        .values(&row)
+                        .returning(columns())
+                        .get_result(conn)
+                },
+            )?
+            .map_err(|taken| slug_taken(taken.as_str()))
+        }
+
+        /// Applies `changes` to the row at `version`, and counts a new version; `412` if it
+        /// is no longer at that version. Run inside a write transaction.
+        pub fn update(
+            conn: &mut $crate::db::DbConn,
+            id: &$id,
+            version: i64,
+            changes: $changes,
+        ) -> $crate::error::ApiResult<$row> {
+            use diesel::prelude::*;
+            diesel::update($table::table.find(id).filter($table::version.eq(version)))
+                .set((
+                    changes,
+                    $table::version.eq(version + 1),
+                    $table::updated_at.eq($crate::db::now()),
+                ))
+                .returning(columns())
+                .get_result(conn)
+                .optional()?
+                .ok_or_else($crate::precondition::stale)
+        }
+
+        /// How many live posts each of `ids` has (those with none are left out).
+        pub fn post_counts(
+            conn: &mut $crate::db::DbConn,
+            ids: &[$id],
+            now: chrono::NaiveDateTime,
+        ) -> $crate::error::ApiResult<std::collections::HashMap<$id, i64>> {
+            $crate::count_live_posts!(conn, $links, $link, ids, now)
+        }
+    };
+}
+
 /// How many live posts each of `$ids` has, through the link table `$links` and its column
 /// `$link` naming the author or tag (those with none are left out):
 /// `ApiResult<HashMap<Id, i64>>`.

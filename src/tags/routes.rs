@@ -8,9 +8,8 @@ use super::model::TagRow;
 use super::view::{Tag, TagList};
 use super::{policy, service, storage};
 use crate::auth::{Caller, Staff};
-use crate::db::page::PageMeta;
-use crate::db::{Db, DbConn};
-use crate::error::{ApiError, ApiResult};
+use crate::db::Db;
+use crate::error::ApiResult;
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::conditional::{IfMatch, expected};
 use crate::http::cursor::Cursors;
@@ -21,9 +20,8 @@ use crate::http::problem::responses::{
 };
 use crate::http::{self as h};
 use crate::ids::TagId;
-use crate::named::query::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
-use crate::named::routes::{self as named, Named};
-use crate::named::view::PostCount;
+use crate::named::query::{NamedItemParams, NamedListParams};
+use crate::named::routes as named;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -34,38 +32,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete);
 }
 
-/// Tags, as a named resource.
-struct Tags;
-
-impl Named for Tags {
-    type Id = TagId;
-    type Row = TagRow;
-    type View = Tag;
-
-    fn page(conn: &mut DbConn, query: &NamedListQuery) -> ApiResult<(Vec<TagRow>, PageMeta)> {
-        storage::list(conn, query)
-    }
-
-    fn post_counts(
-        conn: &mut DbConn,
-        ids: &[TagId],
-        now: chrono::NaiveDateTime,
-    ) -> ApiResult<std::collections::HashMap<TagId, i64>> {
-        storage::post_counts(conn, ids, now)
-    }
-
-    fn id(row: &TagRow) -> &TagId {
-        &row.id
-    }
-
-    fn version(row: &TagRow) -> i64 {
-        row.version
-    }
-
-    fn view(row: TagRow, _: &Caller, count: Option<PostCount>) -> ApiResult<Tag> {
-        Ok(Tag::view(row, count))
-    }
-}
+crate::named_resource!(
+    Tags,
+    TagRow,
+    TagId,
+    Tag,
+    |row, _: &Caller, count| Tag::view(row, count)
+);
 
 /// List tags, newest first.
 #[utoipa::path(
@@ -114,12 +87,8 @@ async fn get(
     id: web::Path<PathSegment>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
-    let shape = NamedShape::of_item(params)?;
     let id = TagId::from(id.into_inner().0);
-    named::one::<Tags>(&db, &caller, shape, move |conn| {
-        storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id))
-    })
-    .await
+    named::by_id::<Tags>(&db, &caller, id, params).await
 }
 
 /// Get a tag by slug.
@@ -144,13 +113,7 @@ async fn get_by_slug(
     slug: web::Path<PathSegment>,
     Query(params): Query<NamedItemParams>,
 ) -> ApiResult<HttpResponse> {
-    let shape = NamedShape::of_item(params)?;
-    let slug = slug.into_inner().0;
-    named::one::<Tags>(&db, &caller, shape, move |conn| {
-        storage::find_by_slug(conn, &slug)?
-            .ok_or_else(|| ApiError::NotFound(format!("No tag with slug `{slug}`.")))
-    })
-    .await
+    named::by_slug::<Tags>(&db, &caller, slug.into_inner().0, params).await
 }
 
 /// Create a tag. Authors, editors, admins and the owner may.
