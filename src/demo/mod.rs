@@ -11,15 +11,53 @@ use crate::auth::{Role, Staff};
 use crate::authors::model::AuthorInput;
 use crate::authors::storage as authors;
 use crate::db::schema::{authors as authors_table, posts};
-use crate::db::{Db, now, write_transaction};
+use crate::db::{Db, DbConn, now, write_transaction};
 use crate::error::ApiError;
-use crate::ids::AuthorId;
+use crate::ids::{AuthorId, TagId};
 use crate::posts::input::NewPostInput;
 use crate::posts::model::PostStatus;
 use crate::posts::service;
 use crate::tags::input::TagInput;
 use crate::tags::service as tags;
 use content::{AUTHORS, DemoStatus, POSTS, TAGS};
+
+/// The demo's authors and tags, by their keys in [`content`].
+type DemoIds = (
+    HashMap<&'static str, AuthorId>,
+    HashMap<&'static str, TagId>,
+);
+
+fn load_authors_and_tags(conn: &mut DbConn) -> Result<DemoIds, ApiError> {
+    let mut author_ids = HashMap::new();
+    for a in AUTHORS {
+        let row = authors::insert(
+            conn,
+            AuthorInput {
+                slug: None,
+                name: a.name.to_owned(),
+                bio: Some(a.bio.to_owned()),
+                avatar_url: None,
+                website: a.website.map(str::to_owned),
+                location: Some(a.location.to_owned()),
+                login: None,
+            },
+        )?;
+        author_ids.insert(a.key, row.id);
+    }
+    let mut tag_ids = HashMap::new();
+    for t in TAGS {
+        let row = tags::create(
+            conn,
+            TagInput {
+                slug: None,
+                name: t.name.to_owned(),
+                description: Some(t.description.to_owned()),
+            },
+        )?;
+        tag_ids.insert(t.key, row.id);
+    }
+    Ok((author_ids, tag_ids))
+}
 
 /// Loads the sample blog unless there are posts already. Returns whether it did.
 pub fn load(db: &Db) -> Result<bool, ApiError> {
@@ -39,37 +77,7 @@ pub fn load(db: &Db) -> Result<bool, ApiError> {
         via: crate::auth::Via::Server,
     };
 
-    let (author_ids, tag_ids) = write_transaction(conn, |conn| {
-        let mut author_ids = HashMap::new();
-        for a in AUTHORS {
-            let row = authors::insert(
-                conn,
-                AuthorInput {
-                    slug: None,
-                    name: a.name.to_owned(),
-                    bio: Some(a.bio.to_owned()),
-                    avatar_url: None,
-                    website: a.website.map(str::to_owned),
-                    location: Some(a.location.to_owned()),
-                    login: None,
-                },
-            )?;
-            author_ids.insert(a.key, row.id);
-        }
-        let mut tag_ids = HashMap::new();
-        for t in TAGS {
-            let row = tags::create(
-                conn,
-                TagInput {
-                    slug: None,
-                    name: t.name.to_owned(),
-                    description: Some(t.description.to_owned()),
-                },
-            )?;
-            tag_ids.insert(t.key, row.id);
-        }
-        Ok::<_, ApiError>((author_ids, tag_ids))
-    })?;
+    let (author_ids, tag_ids) = write_transaction(conn, load_authors_and_tags)?;
 
     // Oldest first, so creation order matches publication order.
     let mut posts: Vec<_> = POSTS.iter().collect();
