@@ -15,8 +15,34 @@ struct Route {
     public_read: bool,
 }
 
+/// A route template split at its slashes, `None` for a `{parameter}` segment: matched
+/// segment by segment, without the regular expressions of a full router, since every
+/// request is checked against it.
+struct Template(Vec<Option<String>>);
+
+impl Template {
+    fn of(path: &str) -> Template {
+        Template(
+            path.split('/')
+                .map(|segment| (!segment.starts_with('{')).then(|| segment.to_owned()))
+                .collect(),
+        )
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        let mut segments = path.split('/');
+        self.0.iter().all(|want| match (want, segments.next()) {
+            (Some(want), Some(segment)) => want == segment,
+            (None, Some(segment)) => !segment.is_empty(),
+            (_, None) => false,
+        }) && segments.next().is_none()
+    }
+}
+
 pub struct RouteTable {
     routes: Vec<Route>,
+    /// The public reads' templates, apart, since every `GET` is checked against them.
+    public_reads: Vec<(String, Template)>,
 }
 
 impl RouteTable {
@@ -52,8 +78,17 @@ impl RouteTable {
                     public_read,
                 }
             })
+            .collect::<Vec<_>>();
+        let public_reads = routes
+            .iter()
+            .filter(|route| route.public_read)
+            .filter_map(|route| route.def.pattern())
+            .map(|path| (path.to_owned(), Template::of(path)))
             .collect();
-        RouteTable { routes }
+        RouteTable {
+            routes,
+            public_reads,
+        }
     }
 
     /// Adds a route the document does not describe (the document's own).
@@ -80,17 +115,33 @@ impl RouteTable {
 
     /// Whether a `GET` of `path` is a public read of content.
     pub fn is_public_read(&self, path: &str) -> bool {
-        self.routes
+        self.public_reads
             .iter()
-            .any(|route| route.public_read && route.def.is_match(path))
+            .any(|(_, template)| template.matches(path))
     }
 
     /// The templates of the public reads, for tests and the documentation.
     pub fn public_reads(&self) -> Vec<&str> {
-        self.routes
+        self.public_reads
             .iter()
-            .filter(|route| route.public_read)
-            .filter_map(|route| route.def.pattern())
+            .map(|(path, _)| path.as_str())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_match_whole_segments() {
+        let template = Template::of("/api/v1/posts/slug/{slug}");
+        assert!(template.matches("/api/v1/posts/slug/hello"));
+        assert!(!template.matches("/api/v1/posts/slug/"));
+        assert!(!template.matches("/api/v1/posts/slug"));
+        assert!(!template.matches("/api/v1/posts/slug/hello/more"));
+        assert!(!template.matches("/api/v1/pages/slug/hello"));
+        assert!(Template::of("/api/v1/posts").matches("/api/v1/posts"));
+        assert!(!Template::of("/api/v1/posts").matches("/api/v1/posts/"));
     }
 }
