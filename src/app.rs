@@ -20,6 +20,7 @@ use crate::http::extract::BodyTimeout;
 use crate::http::guard::{self, Guard};
 use crate::http::response_cache::ResponseCache;
 use crate::http::route_table::RouteTable;
+use crate::posts::service::Editorial;
 use crate::routes::{self, OPENAPI_PATH};
 
 /// How long browsers may remember a CORS preflight answer.
@@ -49,6 +50,8 @@ pub struct AppState {
     pub routes: web::Data<RouteTable>,
     /// The OpenAPI document, serialised once.
     pub document: web::Data<ApiDocument>,
+    /// How much history posts keep, and how long preview links work.
+    pub editorial: web::Data<Editorial>,
 }
 
 /// The OpenAPI document as served.
@@ -91,6 +94,7 @@ pub fn app(
         .app_data(state.responses)
         .app_data(crate::http::path_config())
         .app_data(state.routes)
+        .app_data(state.editorial)
         // Interactive documentation, every asset served from the binary (no CDN).
         .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new([OPENAPI_PATH])))
         .route(

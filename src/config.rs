@@ -10,13 +10,14 @@ use secrecy::SecretString;
 use crate::auth::Role;
 use crate::auth::throttle::Limits;
 use crate::http::caching::CachePolicy;
+use crate::posts::service::Editorial;
 use crate::telemetry::LogFormat;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "folio",
     version,
-    about = "Folio: a headless CMS serving posts, authors and tags over a JSON API."
+    about = "Folio: a headless CMS serving posts, pages, authors, tags and site settings over a JSON API."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -181,6 +182,12 @@ pub struct ServeArgs {
     /// Password of the owner created on an empty database; generated and printed once if unset.
     #[arg(long, env = "FOLIO_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<SecretString>,
+    /// Revisions kept for each post and page; older ones are pruned as new ones come.
+    #[arg(long, env = "FOLIO_REVISIONS_PER_POST", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub revisions_per_post: u32,
+    /// Seconds a preview link works after it is made.
+    #[arg(long, env = "FOLIO_PREVIEW_TTL", default_value_t = 24 * 3600, value_parser = clap::value_parser!(u64).range(60..=365 * 24 * 3600))]
+    pub preview_ttl: u64,
     /// Load a small sample blog into an empty database.
     #[arg(long, env = "FOLIO_DEMO")]
     pub demo: bool,
@@ -228,6 +235,7 @@ pub struct Config {
     pub cache: CachePolicy,
     /// Bytes for the in-memory cache of anonymous reads; 0 turns it off.
     pub response_cache_bytes: usize,
+    pub editorial: Editorial,
     pub admin_email: String,
     pub admin_password: Option<SecretString>,
     pub demo: bool,
@@ -267,6 +275,10 @@ impl Config {
                 stale_while_revalidate: serve.cache_stale_while_revalidate,
             },
             response_cache_bytes: serve.response_cache_mb.saturating_mul(1024 * 1024),
+            editorial: Editorial {
+                revisions_per_post: serve.revisions_per_post,
+                preview_ttl: Duration::from_secs(serve.preview_ttl),
+            },
             admin_email: serve.admin_email.clone(),
             admin_password: serve.admin_password.clone(),
             demo: serve.demo,

@@ -74,4 +74,6 @@ ids! {
     KeyId;
     /// A sign-in session's id.
     SessionId;
+    /// A revision's id (revisions are addressed by their number within a post).
+    RevisionId;
 }

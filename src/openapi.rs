@@ -16,7 +16,7 @@ use crate::routes::{self, API_PREFIX};
 #[openapi(
     info(
         title = "Folio",
-        description = "A headless CMS: posts, authors and tags over an authenticated JSON API.\n\n\
+        description = "A headless CMS: posts, pages, authors, tags and the site's settings over an authenticated JSON API.\n\n\
             Errors are `application/problem+json` (RFC 9457). Writes that change a resource need \
             the version you read, as `If-Match` or `version`, so edits are never lost.",
         license(name = "MIT", identifier = "MIT"),
@@ -24,7 +24,10 @@ use crate::routes::{self, API_PREFIX};
     components(schemas(Problem, FieldError)),
     modifiers(&BearerAuth),
     tags(
-        (name = "posts", description = "Posts: drafts, scheduled and published"),
+        (name = "posts", description = "Posts: drafts, scheduled and published, their revisions and preview links"),
+        (name = "pages", description = "Standalone pages (About, Imprint), with the same operations as posts"),
+        (name = "previews", description = "Reading a draft by its preview link"),
+        (name = "settings", description = "The site's name, address, navigation and defaults"),
         (name = "authors", description = "Authors and staff accounts"),
         (name = "tags", description = "Tags"),
         (name = "auth", description = "Signing in, refreshing and signing out"),
@@ -183,6 +186,35 @@ mod tests {
             "openapi/openapi.json is stale; regenerate it with\n\n    \
              cargo run -- openapi > openapi/openapi.json\n"
         );
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        fn refs<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(serde_json::Value::String(target)) = map.get("$ref") {
+                        found.push(target);
+                    }
+                    map.values().for_each(|v| refs(v, found));
+                }
+                serde_json::Value::Array(list) => list.iter().for_each(|v| refs(v, found)),
+                _ => {}
+            }
+        }
+        let doc = serde_json::to_value(document()).unwrap();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(!found.is_empty());
+        for target in found {
+            let name = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("{target} is not a schema"));
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{target} is not in the document"
+            );
+        }
     }
 
     #[test]

@@ -8,12 +8,15 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::route_table::RouteTable;
-use crate::{authors, health, keys, posts, sessions, tags};
+use crate::{authors, health, keys, posts, sessions, settings, tags};
 
 pub const API_PREFIX: &str = "/api/v1";
 
 /// Where the document itself is served (it does not describe itself).
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// Where preview links are read: by anyone with the link, and by no one else.
+pub const PREVIEW_PATH: &str = "/api/v1/preview/{token}";
 
 /// Registers every documented route: as the application is built, and as the document is
 /// collected.
@@ -26,13 +29,16 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .configure(authors::routes::routes)
                 .configure(keys::routes::routes)
                 .configure(posts::routes::routes)
+                .configure(settings::routes::routes)
                 .configure(tags::routes::routes),
         );
 }
 
 /// What middleware needs to know of the routes `doc` describes.
 pub fn table(doc: &OpenApi) -> RouteTable {
-    RouteTable::from_document(doc, API_PREFIX).with(OPENAPI_PATH, &[Method::GET])
+    RouteTable::from_document(doc, API_PREFIX)
+        .with(OPENAPI_PATH, &[Method::GET])
+        .not_public(PREVIEW_PATH)
 }
 
 #[cfg(test)]
@@ -50,9 +56,13 @@ mod tests {
                 "/api/v1/authors",
                 "/api/v1/authors/slug/{slug}",
                 "/api/v1/authors/{id}",
+                "/api/v1/pages",
+                "/api/v1/pages/slug/{slug}",
+                "/api/v1/pages/{id}",
                 "/api/v1/posts",
                 "/api/v1/posts/slug/{slug}",
                 "/api/v1/posts/{id}",
+                "/api/v1/settings",
                 "/api/v1/tags",
                 "/api/v1/tags/slug/{slug}",
                 "/api/v1/tags/{id}",
@@ -60,6 +70,8 @@ mod tests {
         );
         assert!(table.is_public_read("/api/v1/posts/slug/hello"));
         assert!(!table.is_public_read("/api/v1/keys"));
+        assert!(!table.is_public_read("/api/v1/preview/folio_pv_x"));
+        assert!(!table.is_public_read("/api/v1/posts/x/revisions"));
         assert!(!table.is_public_read("/api/v1/auth/me"));
         assert!(!table.is_public_read("/healthz"));
         assert_eq!(table.allowed("/api/v1/posts").as_deref(), Some("GET, POST"));

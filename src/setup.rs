@@ -161,7 +161,7 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
         }
     }
     if config.demo {
-        notices.demo_loaded = crate::demo::load(&db)?;
+        notices.demo_loaded = crate::demo::load(&db, config.editorial)?;
     }
     Ok((
         AppState {
@@ -187,6 +187,7 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
             cursors: web::Data::new(cursors),
             body_limit: config.body_limit,
             cache: config.cache,
+            editorial: web::Data::new(config.editorial),
             responses: web::Data::new(ResponseCache::new(
                 config.response_cache_bytes,
                 crate::db::live::stamp,

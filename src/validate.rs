@@ -107,6 +107,53 @@ impl Fields {
         value.map(|v| self.url(field, v))
     }
 
+    /// A change a `PATCH` may make to an optional field: `check`ed when set, `Some(None)`
+    /// when cleared, `None` when left out.
+    pub fn patch_with<T, U>(
+        &mut self,
+        value: Option<Option<T>>,
+        check: impl FnOnce(&mut Fields, Option<T>) -> Option<U>,
+    ) -> Option<Option<U>> {
+        value.map(|v| check(self, v))
+    }
+
+    /// A name made of ASCII letters, digits, `-` and `_` (a template's, say).
+    pub fn token(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        let value = self.optional(field, value, max)?;
+        if !value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            self.error(
+                field,
+                "invalid_format",
+                "may contain only ASCII letters, digits, `-` and `_`",
+            );
+        }
+        Some(value)
+    }
+
+    /// A colour as `#rrggbb`, stored in lower case.
+    pub fn color(&mut self, field: &str, value: Option<String>) -> Option<String> {
+        let value = value.filter(|v| !v.trim().is_empty())?;
+        let hex = value.strip_prefix('#').unwrap_or("");
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            self.error(field, "invalid_format", "must be a colour as `#rrggbb`");
+            return None;
+        }
+        Some(value.to_ascii_lowercase())
+    }
+
+    /// A handle on a social network (`@name`, `name@instance`, `in/name`), or a profile
+    /// address: printable, with no spaces.
+    pub fn handle(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        let value = self.optional(field, value, max)?;
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.error(field, "invalid_format", "must not contain spaces");
+        }
+        Some(value)
+    }
+
     pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
         if self.errors.is_empty() {
             Ok(value)

@@ -86,6 +86,8 @@ struct TagInsert {
 #[diesel(table_name = posts, treat_none_as_default_value = false)]
 struct PostInsert {
     id: String,
+    kind: String,
+    uuid: String,
     slug: String,
     title: String,
     markdown: String,
@@ -97,10 +99,14 @@ struct PostInsert {
     feature_image: Option<String>,
     featured: bool,
     status: String,
+    visibility: String,
     published_at: Option<NaiveDateTime>,
     meta_title: Option<String>,
     meta_description: Option<String>,
     canonical_url: Option<String>,
+    codeinjection_head: Option<String>,
+    codeinjection_foot: Option<String>,
+    custom_template: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     version: i64,
@@ -136,6 +142,16 @@ fn id_at(at: NaiveDateTime, rng: &mut Rng) -> String {
     random[8..].copy_from_slice(&rng.next_u64().to_le_bytes()[..2]);
     let millis = u64::try_from(at.and_utc().timestamp_millis()).unwrap_or(0);
     uuid::Builder::from_unix_timestamp_millis(millis, &random)
+        .into_uuid()
+        .to_string()
+}
+
+/// A version 4 UUID made from a post's id: the same each time, and drawing nothing from the
+/// dataset's random source, so the rest of the dataset is what it was before posts had one.
+fn uuid_of(id: &str) -> String {
+    let mut bytes = uuid::Uuid::parse_str(id).map_or([0; 16], |id| id.into_bytes());
+    bytes.reverse();
+    uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
         .to_string()
 }
@@ -298,8 +314,15 @@ impl Context<'_> {
             _ => 3,
         };
         let n_tags = rng.range(1, 5);
+        let id = id_at(created_at, &mut rng);
         let row = PostInsert {
-            id: id_at(created_at, &mut rng),
+            uuid: uuid_of(&id),
+            id,
+            kind: "post".to_owned(),
+            visibility: "public".to_owned(),
+            codeinjection_head: None,
+            codeinjection_foot: None,
+            custom_template: None,
             feature_image: rng
                 .chance(0.5)
                 .then(|| format!("https://images.example.com/{slug}.jpg")),

@@ -1,11 +1,11 @@
 //! What creating and changing an author are sent, and its checking: names, URLs, and for
-//! authors who sign in an email, a password strong enough, and a role.
+//! authors who sign in an email, a password strong enough, and a role; social handles.
 
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::model::AuthorChanges;
+use super::model::{AuthorChanges, Profile};
 use crate::auth::{Email, Role, password};
 use crate::content::Slug;
 use crate::error::ApiResult;
@@ -14,6 +14,9 @@ use crate::validate::{Fields, double_option};
 const NAME_MAX: usize = 191;
 const BIO_MAX: usize = 5000;
 const LOCATION_MAX: usize = 191;
+const META_TITLE_MAX: usize = 300;
+const META_DESCRIPTION_MAX: usize = 500;
+const HANDLE_MAX: usize = 191;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +40,39 @@ pub struct CreateAuthor {
     #[schema(value_type = Option<String>, format = Password, min_length = 10, max_length = 256)]
     pub password: Option<SecretString>,
     pub role: Option<Role>,
+    #[schema(format = "uri")]
+    pub cover_image: Option<String>,
+    #[schema(max_length = 300)]
+    pub meta_title: Option<String>,
+    #[schema(max_length = 500)]
+    pub meta_description: Option<String>,
+    /// A handle or profile address on X (Twitter).
+    #[schema(max_length = 191)]
+    pub twitter: Option<String>,
+    /// A handle or profile address on Facebook.
+    #[schema(max_length = 191)]
+    pub facebook: Option<String>,
+    /// A handle or profile address on Mastodon.
+    #[schema(max_length = 191)]
+    pub mastodon: Option<String>,
+    /// A handle or profile address on Bluesky.
+    #[schema(max_length = 191)]
+    pub bluesky: Option<String>,
+    /// A handle or profile address on Threads.
+    #[schema(max_length = 191)]
+    pub threads: Option<String>,
+    /// A handle or profile address on LinkedIn.
+    #[schema(max_length = 191)]
+    pub linkedin: Option<String>,
+    /// A handle or profile address on Instagram.
+    #[schema(max_length = 191)]
+    pub instagram: Option<String>,
+    /// A handle or profile address on YouTube.
+    #[schema(max_length = 191)]
+    pub youtube: Option<String>,
+    /// A handle or profile address on TikTok.
+    #[schema(max_length = 191)]
+    pub tiktok: Option<String>,
 }
 
 /// A validated new author; the password is hashed later, off the async workers.
@@ -47,6 +83,7 @@ pub struct NewAuthorInput {
     pub avatar_url: Option<String>,
     pub website: Option<String>,
     pub location: Option<String>,
+    pub profile: Profile,
     pub login: Option<(Email, SecretString, Role)>,
 }
 
@@ -96,6 +133,24 @@ impl CreateAuthor {
             avatar_url: f.url("avatar_url", self.avatar_url),
             website: f.url("website", self.website),
             location: f.optional("location", self.location, LOCATION_MAX),
+            profile: Profile {
+                cover_image: f.url("cover_image", self.cover_image),
+                meta_title: f.optional("meta_title", self.meta_title, META_TITLE_MAX),
+                meta_description: f.optional(
+                    "meta_description",
+                    self.meta_description,
+                    META_DESCRIPTION_MAX,
+                ),
+                twitter: f.handle("twitter", self.twitter, HANDLE_MAX),
+                facebook: f.handle("facebook", self.facebook, HANDLE_MAX),
+                mastodon: f.handle("mastodon", self.mastodon, HANDLE_MAX),
+                bluesky: f.handle("bluesky", self.bluesky, HANDLE_MAX),
+                threads: f.handle("threads", self.threads, HANDLE_MAX),
+                linkedin: f.handle("linkedin", self.linkedin, HANDLE_MAX),
+                instagram: f.handle("instagram", self.instagram, HANDLE_MAX),
+                youtube: f.handle("youtube", self.youtube, HANDLE_MAX),
+                tiktok: f.handle("tiktok", self.tiktok, HANDLE_MAX),
+            },
             login,
         };
         f.finish(input)
@@ -134,6 +189,42 @@ pub struct UpdateAuthor {
     /// A new password; it signs the account out everywhere. Changing your own needs `current_password`.
     #[schema(value_type = Option<String>, format = Password, min_length = 10, max_length = 256)]
     pub password: Option<SecretString>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, format = "uri")]
+    pub cover_image: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 300)]
+    pub meta_title: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub meta_description: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 191)]
+    pub twitter: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 191)]
+    pub facebook: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 191)]
+    pub mastodon: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 191)]
+    pub bluesky: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 191)]
+    pub threads: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 191)]
+    pub linkedin: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 191)]
+    pub instagram: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 191)]
+    pub youtube: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 191)]
+    pub tiktok: Option<Option<String>>,
     /// Your password as it is now: needed to change your own `email` or `password`.
     #[schema(value_type = Option<String>, format = Password)]
     pub current_password: Option<SecretString>,
@@ -169,6 +260,22 @@ impl UpdateAuthor {
             password_hash: None,
             role: self.role,
             disabled_at: None,
+            cover_image: f.patch_url("cover_image", self.cover_image),
+            meta_title: f.patch("meta_title", self.meta_title, META_TITLE_MAX),
+            meta_description: f.patch(
+                "meta_description",
+                self.meta_description,
+                META_DESCRIPTION_MAX,
+            ),
+            twitter: f.patch_with(self.twitter, |f, v| f.handle("twitter", v, HANDLE_MAX)),
+            facebook: f.patch_with(self.facebook, |f, v| f.handle("facebook", v, HANDLE_MAX)),
+            mastodon: f.patch_with(self.mastodon, |f, v| f.handle("mastodon", v, HANDLE_MAX)),
+            bluesky: f.patch_with(self.bluesky, |f, v| f.handle("bluesky", v, HANDLE_MAX)),
+            threads: f.patch_with(self.threads, |f, v| f.handle("threads", v, HANDLE_MAX)),
+            linkedin: f.patch_with(self.linkedin, |f, v| f.handle("linkedin", v, HANDLE_MAX)),
+            instagram: f.patch_with(self.instagram, |f, v| f.handle("instagram", v, HANDLE_MAX)),
+            youtube: f.patch_with(self.youtube, |f, v| f.handle("youtube", v, HANDLE_MAX)),
+            tiktok: f.patch_with(self.tiktok, |f, v| f.handle("tiktok", v, HANDLE_MAX)),
         };
         f.finish(AuthorPatch {
             changes,

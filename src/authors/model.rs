@@ -27,6 +27,8 @@ pub struct AuthorRow {
     pub updated_at: NaiveDateTime,
     pub version: i64,
     pub disabled_at: Option<NaiveDateTime>,
+    #[diesel(embed)]
+    pub profile: Profile,
 }
 
 #[derive(Debug, Insertable)]
@@ -45,6 +47,26 @@ pub struct NewAuthor {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    #[diesel(embed)]
+    pub profile: Profile,
+}
+
+/// An author's page beyond the name and bio: a cover image, SEO fields and social handles.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = authors)]
+pub struct Profile {
+    pub cover_image: Option<String>,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    pub twitter: Option<String>,
+    pub facebook: Option<String>,
+    pub mastodon: Option<String>,
+    pub bluesky: Option<String>,
+    pub threads: Option<String>,
+    pub linkedin: Option<String>,
+    pub instagram: Option<String>,
+    pub youtube: Option<String>,
+    pub tiktok: Option<String>,
 }
 
 /// The sign-in part of a new author, its password already hashed.
@@ -62,6 +84,7 @@ pub struct AuthorInput {
     pub avatar_url: Option<String>,
     pub website: Option<String>,
     pub location: Option<String>,
+    pub profile: Profile,
     pub login: Option<Login>,
 }
 
@@ -79,6 +102,18 @@ pub struct AuthorChanges {
     pub password_hash: Option<String>,
     pub role: Option<Role>,
     pub disabled_at: Option<Option<NaiveDateTime>>,
+    pub cover_image: Option<Option<String>>,
+    pub meta_title: Option<Option<String>>,
+    pub meta_description: Option<Option<String>>,
+    pub twitter: Option<Option<String>>,
+    pub facebook: Option<Option<String>>,
+    pub mastodon: Option<Option<String>>,
+    pub bluesky: Option<Option<String>>,
+    pub threads: Option<Option<String>>,
+    pub linkedin: Option<Option<String>>,
+    pub instagram: Option<Option<String>>,
+    pub youtube: Option<Option<String>>,
+    pub tiktok: Option<Option<String>>,
 }
 
 impl AuthorChanges {
@@ -94,6 +129,18 @@ impl AuthorChanges {
             password_hash,
             role,
             disabled_at,
+            cover_image,
+            meta_title,
+            meta_description,
+            twitter,
+            facebook,
+            mastodon,
+            bluesky,
+            threads,
+            linkedin,
+            instagram,
+            youtube,
+            tiktok,
         } = self;
         slug.is_none()
             && name.is_none()
@@ -105,5 +152,17 @@ impl AuthorChanges {
             && password_hash.is_none()
             && role.is_none()
             && disabled_at.is_none()
+            && cover_image.is_none()
+            && meta_title.is_none()
+            && meta_description.is_none()
+            && twitter.is_none()
+            && facebook.is_none()
+            && mastodon.is_none()
+            && bluesky.is_none()
+            && threads.is_none()
+            && linkedin.is_none()
+            && instagram.is_none()
+            && youtube.is_none()
+            && tiktok.is_none()
     }
 }

@@ -23,6 +23,7 @@ use crate::http::{self as h};
 use crate::ids::AuthorId;
 use crate::named::query::{NamedItemParams, NamedListParams};
 use crate::named::routes as named;
+use crate::site::Site;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(me)
@@ -35,12 +36,18 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete);
 }
 
-crate::named_resource!(Authors, AuthorRow, AuthorId, Author, Author::view);
+crate::named_resource!(Authors, AuthorRow, AuthorId, (), Author, Author::view);
+
+/// An author as staff see it, with its address on the site.
+async fn staff_view(db: &Db, row: AuthorRow, staff: Staff) -> ApiResult<Author> {
+    let site = db.run(Site::load).await?;
+    Ok(Author::view(row, &Caller::Staff(staff), None, &site))
+}
 
 /// An author as staff see it, with its version as the `ETag`.
-fn one(row: AuthorRow, staff: Staff) -> HttpResponse {
+async fn one(db: &Db, row: AuthorRow, staff: Staff) -> ApiResult<HttpResponse> {
     let version = row.version;
-    h::one(&Author::view(row, &Caller::Staff(staff), None), version)
+    Ok(h::one(&staff_view(db, row, staff).await?, version))
 }
 
 /// The signed-in author (for an integration key, the account it acts for).
@@ -63,7 +70,7 @@ async fn me(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
     let row = db
         .run(move |conn| storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id)))
         .await?;
-    Ok(one(row, staff))
+    one(&db, row, staff).await
 }
 
 /// List authors, newest first. Email and role are shown to signed-in staff only.
@@ -88,7 +95,7 @@ async fn list(
     cursors: Cursors,
     Query(params): Query<NamedListParams>,
 ) -> ApiResult<HttpResponse> {
-    named::list::<Authors>(&req, &db, &caller, &cursors, params).await
+    named::list::<Authors>(&req, &db, &caller, &cursors, &params, ()).await
 }
 
 /// Get an author by id.
@@ -173,7 +180,7 @@ async fn create(
     let row = service::create(&db, &staff, input).await?;
     let location = h::location(&req, "getAuthor", row.id.as_str())?;
     let version = row.version;
-    let author = Author::view(row, &Caller::Staff(staff), None);
+    let author = staff_view(&db, row, staff).await?;
     Ok(h::created(&author, version, &location))
 }
 
@@ -211,7 +218,7 @@ async fn update(
     let patch = body.validate()?;
     let id = AuthorId::from(id.into_inner().0);
     let row = service::update(&db, &staff, id, expected, patch).await?;
-    Ok(one(row, staff))
+    one(&db, row, staff).await
 }
 
 /// Make this author the owner. The owner alone may, signed in; they become an admin, and
@@ -242,7 +249,7 @@ async fn transfer_ownership(
         db.run(move |conn| service::transfer_ownership(conn, &staff, &to))
             .await?
     };
-    Ok(one(row, staff))
+    one(&db, row, staff).await
 }
 
 /// Delete an author and their bylines. Refused while they are the only author of a post.

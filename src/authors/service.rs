@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use secrecy::SecretString;
 
 use super::input::{AuthorPatch, NewAuthorInput};
-use super::model::{AuthorInput, AuthorRow, Login};
+use super::model::{AuthorInput, AuthorRow, Login, Profile};
 use super::{policy, storage};
 use crate::auth::{Role, Staff, accounts, password, sessions};
 use crate::db::{Db, DbConn, Locked, lock_row, now, write_transaction};
@@ -49,6 +49,7 @@ pub async fn create(db: &Db, staff: &Staff, input: NewAuthorInput) -> ApiResult<
         avatar_url: input.avatar_url,
         website: input.website,
         location: input.location,
+        profile: input.profile,
         login,
     };
     db.write(move |conn| storage::insert(conn, input)).await
@@ -70,6 +71,7 @@ pub fn create_account(conn: &mut DbConn, name: &str, login: Login) -> ApiResult<
                 avatar_url: None,
                 website: None,
                 location: None,
+                profile: Profile::default(),
                 login: Some(login),
             },
         )

@@ -17,6 +17,7 @@ crate::named_storage! {
     new: NewAuthor,
     id: AuthorId,
     changes: AuthorChanges,
+    filter: () => |query, _: &()| query,
     links: posts_authors.author_id,
     what: "author",
 }
@@ -70,8 +71,10 @@ pub fn insert(conn: &mut DbConn, input: AuthorInput) -> ApiResult<AuthorRow> {
         created_at: now,
         updated_at: now,
         version: 1,
+        profile: input.profile,
     };
-    insert_named(conn, row, input.slug)
+    let name = row.name.clone();
+    insert_named(conn, row, input.slug, &name)
 }
 
 /// Makes `to` the owner and `from` (the owner) an admin, in one transaction.

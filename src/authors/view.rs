@@ -9,6 +9,7 @@ use crate::auth::{Caller, Role};
 use crate::db::utc;
 use crate::ids::AuthorId;
 use crate::named::view::PostCount;
+use crate::site::Site;
 
 crate::list_schema!(AuthorList, Author, "A page of authors.");
 
@@ -22,6 +23,20 @@ pub struct Author {
     pub avatar_url: Option<String>,
     pub website: Option<String>,
     pub location: Option<String>,
+    /// The author's page on the site; `null` until the site's `url` is set.
+    pub url: Option<String>,
+    pub cover_image: Option<String>,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    pub twitter: Option<String>,
+    pub facebook: Option<String>,
+    pub mastodon: Option<String>,
+    pub bluesky: Option<String>,
+    pub threads: Option<String>,
+    pub linkedin: Option<String>,
+    pub instagram: Option<String>,
+    pub youtube: Option<String>,
+    pub tiktok: Option<String>,
     /// Signed-in staff only, and only for authors with a login.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -46,15 +61,30 @@ pub struct Author {
 }
 
 impl Author {
-    /// The author as `caller` may see them, with `count` when it was asked for: email and
-    /// role never reach anonymous readers.
-    pub fn view(row: AuthorRow, caller: &Caller, count: Option<PostCount>) -> Author {
+    /// The author as `caller` may see them, with `count` when it was asked for and their
+    /// address on `site`: email and role never reach anonymous readers.
+    pub fn view(row: AuthorRow, caller: &Caller, count: Option<PostCount>, site: &Site) -> Author {
         let (email, role) = match caller {
             Caller::Staff(_) => (row.email, row.role),
             Caller::Anonymous | Caller::Reader => (None, None),
         };
         let disabled = role.map(|_| row.disabled_at.is_some());
+        let profile = row.profile;
         Author {
+            url: site.author_url(&row.slug),
+            cover_image: profile.cover_image,
+            meta_title: profile.meta_title,
+            meta_description: profile.meta_description,
+            twitter: profile.twitter,
+            facebook: profile.facebook,
+            mastodon: profile.mastodon,
+            bluesky: profile.bluesky,
+            threads: profile.threads,
+            linkedin: profile.linkedin,
+            instagram: profile.instagram,
+            youtube: profile.youtube,
+            tiktok: profile.tiktok,
+
             id: row.id,
             slug: row.slug,
             name: row.name,

@@ -1,10 +1,13 @@
 //! Turning what editors write into what readers get: Markdown rendered and sanitised once on
-//! write, the plain text, excerpt and reading time derived from it, and URL slugs.
+//! write, the plain text, excerpt and reading time derived from it, URL slugs, and which
+//! tags are internal.
 
 pub mod markdown;
 pub mod sanitize;
 pub mod slug;
+pub mod tag;
 pub mod text;
 
 pub use markdown::Rendered;
 pub use slug::Slug;
+pub use tag::TagVisibility;

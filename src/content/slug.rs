@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::db::{DbConn, violates_unique};
+use crate::db::{DbConn, Unique, violates_unique};
 use crate::error::{ApiError, ApiResult};
 
 /// How often a derived slug is chosen again when concurrent writers keep taking it first.
@@ -89,7 +89,7 @@ impl Slug {
         unreachable!("an unbounded range of suffixes always has a free one")
     }
 
-    /// Inserts a new resource of `table` under a free slug, as [`Slug::choose`] picks it,
+    /// Inserts a new resource under a slug free in `unique`, as [`Slug::choose`] picks it,
     /// in a savepoint of the caller's write transaction. When a concurrent writer commits the
     /// same derived slug first (on PostgreSQL two transactions can both see it free), the
     /// database refuses the second insert; it then takes the next free suffix instead of
@@ -100,7 +100,7 @@ impl Slug {
         explicit: Option<Slug>,
         source: &str,
         fallback: &str,
-        table: &str,
+        unique: Unique,
         taken: impl Fn(&mut DbConn, &[String]) -> ApiResult<Vec<String>>,
         mut insert: impl FnMut(&mut DbConn, &Slug) -> diesel::QueryResult<T>,
     ) -> ApiResult<Result<T, Slug>> {
@@ -118,7 +118,7 @@ impl Slug {
             };
             match conn.transaction(|conn| insert(conn, &slug)) {
                 Ok(value) => return Ok(Ok(value)),
-                Err(err) if violates_unique(&err, table, "slug") => {
+                Err(err) if violates_unique(&err, unique) => {
                     if explicit.is_some() {
                         return Ok(Err(slug));
                     }

@@ -25,8 +25,12 @@ pub type Live = diesel::dsl::And<
     diesel::dsl::LtEq<posts::published_at, NaiveDateTime>,
 >;
 
-/// The condition of `posts_live_idx`, word for word (see the first migration).
+/// The condition of `posts_live_idx`, word for word (see the migrations).
 const LIVE_STATUSES: &str = "posts.status IN ('published', 'scheduled')";
+
+/// The condition of `posts_scheduled_idx`, word for word: written into the SQL for the same
+/// reason as [`LIVE_STATUSES`].
+const SCHEDULED: &str = "posts.status = 'scheduled'";
 
 /// How fresh the content is, as the database says: what a kept answer is checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,11 +43,11 @@ pub struct Stamp {
     pub at: NaiveDateTime,
 }
 
-/// How fresh the content is: its generation, and when the next scheduled post goes live.
-/// One statement; a post whose time is more than a minute off can only be scheduled.
+/// How fresh the content is: its generation, and when the next scheduled post (or page) goes
+/// live. One statement, answered from two small indexes.
 pub fn stamp(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Stamp> {
     let next_live = posts::table
-        .filter(posts::status.eq("scheduled"))
+        .filter(sql::<Bool>(SCHEDULED))
         .filter(posts::published_at.gt(now))
         .select(diesel::dsl::min(posts::published_at))
         .single_value();
@@ -59,20 +63,40 @@ pub fn stamp(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Stamp> {
 
 #[cfg(test)]
 mod tests {
-    use super::LIVE_STATUSES;
+    use super::{LIVE_STATUSES, SCHEDULED};
+
+    /// The last definition of `index` in `migrations`, as the database has it now.
+    fn index<'a>(migrations: &[&'a str], index: &str) -> &'a str {
+        migrations
+            .iter()
+            .rev()
+            .flat_map(|m| m.split(';').rev())
+            .find(|statement| statement.contains(&format!("CREATE INDEX {index} ")))
+            .unwrap_or_else(|| panic!("no index {index}"))
+    }
 
     #[test]
-    fn live_posts_are_filtered_as_their_index_is_defined() {
-        let condition = LIVE_STATUSES.trim_start_matches("posts.");
-        for migration in [
+    fn live_and_scheduled_posts_are_filtered_as_their_indexes_are_defined() {
+        let sqlite = [
             include_str!("../../migrations/sqlite/2026-11-28-000000_create_content/up.sql"),
+            include_str!("../../migrations/sqlite/2026-12-02-000000_blog_model/up.sql"),
+        ];
+        let postgres = [
             include_str!("../../migrations/postgres/2026-11-28-000000_create_content/up.sql"),
-        ] {
-            let index = migration
-                .split(';')
-                .find(|statement| statement.contains("CREATE INDEX posts_live_idx"))
-                .expect("the live-posts index");
-            assert!(index.contains(&format!("WHERE {condition}")), "{index}");
+            include_str!("../../migrations/postgres/2026-12-02-000000_blog_model/up.sql"),
+        ];
+        for migrations in [&sqlite[..], &postgres[..]] {
+            for (name, condition) in [
+                ("posts_live_idx", LIVE_STATUSES),
+                ("posts_scheduled_idx", SCHEDULED),
+            ] {
+                let definition = index(migrations, name);
+                let condition = condition.trim_start_matches("posts.");
+                assert!(
+                    definition.contains(&format!("WHERE {condition}")),
+                    "{definition}"
+                );
+            }
         }
     }
 }

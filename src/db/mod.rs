@@ -366,16 +366,28 @@ where
     }
 }
 
-/// Whether `err` is the database refusing a second row with the same `table.column` (a
-/// unique constraint declared on the column, as the migrations do).
-pub fn violates_unique(err: &diesel::result::Error, table: &str, column: &str) -> bool {
+/// A unique constraint as the migrations declare it: a table and its columns, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unique {
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+/// Whether `err` is the database refusing a second row with the same values in `unique`.
+pub fn violates_unique(err: &diesel::result::Error, unique: Unique) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
     match err {
         Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            // PostgreSQL names the constraint `<table>_<column>_key`; SQLite says which
-            // column in its message.
-            info.constraint_name() == Some(format!("{table}_{column}_key").as_str())
-                || info.message() == format!("UNIQUE constraint failed: {table}.{column}")
+            // PostgreSQL names the constraint `<table>_<columns>_key`, as the migrations
+            // declare or PostgreSQL derives it; SQLite lists the columns in its message.
+            let name = format!("{}_{}_key", unique.table, unique.columns.join("_"));
+            let columns: Vec<String> = unique
+                .columns
+                .iter()
+                .map(|column| format!("{}.{column}", unique.table))
+                .collect();
+            info.constraint_name() == Some(name.as_str())
+                || info.message() == format!("UNIQUE constraint failed: {}", columns.join(", "))
         }
         _ => false,
     }
@@ -457,6 +469,41 @@ macro_rules! text_column {
                 text.parse().map_err(Into::into)
             }
         }
+    };
+}
+
+/// Makes a fieldless enum a text column with these names: `as_str`, `Display`, `FromStr`
+/// (refusing, by `what` it is, any other text) and the column type ([`text_column!`]). The
+/// enum derives `AsExpression` and `FromSqlRow` with `#[diesel(sql_type = Text)]`.
+#[macro_export]
+macro_rules! text_enum {
+    ($name:ident, $what:literal, { $($variant:ident => $text:literal),* $(,)? }) => {
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<$name, String> {
+                match s {
+                    $($text => Ok($name::$variant),)*
+                    other => Err(format!(concat!("unknown ", $what, " `{}`"), other)),
+                }
+            }
+        }
+
+        $crate::text_column!($name);
     };
 }
 

@@ -17,6 +17,18 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         disabled_at -> Nullable<Timestamp>,
+        cover_image -> Nullable<Text>,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        twitter -> Nullable<Text>,
+        facebook -> Nullable<Text>,
+        mastodon -> Nullable<Text>,
+        bluesky -> Nullable<Text>,
+        threads -> Nullable<Text>,
+        linkedin -> Nullable<Text>,
+        instagram -> Nullable<Text>,
+        youtube -> Nullable<Text>,
+        tiktok -> Nullable<Text>,
     }
 }
 
@@ -29,12 +41,28 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        visibility -> Text,
+        feature_image -> Nullable<Text>,
+        accent_color -> Nullable<Text>,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        og_image -> Nullable<Text>,
+        og_title -> Nullable<Text>,
+        og_description -> Nullable<Text>,
+        twitter_image -> Nullable<Text>,
+        twitter_title -> Nullable<Text>,
+        twitter_description -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
+        codeinjection_head -> Nullable<Text>,
+        codeinjection_foot -> Nullable<Text>,
     }
 }
 
 diesel::table! {
     posts (id) {
         id -> Text,
+        kind -> Text,
+        uuid -> Text,
         slug -> Text,
         title -> Text,
         markdown -> Text,
@@ -46,10 +74,14 @@ diesel::table! {
         feature_image -> Nullable<Text>,
         featured -> Bool,
         status -> Text,
+        visibility -> Text,
         published_at -> Nullable<Timestamp>,
         meta_title -> Nullable<Text>,
         meta_description -> Nullable<Text>,
         canonical_url -> Nullable<Text>,
+        codeinjection_head -> Nullable<Text>,
+        codeinjection_foot -> Nullable<Text>,
+        custom_template -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
@@ -57,10 +89,26 @@ diesel::table! {
 }
 
 diesel::table! {
-    post_slugs (slug) {
+    post_slugs (kind, slug) {
+        kind -> Text,
         slug -> Text,
         post_id -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The image and social fields of posts that set any (Ghost keeps them apart alike).
+    posts_meta (post_id) {
+        post_id -> Text,
+        feature_image_alt -> Nullable<Text>,
+        feature_image_caption -> Nullable<Text>,
+        og_image -> Nullable<Text>,
+        og_title -> Nullable<Text>,
+        og_description -> Nullable<Text>,
+        twitter_image -> Nullable<Text>,
+        twitter_title -> Nullable<Text>,
+        twitter_description -> Nullable<Text>,
     }
 }
 
@@ -115,6 +163,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The site's settings: one row holding one JSON document.
+    settings (id) {
+        id -> Integer,
+        document -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    revisions (id) {
+        id -> Text,
+        post_id -> Text,
+        number -> Integer,
+        reason -> Text,
+        author_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        changed_fields -> Text,
+        snapshot -> Binary,
+    }
+}
+
+diesel::table! {
+    preview_tokens (token_hash) {
+        token_hash -> Text,
+        post_id -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     auth_failures (bucket) {
         bucket -> Text,
         window_start -> Timestamp,
@@ -126,6 +207,11 @@ diesel::joinable!(sessions -> authors (author_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_keys -> authors (created_by));
 diesel::joinable!(post_slugs -> posts (post_id));
+diesel::joinable!(posts_meta -> posts (post_id));
+diesel::joinable!(revisions -> posts (post_id));
+diesel::joinable!(revisions -> authors (author_id));
+diesel::joinable!(preview_tokens -> posts (post_id));
+diesel::joinable!(preview_tokens -> authors (created_by));
 diesel::joinable!(posts_authors -> posts (post_id));
 diesel::joinable!(posts_authors -> authors (author_id));
 diesel::joinable!(posts_tags -> posts (post_id));
@@ -139,9 +225,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     post_slugs,
     posts,
     posts_authors,
+    posts_meta,
     posts_tags,
+    preview_tokens,
     refresh_tokens,
+    revisions,
     sessions,
+    settings,
     tags
 );
 

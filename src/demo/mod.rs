@@ -8,15 +8,15 @@ use chrono::TimeDelta;
 use diesel::prelude::*;
 
 use crate::auth::{Role, Staff};
-use crate::authors::model::AuthorInput;
+use crate::authors::model::{AuthorInput, Profile};
 use crate::authors::storage as authors;
 use crate::db::schema::{authors as authors_table, posts};
 use crate::db::{Db, DbConn, now, write_transaction};
 use crate::error::ApiError;
 use crate::ids::{AuthorId, TagId};
 use crate::posts::input::NewPostInput;
-use crate::posts::model::PostStatus;
-use crate::posts::service;
+use crate::posts::model::{PostKind, PostMeta, PostStatus, Visibility};
+use crate::posts::service::{self, Editorial};
 use crate::tags::input::TagInput;
 use crate::tags::service as tags;
 use content::{AUTHORS, DemoStatus, POSTS, TAGS};
@@ -39,6 +39,7 @@ fn load_authors_and_tags(conn: &mut DbConn) -> Result<DemoIds, ApiError> {
                 avatar_url: None,
                 website: a.website.map(str::to_owned),
                 location: Some(a.location.to_owned()),
+                profile: Profile::default(),
                 login: None,
             },
         )?;
@@ -46,21 +47,14 @@ fn load_authors_and_tags(conn: &mut DbConn) -> Result<DemoIds, ApiError> {
     }
     let mut tag_ids = HashMap::new();
     for t in TAGS {
-        let row = tags::create(
-            conn,
-            TagInput {
-                slug: None,
-                name: t.name.to_owned(),
-                description: Some(t.description.to_owned()),
-            },
-        )?;
+        let row = tags::create(conn, TagInput::named(t.name, Some(t.description)))?;
         tag_ids.insert(t.key, row.id);
     }
     Ok((author_ids, tag_ids))
 }
 
 /// Loads the sample blog unless there are posts already. Returns whether it did.
-pub fn load(db: &Db) -> Result<bool, ApiError> {
+pub fn load(db: &Db, editorial: Editorial) -> Result<bool, ApiError> {
     let mut conn = db.conn().map_err(ApiError::unavailable)?;
     let conn = &mut *conn;
     let has_posts: i64 = posts::table.count().get_result(conn)?;
@@ -109,14 +103,19 @@ pub fn load(db: &Db) -> Result<bool, ApiError> {
             feature_image: None,
             featured: p.featured,
             status,
+            visibility: Visibility::Public,
             published_at,
             authors: Some(ids(p.authors, &author_ids)),
             tags: ids(p.tags, &tag_ids),
             meta_title: None,
             meta_description: None,
             canonical_url: None,
+            codeinjection_head: None,
+            codeinjection_foot: None,
+            custom_template: None,
+            meta: PostMeta::default(),
         };
-        service::create(conn, &owner, input)?;
+        service::create(conn, &owner, PostKind::Post, input, editorial)?;
     }
     tracing::info!(posts = POSTS.len(), "loaded the demo blog");
     Ok(true)

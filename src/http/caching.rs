@@ -288,10 +288,14 @@ async fn validate(
         (true, true, Some(policy)) => policy.private(),
         _ => PRIVATE.to_owned(),
     };
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_str(&cache_control).expect("cache-control is ASCII"),
-    );
+    // A handler that says who may keep its answer decides (a preview's: its link is the
+    // credential, so no one may).
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_str(&cache_control).expect("cache-control is ASCII"),
+        );
+    }
     headers.insert(
         header::VARY,
         HeaderValue::from_static("Authorization, X-Folio-Key, Accept-Encoding"),

@@ -101,6 +101,18 @@ impl RouteTable {
         self
     }
 
+    /// Takes the route `path` out of the public reads: anyone may read it, but what it answers
+    /// is not the same for everyone who asks (a preview link, whose path is the credential).
+    pub fn not_public(mut self, path: &str) -> RouteTable {
+        for route in &mut self.routes {
+            if route.def.pattern() == Some(path) {
+                route.public_read = false;
+            }
+        }
+        self.public_reads.retain(|(template, _)| template != path);
+        self
+    }
+
     fn route(&self, path: &str) -> Option<&Route> {
         self.routes.iter().find(|route| route.def.is_match(path))
     }

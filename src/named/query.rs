@@ -8,39 +8,83 @@ use crate::db::page::{CursorCodec, Direction, PageRequest};
 use crate::error::{ApiError, FieldError};
 use crate::query::{self, PageParams, checked};
 
-/// The query parameters of a list of authors or tags.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct NamedListParams {
-    /// Items per page.
-    #[param(minimum = 1, maximum = 100, default = 15)]
+/// The parameters every list of a named resource takes, as they came.
+pub struct ListFields<'a> {
     pub limit: Option<i64>,
-    /// Page number, from 1: numbered pages, with totals. Leave out to page by cursor.
-    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
-    /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same list (same
-    /// `q` and sort). Not with `page`.
-    #[param(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
-    /// Also count the whole list (`total`, `pages`) when paging by cursor; numbered pages
-    /// always count.
-    #[param(default = false)]
+    pub cursor: Option<&'a str>,
     pub count: Option<bool>,
-    /// Only those whose name contains this text, ignoring case.
-    #[param(min_length = 1, max_length = 191, pattern = "\\S")]
-    pub q: Option<String>,
-    /// Comma-separated keys, `-` for descending: `name`, `created_at`, `updated_at`.
-    /// Default `-created_at`. Ties are broken by id.
-    #[param(
-        pattern = "^-?(name|created_at|updated_at)(,-?(name|created_at|updated_at))*$",
-        example = "name"
-    )]
-    pub sort: Option<String>,
-    /// `count.posts` adds to each how many published posts it has.
-    #[param(pattern = "^(count\\.posts)?$", example = "count.posts")]
-    pub include: Option<String>,
+    pub q: Option<&'a str>,
+    pub sort: Option<&'a str>,
+    pub include: Option<&'a str>,
 }
+
+/// The query parameters of a list of a named resource: those every one takes (see
+/// [`named_list_params!`](crate::named_list_params)), and maybe some of its own.
+pub trait ListParams {
+    fn fields(&self) -> ListFields<'_>;
+}
+
+/// Defines `$name`, the query parameters of a list of a named resource: those every one
+/// takes, and the `$field`s given (documented, as `IntoParams` fields are).
+#[macro_export]
+macro_rules! named_list_params {
+    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// Items per page.
+            #[param(minimum = 1, maximum = 100, default = 15)]
+            pub limit: Option<i64>,
+            /// Page number, from 1: numbered pages, with totals. Leave out to page by cursor.
+            #[param(minimum = 1, maximum = 1000000)]
+            pub page: Option<i64>,
+            /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same list
+            /// (same `q` and sort). Not with `page`.
+            #[param(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$")]
+            pub cursor: Option<String>,
+            /// Also count the whole list (`total`, `pages`) when paging by cursor; numbered
+            /// pages always count.
+            #[param(default = false)]
+            pub count: Option<bool>,
+            /// Only those whose name contains this text, ignoring case.
+            #[param(min_length = 1, max_length = 191, pattern = "\\S")]
+            pub q: Option<String>,
+            /// Comma-separated keys, `-` for descending: `name`, `created_at`, `updated_at`.
+            /// Default `-created_at`. Ties are broken by id.
+            #[param(
+                pattern = "^-?(name|created_at|updated_at)(,-?(name|created_at|updated_at))*$",
+                example = "name"
+            )]
+            pub sort: Option<String>,
+            /// `count.posts` adds to each how many published posts it has.
+            #[param(pattern = "^(count\\.posts)?$", example = "count.posts")]
+            pub include: Option<String>,
+            $($(#[$field_doc])* pub $field: $ty,)*
+        }
+
+        impl $crate::named::query::ListParams for $name {
+            fn fields(&self) -> $crate::named::query::ListFields<'_> {
+                $crate::named::query::ListFields {
+                    limit: self.limit,
+                    page: self.page,
+                    cursor: self.cursor.as_deref(),
+                    count: self.count,
+                    q: self.q.as_deref(),
+                    sort: self.sort.as_deref(),
+                    include: self.include.as_deref(),
+                }
+            }
+        }
+    };
+}
+
+crate::named_list_params!(
+    /// The query parameters of a list of authors or tags.
+    NamedListParams {}
+);
 
 /// The query parameters of a single author or tag.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -119,22 +163,23 @@ pub fn search_text(q: Option<String>, errors: &mut Vec<FieldError>) -> Option<St
 
 impl NamedListQuery {
     pub fn parse(
-        p: NamedListParams,
+        params: &impl ListParams,
         cursors: &impl CursorCodec,
     ) -> Result<NamedListQuery, ApiError> {
+        let p = params.fields();
         let mut errors = Vec::new();
         let page = PageParams {
             limit: p.limit,
             page: p.page,
-            cursor: p.cursor.as_deref(),
+            cursor: p.cursor,
             count: p.count,
         };
         let query = NamedListQuery {
             page: page.parse(cursors, &mut errors),
-            q: search_text(p.q, &mut errors),
+            q: search_text(p.q.map(str::to_owned), &mut errors),
             sort: query::with_tiebreak(
                 query::parse_sort(
-                    p.sort.as_deref(),
+                    p.sort,
                     &[
                         ("name", NameSort::Name),
                         ("created_at", NameSort::CreatedAt),
@@ -145,7 +190,7 @@ impl NamedListQuery {
                 ),
                 NameSort::Id,
             ),
-            shape: NamedShape::parse(p.include.as_deref(), &mut errors),
+            shape: NamedShape::parse(p.include, &mut errors),
         };
         checked(query, errors)
     }

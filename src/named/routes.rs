@@ -7,7 +7,7 @@ use std::hash::Hash;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 
-use super::query::{NamedItemParams, NamedListParams, NamedListQuery, NamedShape};
+use super::query::{ListParams, NamedItemParams, NamedListQuery, NamedShape};
 use super::view::PostCount;
 use crate::auth::Caller;
 use crate::db::page::PageMeta;
@@ -16,15 +16,22 @@ use crate::error::ApiResult;
 use crate::http::cursor::Cursors;
 use crate::http::pagination::ListResponse;
 use crate::http::{self as h, Modified};
+use crate::site::Site;
 
 /// A resource with a name, a slug and posts (authors, tags), listed and read alike.
 pub trait Named: 'static {
     type Id: Clone + Eq + Hash + Send + 'static;
     type Row: Send + 'static;
     type View: serde::Serialize + Modified;
+    /// What its lists may be narrowed by, besides what every named list takes.
+    type Filter: Send + 'static;
 
-    /// A page of rows, as `list` asks.
-    fn page(conn: &mut DbConn, query: &NamedListQuery) -> ApiResult<(Vec<Self::Row>, PageMeta)>;
+    /// A page of rows, as `list` and `filter` ask.
+    fn page(
+        conn: &mut DbConn,
+        query: &NamedListQuery,
+        filter: &Self::Filter,
+    ) -> ApiResult<(Vec<Self::Row>, PageMeta)>;
     /// How many live posts each of `ids` has; those with none may be left out.
     fn post_counts(
         conn: &mut DbConn,
@@ -37,27 +44,36 @@ pub trait Named: 'static {
     fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Self::Row>;
     fn id(row: &Self::Row) -> &Self::Id;
     fn version(row: &Self::Row) -> i64;
-    /// The row as `caller` may see it, with its post count when one was asked for.
-    fn view(row: Self::Row, caller: &Caller, count: Option<PostCount>) -> ApiResult<Self::View>;
+    /// The row as `caller` may see it, with its post count when one was asked for and its
+    /// address on `site`.
+    fn view(
+        row: Self::Row,
+        caller: &Caller,
+        count: Option<PostCount>,
+        site: &Site,
+    ) -> ApiResult<Self::View>;
 }
 
 /// Makes `$marker` the [`Named`] resource of the storage module in scope (`storage`, as
-/// [`named_storage!`](crate::named_storage) defines it), shown as `$view` by `$show`.
+/// [`named_storage!`](crate::named_storage) defines it), its lists narrowed by `$filter`,
+/// shown as `$view` by `$show`.
 #[macro_export]
 macro_rules! named_resource {
-    ($marker:ident, $row:ty, $id:ty, $view:ty, $show:expr) => {
+    ($marker:ident, $row:ty, $id:ty, $filter:ty, $view:ty, $show:expr) => {
         struct $marker;
 
         impl $crate::named::routes::Named for $marker {
             type Id = $id;
             type Row = $row;
             type View = $view;
+            type Filter = $filter;
 
             fn page(
                 conn: &mut $crate::db::DbConn,
                 query: &$crate::named::query::NamedListQuery,
+                filter: &$filter,
             ) -> $crate::error::ApiResult<(Vec<$row>, $crate::db::page::PageMeta)> {
-                storage::list(conn, query)
+                storage::list(conn, query, filter)
             }
 
             fn post_counts(
@@ -91,8 +107,9 @@ macro_rules! named_resource {
                 row: $row,
                 caller: &$crate::auth::Caller,
                 count: Option<$crate::named::view::PostCount>,
+                site: &$crate::site::Site,
             ) -> $crate::error::ApiResult<$view> {
-                Ok($show(row, caller, count))
+                Ok($show(row, caller, count, site))
             }
         }
     };
@@ -117,28 +134,30 @@ fn count_of<N: Named>(counts: &Option<HashMap<N::Id, i64>>, row: &N::Row) -> Opt
     })
 }
 
-/// A page of `N` as `params` ask, with post counts when asked: one trip to the pool.
+/// A page of `N` as `params` and `filter` ask, with post counts when asked: one trip to the
+/// pool.
 pub async fn list<N: Named>(
     req: &HttpRequest,
     db: &Db,
     caller: &Caller,
     cursors: &Cursors,
-    params: NamedListParams,
+    params: &impl ListParams,
+    filter: N::Filter,
 ) -> ApiResult<HttpResponse> {
     let list = NamedListQuery::parse(params, cursors)?;
     let page = list.page.clone();
-    let (rows, meta, counts) = db
+    let (rows, meta, counts, site) = db
         .run(move |conn| {
-            let (rows, meta) = N::page(conn, &list)?;
+            let (rows, meta) = N::page(conn, &list, &filter)?;
             let counts = counts::<N>(conn, list.shape, &rows)?;
-            Ok((rows, meta, counts))
+            Ok((rows, meta, counts, Site::load(conn)?))
         })
         .await?;
     let data = rows
         .into_iter()
         .map(|row| {
             let count = count_of::<N>(&counts, &row);
-            N::view(row, caller, count)
+            N::view(row, caller, count, &site)
         })
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(h::list(req, &ListResponse::new(data, &page, meta, cursors)))
@@ -173,13 +192,13 @@ async fn one<N: Named>(
     shape: NamedShape,
     find: impl FnOnce(&mut DbConn) -> ApiResult<N::Row> + Send + 'static,
 ) -> ApiResult<HttpResponse> {
-    let (row, counts) = db
+    let (row, counts, site) = db
         .run(move |conn| {
             let row = find(conn)?;
             let counts = counts::<N>(conn, shape, std::slice::from_ref(&row))?;
-            Ok((row, counts))
+            Ok((row, counts, Site::load(conn)?))
         })
         .await?;
     let (version, count) = (N::version(&row), count_of::<N>(&counts, &row));
-    Ok(h::one(&N::view(row, caller, count)?, version))
+    Ok(h::one(&N::view(row, caller, count, &site)?, version))
 }

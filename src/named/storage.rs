@@ -3,15 +3,16 @@
 
 /// A page of authors or tags (tables with `id`, `name`, `created_at` and `updated_at`, and
 /// row types with the same fields), as a [`NamedListQuery`](crate::named::query::NamedListQuery)
-/// asks: `ApiResult<(Vec<Row>, PageMeta)>`.
+/// asks, among the rows `$narrow` (a function of the boxed query) leaves:
+/// `ApiResult<(Vec<Row>, PageMeta)>`.
 #[macro_export]
 macro_rules! named_list {
-    ($conn:expr, $list:expr, $table:ident, $row:ty, $id:ty, $columns:expr) => {{
+    ($conn:expr, $list:expr, $table:ident, $row:ty, $id:ty, $columns:expr, $narrow:expr) => {{
         use $crate::db::page::{Direction, KeyValue, Position, oriented};
         use $crate::named::query::NameSort;
         let list = $list;
         let matching = || {
-            let mut query = $table::table.into_boxed();
+            let mut query = $narrow($table::table.into_boxed());
             if let Some(text) = &list.q {
                 query = query.filter(
                     $crate::db::lower($table::name)
@@ -96,9 +97,11 @@ macro_rules! named_list {
 
 /// The storage every named resource has, written once: for `table` (with `id`, `slug`,
 /// `name`, `version`, `created_at` and `updated_at`), its `row` type, insert form `new` (with
-/// `slug` and `name`), `id` type and `changes`, the link table and column joining it to its
-/// posts, and what one is called (`"author"`). Defines `not_found`, `slug_missing`,
-/// `slug_taken`, `list`, `find`, `find_by_slug`, `insert_named`, `update` and `post_counts`.
+/// `slug` and `name`), `id` type and `changes`, what its lists are narrowed by (`filter`, and
+/// `narrow`, which applies one to a boxed query of the table), the link table and column
+/// joining it to its posts, and what one is called (`"author"`). Defines `not_found`,
+/// `slug_missing`, `slug_taken`, `list`, `find`, `find_by_slug`, `insert_named`, `update` and
+/// `post_counts`.
 #[macro_export]
 macro_rules! named_storage {
     (
@@ -107,6 +110,7 @@ macro_rules! named_storage {
         new: $new:ty,
         id: $id:ty,
         changes: $changes:ty,
+        filter: $filter:ty => $narrow:expr,
         links: $links:ident . $link:ident,
         what: $what:literal $(,)?
     ) => {
@@ -132,12 +136,14 @@ macro_rules! named_storage {
             ))
         }
 
-        /// A page of what `list` asks for, and where it sits in the list.
+        /// A page of what `list` and `filter` ask for, and where it sits in the list.
         pub fn list(
             conn: &mut $crate::db::DbConn,
             list: &$crate::named::query::NamedListQuery,
+            filter: &$filter,
         ) -> $crate::error::ApiResult<(Vec<$row>, $crate::db::page::PageMeta)> {
-            $crate::named_list!(conn, list, $table, $row, $id, columns())
+            let narrow = |query| $narrow(query, filter);
+            $crate::named_list!(conn, list, $table, $row, $id, columns(), narrow)
         }
 
         pub fn find(
@@ -165,11 +171,12 @@ macro_rules! named_storage {
         }
 
         /// Inserts `row` under a free slug: `explicit` (or `409`), else one derived from
-        /// its name. Run inside a write transaction.
+        /// `source` (its name, or what stands for it). Run inside a write transaction.
         pub fn insert_named(
             conn: &mut $crate::db::DbConn,
             mut row: $new,
             explicit: Option<$crate::content::Slug>,
+            source: &str,
         ) -> $crate::error::ApiResult<$row> {
             use diesel::prelude::*;
             let taken = |conn: &mut $crate::db::DbConn, candidates: &[String]| {
@@ -180,13 +187,15 @@ macro_rules! named_storage {
                         .load(conn)?,
                 )
             };
-            let name = row.name.clone();
             $crate::content::Slug::insert_free(
                 conn,
                 explicit,
-                &name,
+                source,
                 $what,
-                stringify!($table),
+                $crate::db::Unique {
+                    table: stringify!($table),
+                    columns: &["slug"],
+                },
                 taken,
                 |conn, slug| {
                     row.slug = slug.to_string();
@@ -232,8 +241,8 @@ macro_rules! named_storage {
 }
 
 /// How many live posts each of `$ids` has, through the link table `$links` and its column
-/// `$link` naming the author or tag (those with none are left out):
-/// `ApiResult<HashMap<Id, i64>>`.
+/// `$link` naming the author or tag (those with none are left out): posts only, as Ghost
+/// counts them, not pages. `ApiResult<HashMap<Id, i64>>`.
 #[macro_export]
 macro_rules! count_live_posts {
     ($conn:expr, $links:ident, $link:ident, $ids:expr, $now:expr) => {{
@@ -242,6 +251,7 @@ macro_rules! count_live_posts {
         let rows: Vec<(_, i64)> = $links::table
             .inner_join(posts::table)
             .filter($links::$link.eq_any($ids))
+            .filter(posts::kind.eq("post"))
             .filter($crate::db::live::live($now))
             .group_by($links::$link)
             .select(($links::$link, diesel::dsl::count_star()))

@@ -1,8 +1,6 @@
-//! Posts as stored: the status down to its column, the row (read and written whole), the
-//! columns a change may touch, and a post with its ordered bylines and tags.
-
-use std::fmt;
-use std::str::FromStr;
+//! Posts and pages as stored: their kind, status and visibility down to the column, the row
+//! (read and written whole), its image and social fields (`posts_meta`), the columns a change
+//! may touch, and a post with its ordered bylines and tags.
 
 use chrono::NaiveDateTime;
 use diesel::deserialize::FromSqlRow;
@@ -12,8 +10,26 @@ use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::posts;
+use crate::db::schema::{posts, posts_meta};
 use crate::ids::{AuthorId, PostId, TagId};
+
+/// What a row of `posts` is: a post (in the blog's stream, feeds and searches) or a
+/// standalone page (About, Imprint), never listed with posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub enum PostKind {
+    Post,
+    Page,
+}
+
+crate::text_enum!(PostKind, "kind", { Post => "post", Page => "page" });
+
+impl PostKind {
+    /// What one is called in messages.
+    pub fn noun(self) -> &'static str {
+        self.as_str()
+    }
+}
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow,
@@ -27,36 +43,41 @@ pub enum PostStatus {
     Published,
 }
 
-impl PostStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PostStatus::Draft => "draft",
-            PostStatus::Scheduled => "scheduled",
-            PostStatus::Published => "published",
-        }
-    }
+crate::text_enum!(PostStatus, "post status", {
+    Draft => "draft",
+    Scheduled => "scheduled",
+    Published => "published",
+});
+
+/// Who may read a post once it is live. Stored and filterable; until Folio has members,
+/// every live post is readable by all.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    AsExpression,
+    FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    #[default]
+    Public,
+    Members,
+    Paid,
 }
 
-crate::text_column!(PostStatus);
-
-impl fmt::Display for PostStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for PostStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<PostStatus, String> {
-        match s {
-            "draft" => Ok(PostStatus::Draft),
-            "scheduled" => Ok(PostStatus::Scheduled),
-            "published" => Ok(PostStatus::Published),
-            other => Err(format!("unknown post status `{other}`")),
-        }
-    }
-}
+crate::text_enum!(Visibility, "visibility", {
+    Public => "public",
+    Members => "members",
+    Paid => "paid",
+});
 
 /// A post as stored, read and written whole. Inserts bind every column, absent ones as
 /// `NULL`, so the statement is the same each time and the database can keep it prepared.
@@ -64,6 +85,8 @@ impl FromStr for PostStatus {
 #[diesel(table_name = posts, treat_none_as_default_value = false)]
 pub struct PostRow {
     pub id: PostId,
+    pub kind: PostKind,
+    pub uuid: String,
     pub slug: String,
     pub title: String,
     pub markdown: String,
@@ -75,10 +98,14 @@ pub struct PostRow {
     pub feature_image: Option<String>,
     pub featured: bool,
     pub status: PostStatus,
+    pub visibility: Visibility,
     pub published_at: Option<NaiveDateTime>,
     pub meta_title: Option<String>,
     pub meta_description: Option<String>,
     pub canonical_url: Option<String>,
+    pub codeinjection_head: Option<String>,
+    pub codeinjection_foot: Option<String>,
+    pub custom_template: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
@@ -101,6 +128,56 @@ impl PostRow {
     }
 }
 
+/// A post's image and social fields. A post that sets none has no row; it reads as all
+/// `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable, Selectable, Serialize, Deserialize)]
+#[diesel(table_name = posts_meta)]
+pub struct PostMeta {
+    pub feature_image_alt: Option<String>,
+    pub feature_image_caption: Option<String>,
+    pub og_image: Option<String>,
+    pub og_title: Option<String>,
+    pub og_description: Option<String>,
+    pub twitter_image: Option<String>,
+    pub twitter_title: Option<String>,
+    pub twitter_description: Option<String>,
+}
+
+/// A change to a post's image and social fields: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct MetaPatch {
+    pub feature_image_alt: Option<Option<String>>,
+    pub feature_image_caption: Option<Option<String>>,
+    pub og_image: Option<Option<String>>,
+    pub og_title: Option<Option<String>>,
+    pub og_description: Option<Option<String>>,
+    pub twitter_image: Option<Option<String>>,
+    pub twitter_title: Option<Option<String>>,
+    pub twitter_description: Option<Option<String>>,
+}
+
+impl PostMeta {
+    pub fn is_empty(&self) -> bool {
+        *self == PostMeta::default()
+    }
+
+    /// These fields with `patch` applied, or `None` when the patch changes nothing.
+    pub fn patched(&self, patch: MetaPatch) -> Option<PostMeta> {
+        let pick = |new: Option<Option<String>>, old: &Option<String>| new.unwrap_or(old.clone());
+        let next = PostMeta {
+            feature_image_alt: pick(patch.feature_image_alt, &self.feature_image_alt),
+            feature_image_caption: pick(patch.feature_image_caption, &self.feature_image_caption),
+            og_image: pick(patch.og_image, &self.og_image),
+            og_title: pick(patch.og_title, &self.og_title),
+            og_description: pick(patch.og_description, &self.og_description),
+            twitter_image: pick(patch.twitter_image, &self.twitter_image),
+            twitter_title: pick(patch.twitter_title, &self.twitter_title),
+            twitter_description: pick(patch.twitter_description, &self.twitter_description),
+        };
+        (next != *self).then_some(next)
+    }
+}
+
 /// The columns a `PATCH` may touch; `None` leaves a column as it is.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = posts)]
@@ -116,10 +193,14 @@ pub struct PostChanges {
     pub feature_image: Option<Option<String>>,
     pub featured: Option<bool>,
     pub status: Option<PostStatus>,
+    pub visibility: Option<Visibility>,
     pub published_at: Option<Option<NaiveDateTime>>,
     pub meta_title: Option<Option<String>>,
     pub meta_description: Option<Option<String>>,
     pub canonical_url: Option<Option<String>>,
+    pub codeinjection_head: Option<Option<String>>,
+    pub codeinjection_foot: Option<Option<String>>,
+    pub custom_template: Option<Option<String>>,
 }
 
 impl PostChanges {
@@ -136,10 +217,14 @@ impl PostChanges {
             feature_image,
             featured,
             status,
+            visibility,
             published_at,
             meta_title,
             meta_description,
             canonical_url,
+            codeinjection_head,
+            codeinjection_foot,
+            custom_template,
         } = self;
         slug.is_none()
             && title.is_none()
@@ -152,10 +237,14 @@ impl PostChanges {
             && feature_image.is_none()
             && featured.is_none()
             && status.is_none()
+            && visibility.is_none()
             && published_at.is_none()
             && meta_title.is_none()
             && meta_description.is_none()
             && canonical_url.is_none()
+            && codeinjection_head.is_none()
+            && codeinjection_foot.is_none()
+            && custom_template.is_none()
     }
 }
 
@@ -176,12 +265,15 @@ pub struct PostTagRow {
     pub id: TagId,
     pub slug: String,
     pub name: String,
+    /// Internal tags (`#…`) are for staff: readers never see them on a post.
+    pub internal: bool,
 }
 
-/// A post with its ordered authors and tags.
+/// A post with its image and social fields and its ordered authors and tags.
 #[derive(Debug, Clone)]
 pub struct PostRecord {
     pub row: PostRow,
+    pub meta: PostMeta,
     pub authors: Vec<BylineRow>,
     pub tags: Vec<PostTagRow>,
 }

@@ -1,18 +1,19 @@
-//! Who may see and change which posts (the post columns of the role table).
+//! Who may see and change which posts and pages (the post columns of the role table; pages
+//! follow the same rules).
 //!
 //! Someone who may not see a post is told it does not exist (`404`), so ids and slugs of
 //! drafts do not leak; someone who sees it but may not change it gets `403`.
 
 use chrono::NaiveDateTime;
 
-use super::model::{PostRecord, PostStatus};
+use super::model::{PostKind, PostRecord, PostStatus};
 use crate::auth::{Caller, Role, Staff};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{AuthorId, PostId};
 
 /// Which posts a caller's lists and reads include.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Visibility {
+pub enum ReadScope {
     /// Published posts whose time has come.
     Live,
     /// Live posts, and every post the author with this id is an author of.
@@ -20,12 +21,12 @@ pub enum Visibility {
     All,
 }
 
-impl Visibility {
-    pub fn of(caller: &Caller) -> Visibility {
+impl ReadScope {
+    pub fn of(caller: &Caller) -> ReadScope {
         match caller {
-            Caller::Anonymous | Caller::Reader => Visibility::Live,
-            Caller::Staff(staff) if staff.role.is_editorial() => Visibility::All,
-            Caller::Staff(staff) => Visibility::LiveAndOwn(staff.id.clone()),
+            Caller::Anonymous | Caller::Reader => ReadScope::Live,
+            Caller::Staff(staff) if staff.role.is_editorial() => ReadScope::All,
+            Caller::Staff(staff) => ReadScope::LiveAndOwn(staff.id.clone()),
         }
     }
 }
@@ -66,15 +67,15 @@ pub fn may_read_record(caller: &Caller, record: &PostRecord, now: NaiveDateTime)
     may_read(caller, &PostFacts::of(record, &record.author_ids(), now))
 }
 
-pub fn not_found(id: &PostId) -> ApiError {
-    ApiError::NotFound(format!("No post with id `{id}`."))
+pub fn not_found(kind: PostKind, id: &PostId) -> ApiError {
+    ApiError::NotFound(format!("No {} with id `{id}`.", kind.noun()))
 }
 
 /// Changing or deleting an existing post.
-pub fn may_write(staff: &Staff, id: &PostId, post: &PostFacts) -> ApiResult<()> {
+pub fn may_write(staff: &Staff, kind: PostKind, id: &PostId, post: &PostFacts) -> ApiResult<()> {
     let own = post.author_ids.contains(&staff.id);
     if !may_read(&Caller::Staff(staff.clone()), post) {
-        return Err(not_found(id));
+        return Err(not_found(kind, id));
     }
     match staff.role {
         r if r.is_editorial() => Ok(()),
@@ -86,6 +87,33 @@ pub fn may_write(staff: &Staff, id: &PostId, post: &PostFacts) -> ApiResult<()> 
         _ => Err(ApiError::Forbidden(
             "Authors and contributors change their own posts only.".into(),
         )),
+    }
+}
+
+/// Reading a post's revisions: editors and above, and the post's own authors. To anyone else
+/// the history does not exist, whether or not the post is live.
+pub fn may_see_history(
+    staff: &Staff,
+    kind: PostKind,
+    id: &PostId,
+    post: &PostFacts,
+) -> ApiResult<()> {
+    if staff.role.is_editorial() || post.author_ids.contains(&staff.id) {
+        Ok(())
+    } else {
+        Err(not_found(kind, id))
+    }
+}
+
+/// Setting the markup a frontend puts into the page's head and foot: it runs in every
+/// reader's browser, so editors and above only.
+pub fn may_set_code(staff: &Staff) -> ApiResult<()> {
+    if staff.role.is_editorial() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "Only editors, admins and the owner may set code injection.".into(),
+        ))
     }
 }
 
@@ -129,6 +157,9 @@ mod tests {
         }
     }
 
+    const POST: PostKind = PostKind::Post;
+    const PAGE: PostKind = PostKind::Page;
+
     fn id(name: &str) -> AuthorId {
         AuthorId::from(name.to_owned())
     }
@@ -151,7 +182,7 @@ mod tests {
 
         for role in [Role::Owner, Role::Admin, Role::Editor] {
             assert!(
-                may_write(&staff(role), p, &draft(&theirs)).is_ok(),
+                may_write(&staff(role), PAGE, p, &draft(&theirs)).is_ok(),
                 "{role}"
             );
             assert!(
@@ -159,13 +190,13 @@ mod tests {
             );
         }
         // author: own posts, any status; others' drafts are invisible, others' live posts read-only
-        assert!(may_write(&staff(Role::Author), p, &live(&mine)).is_ok());
+        assert!(may_write(&staff(Role::Author), POST, p, &live(&mine)).is_ok());
         assert!(matches!(
-            may_write(&staff(Role::Author), p, &draft(&theirs)),
+            may_write(&staff(Role::Author), POST, p, &draft(&theirs)),
             Err(ApiError::NotFound(_))
         ));
         assert!(matches!(
-            may_write(&staff(Role::Author), p, &live(&theirs)),
+            may_write(&staff(Role::Author), POST, p, &live(&theirs)),
             Err(ApiError::Forbidden(_))
         ));
         let author = staff(Role::Author);
@@ -177,9 +208,9 @@ mod tests {
         assert!(may_publish_as(&author, PostStatus::Draft, &shared, Some(&mine)).is_err());
         assert!(may_publish_as(&author, PostStatus::Draft, &mine, Some(&shared)).is_err());
         // contributor: own drafts only, never publishes
-        assert!(may_write(&staff(Role::Contributor), p, &draft(&mine)).is_ok());
+        assert!(may_write(&staff(Role::Contributor), POST, p, &draft(&mine)).is_ok());
         assert!(matches!(
-            may_write(&staff(Role::Contributor), p, &live(&mine)),
+            may_write(&staff(Role::Contributor), POST, p, &live(&mine)),
             Err(ApiError::Forbidden(_))
         ));
         let contributor = staff(Role::Contributor);
@@ -188,5 +219,27 @@ mod tests {
         // anonymous readers see live posts only
         assert!(may_read(&Caller::Anonymous, &live(&theirs)));
         assert!(!may_read(&Caller::Anonymous, &draft(&theirs)));
+    }
+
+    #[test]
+    fn history_and_code_belong_to_editors_and_the_authors() {
+        let p = &PostId::from("p".to_owned());
+        let mine = vec![id("me")];
+        let theirs = vec![id("them")];
+        let facts = |ids| PostFacts {
+            live: true,
+            status: PostStatus::Published,
+            author_ids: ids,
+        };
+        for role in Role::ALL {
+            let staff = staff(role);
+            assert!(may_see_history(&staff, POST, p, &facts(&mine)).is_ok());
+            let theirs = may_see_history(&staff, POST, p, &facts(&theirs));
+            match role.is_editorial() {
+                true => assert!(theirs.is_ok(), "{role}"),
+                false => assert!(matches!(theirs, Err(ApiError::NotFound(_))), "{role}"),
+            }
+            assert_eq!(may_set_code(&staff).is_ok(), role.is_editorial(), "{role}");
+        }
     }
 }

@@ -1,11 +1,12 @@
-//! The read and list parameters of posts: formats and embedded relations, the filters, the
-//! search, the sort, and the page, checked into what storage is asked.
+//! The read and list parameters of posts and pages: formats and embedded relations, the
+//! filters, the search, the sort, and the page, checked into what storage is asked; and the
+//! page of a post's history.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::model::PostStatus;
+use super::model::{PostStatus, Visibility};
 use super::search::{self, Search};
 use crate::content::Slug;
 use crate::db::page::{CursorCodec, Direction, PageRequest};
@@ -126,6 +127,8 @@ pub struct PostListParams {
     pub author: Option<String>,
     /// Only featured (or only unfeatured) posts.
     pub featured: Option<bool>,
+    /// Only posts with this visibility.
+    pub visibility: Option<Visibility>,
     /// Narrows what you may already see: asking for drafts without the right to read them
     /// gives an empty list. A scheduled post whose time has come counts as published.
     pub status: Option<PostStatus>,
@@ -184,6 +187,7 @@ pub struct PostListQuery {
     pub tags: Vec<String>,
     pub authors: Vec<String>,
     pub featured: Option<bool>,
+    pub visibility: Option<Visibility>,
     pub status: Option<PostStatus>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
@@ -264,6 +268,7 @@ impl PostListQuery {
             tags: slug_list("tag", p.tag, &mut errors),
             authors: slug_list("author", p.author, &mut errors),
             featured: p.featured,
+            visibility: p.visibility,
             status: p.status,
             published_after: p.published_after.map(stored),
             published_before: p.published_before.map(stored),
@@ -285,6 +290,40 @@ impl PostListQuery {
             search,
         };
         checked(query, errors)
+    }
+}
+
+/// The query parameters of a post's history.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionListParams {
+    /// Items per page.
+    #[param(minimum = 1, maximum = 100, default = 15)]
+    pub limit: Option<i64>,
+    /// Page number, from 1: numbered pages, with totals. Leave out to page by cursor.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
+    /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same history.
+    /// Not with `page`.
+    #[param(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
+    /// Also count the whole history (`total`, `pages`) when paging by cursor.
+    #[param(default = false)]
+    pub count: Option<bool>,
+}
+
+impl RevisionListParams {
+    pub fn parse(self, cursors: &impl CursorCodec) -> Result<PageRequest, ApiError> {
+        let mut errors = Vec::new();
+        let page = PageParams {
+            limit: self.limit,
+            page: self.page,
+            cursor: self.cursor.as_deref(),
+            count: self.count,
+        }
+        .parse(cursors, &mut errors);
+        checked(page, errors)
     }
 }
 

@@ -1,6 +1,6 @@
-//! The posts table and its links: lists with every filter, search and order, finding one by
-//! id, slug or former slug, the authors and tags a write names, inserts, versioned changes
-//! and deletion.
+//! The posts table (posts and pages alike, each query within one kind) and its links: lists
+//! with every filter, search and order, finding one by id, slug or former slug, the authors
+//! and tags a write names, inserts, versioned changes and deletion.
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -12,15 +12,17 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Double, Nullable, Text};
 
-use super::model::{BylineRow, PostChanges, PostRecord, PostRow, PostStatus, PostTagRow};
-use super::policy::Visibility;
+use super::model::{
+    BylineRow, PostChanges, PostKind, PostMeta, PostRecord, PostRow, PostStatus, PostTagRow,
+};
+use super::policy::ReadScope;
 use super::query::{PostListQuery, PostSort};
 use super::search::Search;
 use crate::db::keyset::{self, KeyBound};
 use crate::db::live::live;
 use crate::db::page::{self, Direction, KeyValue, PageMeta, Position, fetch};
-use crate::db::schema::{authors, post_slugs, posts, posts_authors, posts_tags, tags};
-use crate::db::{Backend, DbConn, MultiBackend};
+use crate::db::schema::{authors, post_slugs, posts, posts_authors, posts_meta, posts_tags, tags};
+use crate::db::{Backend, DbConn, MultiBackend, Unique};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::ids::{AuthorId, PostId, TagId};
 use crate::key_bound;
@@ -34,12 +36,12 @@ fn columns() -> <PostRow as Selectable<MultiBackend>>::SelectExpression {
 
 type Condition = keyset::Condition<posts::table>;
 
-/// Narrows `query` to the posts `visibility` allows at `now`.
-fn visible(query: BoxedPosts, visibility: &Visibility, now: NaiveDateTime) -> BoxedPosts {
-    match visibility {
-        Visibility::All => query,
-        Visibility::Live => query.filter(live(now)),
-        Visibility::LiveAndOwn(author_id) => query.filter(
+/// Narrows `query` to the posts `scope` allows at `now`.
+fn visible(query: BoxedPosts, scope: &ReadScope, now: NaiveDateTime) -> BoxedPosts {
+    match scope {
+        ReadScope::All => query,
+        ReadScope::Live => query.filter(live(now)),
+        ReadScope::LiveAndOwn(author_id) => query.filter(
             live(now).or(posts::id.eq_any(
                 posts_authors::table
                     .filter(posts_authors::author_id.eq(author_id.clone()))
@@ -100,15 +102,20 @@ fn score(search: &Search, backend: Backend) -> Score {
     }
 }
 
-/// The posts `visibility` allows that match the filters of `list`.
+/// The posts of `kind` that `scope` allows and that match the filters of `list`.
 fn matching(
-    visibility: &Visibility,
+    kind: PostKind,
+    scope: &ReadScope,
     list: &PostListQuery,
     filters: &FilterIds,
     now: NaiveDateTime,
     backend: Backend,
 ) -> BoxedPosts {
-    let mut query = visible(posts::table.into_boxed(), visibility, now);
+    let mut query = visible(
+        posts::table.filter(posts::kind.eq(kind)).into_boxed(),
+        scope,
+        now,
+    );
     if let Some(search) = &list.search {
         query = query.filter(found(search, backend));
     }
@@ -131,6 +138,9 @@ fn matching(
     }
     if let Some(featured) = list.featured {
         query = query.filter(posts::featured.eq(featured));
+    }
+    if let Some(visibility) = list.visibility {
+        query = query.filter(posts::visibility.eq(visibility));
     }
     query = match list.status {
         None => query,
@@ -314,18 +324,19 @@ impl Order<'_> {
     }
 }
 
-/// A page of the posts `visibility` allows and `list` asks for, and where it sits in the
-/// list. At most four queries whatever the page size, and one more for each of the tag and
-/// author filters.
+/// A page of the posts of `kind` that `scope` allows and `list` asks for, and where it sits
+/// in the list. At most five queries whatever the page size, and one more for each of the
+/// tag and author filters.
 pub fn list(
     conn: &mut DbConn,
-    visibility: &Visibility,
+    kind: PostKind,
+    scope: &ReadScope,
     list: &PostListQuery,
     now: NaiveDateTime,
 ) -> ApiResult<(Vec<PostRecord>, PageMeta)> {
     let backend = conn.backend();
     let search = list.search.as_ref();
-    let all_dated = *visibility == Visibility::Live
+    let all_dated = *scope == ReadScope::Live
         || matches!(
             list.status,
             Some(PostStatus::Published | PostStatus::Scheduled)
@@ -346,13 +357,13 @@ pub fn list(
         conn,
         &list.page,
         |conn| {
-            Ok(matching(visibility, list, filters, now, backend)
+            Ok(matching(kind, scope, list, filters, now, backend)
                 .count()
                 .get_result(conn)?)
         },
         |conn, window| {
             let order = order(window.reversed);
-            let mut query = matching(visibility, list, filters, now, backend);
+            let mut query = matching(kind, scope, list, filters, now, backend);
             if let Some(position) = window.after {
                 query = query.filter(order.after(position)?);
             }
@@ -391,8 +402,13 @@ const EVERYTHING: Embed = Embed {
     tags: true,
 };
 
-/// Attaches the ordered authors and tags of `rows`, as `embed` asks: at most two queries for
-/// any number of posts.
+/// Whether a tag is internal, as the tags table says: a column of every embedded tag.
+fn internal() -> diesel::dsl::Eq<tags::visibility, &'static str> {
+    tags::visibility.eq("internal")
+}
+
+/// Attaches the image and social fields and the ordered authors and tags of `rows`, as
+/// `embed` asks: at most three queries for any number of posts.
 fn with_relations(
     conn: &mut DbConn,
     rows: Vec<PostRow>,
@@ -402,6 +418,10 @@ fn with_relations(
         return Ok(Vec::new());
     }
     let ids: Vec<&PostId> = rows.iter().map(|r| &r.id).collect();
+    let metas: Vec<(PostId, PostMeta)> = posts_meta::table
+        .filter(posts_meta::post_id.eq_any(&ids))
+        .select((posts_meta::post_id, PostMeta::as_select()))
+        .load(conn)?;
     let bylines: Vec<BylineRow> = if !embed.authors {
         Vec::new()
     } else {
@@ -425,9 +445,16 @@ fn with_relations(
             .inner_join(tags::table)
             .filter(posts_tags::post_id.eq_any(&ids))
             .order((posts_tags::post_id, posts_tags::position))
-            .select((posts_tags::post_id, tags::id, tags::slug, tags::name))
+            .select((
+                posts_tags::post_id,
+                tags::id,
+                tags::slug,
+                tags::name,
+                internal(),
+            ))
             .load(conn)?
     };
+    let mut meta_of: HashMap<PostId, PostMeta> = metas.into_iter().collect();
     let mut authors_of: HashMap<PostId, Vec<BylineRow>> = HashMap::new();
     for b in bylines {
         authors_of.entry(b.post_id.clone()).or_default().push(b);
@@ -439,6 +466,7 @@ fn with_relations(
     Ok(rows
         .into_iter()
         .map(|row| PostRecord {
+            meta: meta_of.remove(&row.id).unwrap_or_default(),
             authors: authors_of.remove(&row.id).unwrap_or_default(),
             tags: tags_of.remove(&row.id).unwrap_or_default(),
             row,
@@ -453,8 +481,19 @@ fn one(conn: &mut DbConn, row: Option<PostRow>) -> ApiResult<Option<PostRecord>>
     }
 }
 
-/// One post, whoever may see it: the caller applies the policy.
-pub fn find(conn: &mut DbConn, id: &PostId) -> ApiResult<Option<PostRecord>> {
+/// One post of `kind`, whoever may see it: the caller applies the policy.
+pub fn find(conn: &mut DbConn, kind: PostKind, id: &PostId) -> ApiResult<Option<PostRecord>> {
+    let row = posts::table
+        .find(id)
+        .filter(posts::kind.eq(kind))
+        .select(columns())
+        .first(conn)
+        .optional()?;
+    one(conn, row)
+}
+
+/// One post of either kind: for what names a post by id alone (a preview token).
+pub fn find_any(conn: &mut DbConn, id: &PostId) -> ApiResult<Option<PostRecord>> {
     let row = posts::table
         .find(id)
         .select(columns())
@@ -463,8 +502,13 @@ pub fn find(conn: &mut DbConn, id: &PostId) -> ApiResult<Option<PostRecord>> {
     one(conn, row)
 }
 
-pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<PostRecord>> {
+pub fn find_by_slug(
+    conn: &mut DbConn,
+    kind: PostKind,
+    slug: &str,
+) -> ApiResult<Option<PostRecord>> {
     let row = posts::table
+        .filter(posts::kind.eq(kind))
         .filter(posts::slug.eq(slug))
         .select(columns())
         .first(conn)
@@ -472,10 +516,15 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<PostRecor
     one(conn, row)
 }
 
-/// The post that used to have `slug`, for a redirect to its current one.
-pub fn find_by_old_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<PostRecord>> {
+/// The post of `kind` that used to have `slug`, for a redirect to its current one.
+pub fn find_by_old_slug(
+    conn: &mut DbConn,
+    kind: PostKind,
+    slug: &str,
+) -> ApiResult<Option<PostRecord>> {
     let row = post_slugs::table
         .inner_join(posts::table)
+        .filter(post_slugs::kind.eq(kind))
         .filter(post_slugs::slug.eq(slug))
         .select(columns())
         .first(conn)
@@ -487,14 +536,21 @@ pub fn find_by_old_slug(conn: &mut DbConn, slug: &str) -> ApiResult<Option<PostR
 /// slug a post has now always wins.
 pub fn record_slug_change(
     conn: &mut DbConn,
+    kind: PostKind,
     post_id: &PostId,
     old: &str,
     new: &str,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    diesel::delete(post_slugs::table.filter(post_slugs::slug.eq_any([old, new]))).execute(conn)?;
+    diesel::delete(
+        post_slugs::table
+            .filter(post_slugs::kind.eq(kind))
+            .filter(post_slugs::slug.eq_any([old, new])),
+    )
+    .execute(conn)?;
     diesel::insert_into(post_slugs::table)
         .values((
+            post_slugs::kind.eq(kind),
             post_slugs::slug.eq(old),
             post_slugs::post_id.eq(post_id),
             post_slugs::created_at.eq(now),
@@ -503,22 +559,40 @@ pub fn record_slug_change(
     Ok(())
 }
 
-/// Which of `candidates` are slugs of posts already.
-pub fn slugs_taken(conn: &mut DbConn, candidates: &[String]) -> ApiResult<Vec<String>> {
+/// The constraint that keeps slugs unique within a kind.
+pub const SLUG_UNIQUE: Unique = Unique {
+    table: "posts",
+    columns: &["kind", "slug"],
+};
+
+/// Which of `candidates` are slugs of posts of `kind` already.
+pub fn slugs_taken(
+    conn: &mut DbConn,
+    kind: PostKind,
+    candidates: &[String],
+) -> ApiResult<Vec<String>> {
     Ok(posts::table
+        .filter(posts::kind.eq(kind))
         .filter(posts::slug.eq_any(candidates))
         .select(posts::slug)
         .load(conn)?)
 }
 
-pub fn slug_taken(slug: &str) -> ApiError {
+pub fn slug_taken(kind: PostKind, slug: &str) -> ApiError {
     ApiError::Conflict(format!(
-        "The slug `{slug}` is already used by another post."
+        "The slug `{slug}` is already used by another {}.",
+        kind.noun()
     ))
 }
 
-pub fn slug_in_use(conn: &mut DbConn, slug: &str, except_id: &PostId) -> ApiResult<bool> {
+pub fn slug_in_use(
+    conn: &mut DbConn,
+    kind: PostKind,
+    slug: &str,
+    except_id: &PostId,
+) -> ApiResult<bool> {
     Ok(posts::table
+        .filter(posts::kind.eq(kind))
         .filter(posts::slug.eq(slug))
         .filter(posts::id.ne(except_id))
         .select(posts::id)
@@ -573,20 +647,21 @@ pub fn find_relations(
     let tags = match tag_ids {
         None => None,
         Some(ids) => {
-            let found: Vec<(TagId, String, String)> = tags::table
+            let found: Vec<(TagId, String, String, bool)> = tags::table
                 .filter(tags::id.eq_any(ids))
-                .select((tags::id, tags::slug, tags::name))
+                .select((tags::id, tags::slug, tags::name, internal()))
                 .load(conn)?;
             missing("tags", "tag", ids, found.iter().map(|t| &t.0), &mut errors);
             Some(in_order(
                 ids,
                 found,
                 |t| &t.0,
-                |(id, slug, name)| PostTagRow {
+                |(id, slug, name, internal)| PostTagRow {
                     post_id: post_id.clone(),
                     id,
                     slug,
                     name,
+                    internal,
                 },
             ))
         }
@@ -596,6 +671,22 @@ pub fn find_relations(
     } else {
         Err(ApiError::Validation(errors))
     }
+}
+
+/// Which of `ids` are authors that exist.
+pub fn existing_authors(conn: &mut DbConn, ids: &[AuthorId]) -> ApiResult<Vec<AuthorId>> {
+    Ok(authors::table
+        .filter(authors::id.eq_any(ids))
+        .select(authors::id)
+        .load(conn)?)
+}
+
+/// Which of `ids` are tags that exist.
+pub fn existing_tags(conn: &mut DbConn, ids: &[TagId]) -> ApiResult<Vec<TagId>> {
+    Ok(tags::table
+        .filter(tags::id.eq_any(ids))
+        .select(tags::id)
+        .load(conn)?)
 }
 
 /// The authors and tags a write names, as [`find_relations`] found them.
@@ -663,30 +754,59 @@ fn link_tags(conn: &mut DbConn, post_id: &PostId, tags: &[PostTagRow]) -> QueryR
     Ok(())
 }
 
-/// Inserts the post and its links. Run inside a write transaction, with what
-/// [`find_relations`] found. A new post takes its slug from any post that had it before: no old link may lead
-/// elsewhere any more.
-pub fn insert(
-    conn: &mut DbConn,
-    row: &PostRow,
-    authors: &[BylineRow],
-    tags: &[PostTagRow],
-) -> QueryResult<()> {
-    diesel::delete(post_slugs::table.filter(post_slugs::slug.eq(&row.slug))).execute(conn)?;
+/// Inserts the post, its image and social fields, and its links. Run inside a write
+/// transaction, with what [`find_relations`] found. A new post takes its slug from any post of
+/// its kind that had it before: no old link may lead elsewhere any more.
+pub fn insert(conn: &mut DbConn, record: &PostRecord) -> QueryResult<()> {
+    let row = &record.row;
+    diesel::delete(
+        post_slugs::table
+            .filter(post_slugs::kind.eq(row.kind))
+            .filter(post_slugs::slug.eq(&row.slug)),
+    )
+    .execute(conn)?;
     diesel::insert_into(posts::table)
         .values(row)
         .execute(conn)?;
-    link_authors(conn, &row.id, authors)?;
-    link_tags(conn, &row.id, tags)
+    if !record.meta.is_empty() {
+        write_meta(conn, &row.id, &record.meta)?;
+    }
+    link_authors(conn, &row.id, &record.authors)?;
+    link_tags(conn, &row.id, &record.tags)
 }
 
-/// Applies `changes` (and new links, when given) to the post at `version`, and counts a new
-/// version. Run inside a write transaction.
+/// Sets the image and social fields of `post_id` to `meta`: the row is changed, or made
+/// when there is none. (Writes of one post are one after the other: see `db::lock_row`.)
+fn write_meta(conn: &mut DbConn, post_id: &PostId, meta: &PostMeta) -> QueryResult<()> {
+    let values = (
+        posts_meta::feature_image_alt.eq(&meta.feature_image_alt),
+        posts_meta::feature_image_caption.eq(&meta.feature_image_caption),
+        posts_meta::og_image.eq(&meta.og_image),
+        posts_meta::og_title.eq(&meta.og_title),
+        posts_meta::og_description.eq(&meta.og_description),
+        posts_meta::twitter_image.eq(&meta.twitter_image),
+        posts_meta::twitter_title.eq(&meta.twitter_title),
+        posts_meta::twitter_description.eq(&meta.twitter_description),
+    );
+    let changed = diesel::update(posts_meta::table.find(post_id))
+        .set(values)
+        .execute(conn)?;
+    if changed == 0 {
+        diesel::insert_into(posts_meta::table)
+            .values((posts_meta::post_id.eq(post_id), values))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Applies `changes` (and new image and social fields, and new links, when given) to the post
+/// at `version`, and counts a new version. Run inside a write transaction.
 pub fn update(
     conn: &mut DbConn,
     id: &PostId,
     version: i64,
     changes: &PostChanges,
+    meta: Option<&PostMeta>,
     relations: &Relations,
     now: NaiveDateTime,
 ) -> ApiResult<PostRow> {
@@ -700,6 +820,9 @@ pub fn update(
         .get_result(conn)
         .optional()?
         .ok_or_else(stale)?;
+    if let Some(meta) = meta {
+        write_meta(conn, id, meta)?;
+    }
     if let Some(authors) = &relations.authors {
         diesel::delete(posts_authors::table.filter(posts_authors::post_id.eq(id))).execute(conn)?;
         link_authors(conn, id, authors)?;

@@ -5,6 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::input::{CreateTag, UpdateTag};
 use super::model::TagRow;
+use super::query::TagListParams;
 use super::view::{Tag, TagList};
 use super::{policy, service, storage};
 use crate::auth::{Caller, Staff};
@@ -20,8 +21,9 @@ use crate::http::problem::responses::{
 };
 use crate::http::{self as h};
 use crate::ids::TagId;
-use crate::named::query::{NamedItemParams, NamedListParams};
+use crate::named::query::NamedItemParams;
 use crate::named::routes as named;
+use crate::site::Site;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -36,15 +38,18 @@ crate::named_resource!(
     Tags,
     TagRow,
     TagId,
+    super::query::TagScope,
     Tag,
-    |row, _: &Caller, count| Tag::view(row, count)
+    |row, _: &Caller, count, site: &Site| Tag::view(row, count, site)
 );
 
 /// List tags, newest first.
+///
+/// Internal tags (`#…`) only with `visibility=internal` or `all`.
 #[utoipa::path(
     operation_id = "listTags",
     tag = "tags",
-    params(CacheValidators, NamedListParams),
+    params(CacheValidators, TagListParams),
     responses(
         NotModified,
         (status = 200, description = "A page of tags", body = TagList,
@@ -60,9 +65,10 @@ async fn list(
     db: web::Data<Db>,
     caller: Caller,
     cursors: Cursors,
-    Query(params): Query<NamedListParams>,
+    Query(params): Query<TagListParams>,
 ) -> ApiResult<HttpResponse> {
-    named::list::<Tags>(&req, &db, &caller, &cursors, params).await
+    let scope = params.visibility.unwrap_or_default();
+    named::list::<Tags>(&req, &db, &caller, &cursors, &params, scope).await
 }
 
 /// Get a tag by id.
@@ -127,7 +133,7 @@ async fn get_by_slug(
             ("ETag" = String, description = "The tag's version"))),
         BodyRejected,
         SignInRequired,
-        (status = 403, description = "Contributors cannot create tags", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Contributors cannot create tags; only editors and above set code injection", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     ),
@@ -140,12 +146,14 @@ async fn create(
     staff: Staff,
     JsonBody(body): JsonBody<CreateTag>,
 ) -> ApiResult<HttpResponse> {
-    policy::may_create(&staff)?;
     let input = body.validate()?;
-    let row = db.write(move |conn| service::create(conn, input)).await?;
+    policy::may_create(&staff, input.sets_code())?;
+    let (row, site) = db
+        .write(move |conn| Ok((service::create(conn, input)?, Site::load(conn)?)))
+        .await?;
     let location = h::location(&req, "getTag", row.id.as_str())?;
     let version = row.version;
-    Ok(h::created(&Tag::view(row, None), version, &location))
+    Ok(h::created(&Tag::view(row, None, &site), version, &location))
 }
 
 /// Change a tag. Needs the version you read (`If-Match` or `version`).
@@ -182,11 +190,16 @@ async fn update(
     let expected = expected(&req, body.version);
     let changes = body.validate()?;
     let id = TagId::from(id.into_inner().0);
-    let row = db
-        .write(move |conn| service::update(conn, &id, expected, changes))
+    let (row, site) = db
+        .write(move |conn| {
+            Ok((
+                service::update(conn, &id, expected, changes)?,
+                Site::load(conn)?,
+            ))
+        })
         .await?;
     let version = row.version;
-    Ok(h::one(&Tag::view(row, None), version))
+    Ok(h::one(&Tag::view(row, None, &site), version))
 }
 
 /// Delete a tag. Posts keep their other tags.

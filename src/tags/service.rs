@@ -24,6 +24,15 @@ pub fn update(
     lock_row(conn, Locked::Tags, id.as_str())?;
     let current = storage::find(conn, id)?.ok_or_else(|| storage::not_found(id))?;
     expected.check(current.version)?;
+    // The name decides the visibility: no change of it, no change of that.
+    let changes = match &changes.name {
+        Some(name) if *name == current.name => TagChanges {
+            name: None,
+            visibility: None,
+            ..changes
+        },
+        _ => changes,
+    };
     if let Some(slug) = &changes.slug
         && slug != &current.slug
         && storage::find_by_slug(conn, slug)?.is_some()

@@ -1414,12 +1414,19 @@ fn byline(author: &Value) -> Value {
         "slug": author["slug"],
         "name": author["name"],
         "avatar_url": author["avatar_url"],
+        "url": author["url"],
     })
 }
 
 /// A tag as a post embeds it.
 fn tag_ref(tag: &Value) -> Value {
-    json!({"id": tag["id"], "slug": tag["slug"], "name": tag["name"]})
+    json!({
+        "id": tag["id"],
+        "slug": tag["slug"],
+        "name": tag["name"],
+        "visibility": tag["visibility"],
+        "url": tag["url"],
+    })
 }
 
 fn author_ids(post: &Value) -> Vec<&str> {

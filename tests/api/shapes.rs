@@ -146,8 +146,12 @@ async fn a_list_costs_the_same_statements_whatever_its_size(backend: Backend) {
         "the tag and author filters each name their ids once"
     );
     // Each first read: the content's stamp (for the response cache) and then the page, its
-    // authors and its tags, each of the two round trips after the pool's liveness check.
-    assert_eq!(one, 6, "liveness, stamp, liveness, page, authors, tags");
+    // image and social fields, its authors, its tags and the site's address, each of the two
+    // round trips after the pool's liveness check.
+    assert_eq!(
+        one, 8,
+        "liveness, stamp, liveness, page, meta, authors, tags, site"
+    );
     let again = cost(format!("{POSTS}?limit=30")).await;
     assert_eq!(
         again, 2,

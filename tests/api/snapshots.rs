@@ -6,10 +6,17 @@ use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::paths::{AUTHORS, KEYS, LOGIN, POSTS, TAGS, by_slug, resource};
+use crate::paths::{
+    AUTHORS, KEYS, LOGIN, PAGES, POSTS, SETTINGS, TAGS, by_slug, preview, resource, restore,
+    revision, revisions,
+};
 use crate::support::{Backend, id, spawn};
 
-on_both_backends!(each_resource_has_one_shape, problems_have_one_shape);
+on_both_backends!(
+    each_resource_has_one_shape,
+    the_rest_of_the_blog_has_one_shape,
+    problems_have_one_shape
+);
 
 /// What varies from run to run, wherever it stands in a body.
 macro_rules! redacted {
@@ -21,6 +28,10 @@ macro_rules! redacted {
             ".**.updated_at" => "[time]",
             ".**.published_at" => "[time]",
             ".**.last_used_at" => "[time]",
+            ".**.expires_at" => "[time]",
+            ".**.uuid" => "[uuid]",
+            ".**.token" => "[token]",
+            ".**.path" => "[path]",
             ".**.created_by" => "[id]",
             ".**.prefix" => "[prefix]",
             ".**.secret" => "[secret]",
@@ -102,6 +113,79 @@ async fn each_resource_has_one_shape(backend: Backend) {
         .expect(201)
         .body;
     redacted!("new_key", key);
+}
+
+/// Settings, pages, revisions and previews, with the site's address set (so every `url` is
+/// one).
+async fn the_rest_of_the_blog_has_one_shape(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
+    let settings = app
+        .patch(
+            SETTINGS,
+            owner,
+            "*",
+            json!({
+                "title": "Field Notes",
+                "url": "https://blog.example.com",
+                "permalinks": "/{year}/{slug}/",
+                "navigation": [{"label": "About", "url": "/about/"}],
+            }),
+        )
+        .await
+        .expect(200)
+        .body;
+    redacted!("settings", settings);
+    let page = app
+        .post(
+            PAGES,
+            owner,
+            json!({"title": "About", "markdown": "Who we are.", "status": "published"}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let path = resource(PAGES, id(&page));
+    app.patch(
+        &path,
+        owner,
+        "*",
+        json!({"title": "About us", "og_title": "Us"}),
+    )
+    .await
+    .expect(200);
+    let app = &app;
+    let read = |path: String| async move { app.get(&path, owner).await.expect(200).body };
+    redacted!("page", read(path.clone()).await);
+    redacted!("revision_list", read(revisions(&path)).await);
+    redacted!("revision", read(revision(&path, 1)).await);
+    let restored = app
+        .call(
+            "POST",
+            &restore(&path, 1),
+            owner,
+            None,
+            &[("if-match", "*")],
+        )
+        .await
+        .expect(200)
+        .body;
+    redacted!("restored", restored);
+    let link = app
+        .post(&preview(&path), owner, json!({}))
+        .await
+        .expect(201)
+        .body;
+    redacted!("preview_link", link.clone());
+    let token = link["token"].as_str().unwrap();
+    redacted!("preview", read(format!("/api/v1/preview/{token}")).await);
+    let post = app
+        .post_as(
+            None,
+            json!({"title": "Hello", "status": "published", "published_at": "2025-06-01T10:00:00Z"}),
+        )
+        .await;
+    redacted!("post_with_address", read(resource(POSTS, id(&post))).await);
 }
 
 async fn problems_have_one_shape(backend: Backend) {

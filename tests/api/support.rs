@@ -148,6 +148,7 @@ pub fn config(data_dir: &std::path::Path, database_url: Option<String>) -> Confi
             stale_while_revalidate: 300,
         },
         response_cache_bytes: 4 * 1024 * 1024,
+        editorial: folio::posts::service::Editorial::default(),
         admin_email: OWNER_EMAIL.to_owned(),
         admin_password: Some(SecretString::from(OWNER_PASSWORD)),
         demo: false,
