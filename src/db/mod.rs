@@ -21,6 +21,14 @@ use crate::error::ApiError;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// The migrations of `backend`, as the binary embeds them.
+pub fn migrations(backend: Backend) -> EmbeddedMigrations {
+    match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS,
+        Backend::Postgres => POSTGRES_MIGRATIONS,
+    }
+}
+
 /// One connection, to whichever backend the URL names. Queries are written once against it;
 /// only the few statements that really differ match on the variant.
 #[derive(diesel::MultiConnection)]

@@ -1,3 +1,6 @@
+-- Rows are rewritten below, which queues the deferred content_generation triggers, and
+-- PostgreSQL will not alter a table with trigger events pending: fire them as they come.
+SET CONSTRAINTS ALL IMMEDIATE;
 DROP TABLE preview_tokens;
 DROP TABLE revisions;
 DROP TABLE settings;

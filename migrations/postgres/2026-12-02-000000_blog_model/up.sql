@@ -1,5 +1,8 @@
 -- The whole blog: pages beside posts (one table, told apart by kind), the fields blog
 -- frontends read, site settings, revisions and preview tokens.
+-- Rows are rewritten below, which queues the deferred content_generation triggers, and
+-- PostgreSQL will not alter a table with trigger events pending: fire them as they come.
+SET CONSTRAINTS ALL IMMEDIATE;
 ALTER TABLE posts ADD COLUMN kind TEXT NOT NULL DEFAULT 'post' CHECK (kind IN ('post', 'page'));
 ALTER TABLE posts ALTER COLUMN kind DROP DEFAULT;
 -- Stable and public: what a preview address or an import names a post by.

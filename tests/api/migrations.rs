@@ -1,0 +1,168 @@
+//! Upgrading a database that already holds a blog: the migration to pages, settings and
+//! revisions keeps every post, link, former slug and search entry, and the old content reads
+//! as posts afterwards.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::MigrationHarness;
+use folio::db::{Db, DbConn};
+use folio::posts::model::PostKind;
+use folio::posts::policy::ReadScope;
+use folio::posts::query::{PostListParams, PostListQuery};
+use folio::posts::storage;
+
+use crate::databases::PgDatabase;
+use crate::on_both_backends;
+use crate::support::Backend;
+
+on_both_backends!(content_written_before_pages_survives_the_upgrade);
+
+/// The last migration before pages: a database at it is what an older Folio left.
+const BEFORE_PAGES: &str = "20261201000000";
+
+/// What an older Folio wrote: an author with a post (with a former slug) and a draft, tags
+/// (one named like an internal tag), and their links.
+const OLD_CONTENT: &str = "
+    INSERT INTO authors (id, slug, name, created_at, updated_at, version)
+    VALUES ('a1', 'mara', 'Mara', '2026-01-01 10:00:00', '2026-01-01 10:00:00', 1);
+    INSERT INTO tags (id, slug, name, created_at, updated_at, version)
+    VALUES ('t1', 'news', 'News', '2026-01-01 10:00:00', '2026-01-01 10:00:00', 1),
+           ('t2', 'legacy', '#legacy', '2026-01-01 10:00:00', '2026-01-01 10:00:00', 1);
+    INSERT INTO posts (id, slug, title, markdown, html, plaintext, excerpt, reading_time,
+                       featured, status, published_at, created_at, updated_at, version)
+    VALUES ('p1', 'winter-garden', 'Winter garden', 'Frost on the kale.',
+            '<p>Frost on the kale.</p>', 'Frost on the kale.', 'Frost on the kale.', 1,
+            FALSE, 'published', '2026-01-02 10:00:00', '2026-01-01 10:00:00',
+            '2026-01-02 10:00:00', 3),
+           ('p2', 'unfinished', 'Unfinished', 'Later.', '<p>Later.</p>', 'Later.', 'Later.',
+            1, FALSE, 'draft', NULL, '2026-01-03 10:00:00', '2026-01-03 10:00:00', 1);
+    INSERT INTO posts_authors (post_id, author_id, position) VALUES ('p1', 'a1', 0), ('p2', 'a1', 0);
+    INSERT INTO posts_tags (post_id, tag_id, position) VALUES ('p1', 't1', 0), ('p1', 't2', 1);
+    INSERT INTO post_slugs (slug, post_id, created_at)
+    VALUES ('frost', 'p1', '2026-01-02 09:00:00');
+";
+
+/// Runs the migrations on `conn` up to and including version `until`, or all with `None`.
+fn migrate(conn: &mut DbConn, until: Option<&str>) {
+    let backend = conn.backend();
+    let migrations = move || folio::db::migrations(backend);
+    match conn {
+        DbConn::Sqlite(c) => run(c, migrations, until),
+        DbConn::Postgres(c) => run(c, migrations, until),
+    }
+}
+
+fn run<DB: diesel::backend::Backend>(
+    conn: &mut impl MigrationHarness<DB>,
+    migrations: impl Fn() -> diesel_migrations::EmbeddedMigrations,
+    until: Option<&str>,
+) {
+    let Some(until) = until else {
+        conn.run_pending_migrations(migrations())
+            .expect("the migrations run");
+        return;
+    };
+    while !conn
+        .applied_migrations()
+        .expect("the applied migrations")
+        .iter()
+        .any(|version| version.to_string() == until)
+    {
+        conn.run_next_migration(migrations())
+            .expect("the next migration runs");
+    }
+}
+
+/// The slugs of the published posts a search for `q` finds.
+fn search(conn: &mut DbConn, q: &str) -> Vec<String> {
+    let params: PostListParams =
+        serde_urlencoded::from_str(&format!("q={q}")).expect("list parameters");
+    let cursors = folio::http::cursor::CursorKey::derive(b"test");
+    let cursors =
+        folio::http::cursor::Cursors::new(actix_web::web::Data::new(cursors), "/api/v1/posts", "");
+    let list = PostListQuery::parse(params, &cursors).expect("a valid list");
+    let (records, _) = storage::list(
+        conn,
+        PostKind::Post,
+        &ReadScope::Live,
+        &list,
+        folio::db::now(),
+    )
+    .expect("a search");
+    records.into_iter().map(|r| r.row.slug).collect()
+}
+
+async fn content_written_before_pages_survives_the_upgrade(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (_pg, url) = match backend {
+        Backend::Sqlite => (None, dir.path().join("old.db").to_str().unwrap().to_owned()),
+        Backend::Postgres => {
+            let (db, url) = PgDatabase::create_empty();
+            (Some(db), url)
+        }
+    };
+    let db = Db::connect(&url, 1, std::time::Duration::from_secs(30)).unwrap();
+    let mut conn = db.conn().unwrap();
+    let conn = &mut *conn;
+    migrate(conn, Some(BEFORE_PAGES));
+    conn.batch_execute(OLD_CONTENT).expect("the old content");
+    migrate(conn, None);
+
+    let post = storage::find_by_slug(conn, PostKind::Post, "winter-garden")
+        .unwrap()
+        .expect("the post, a post");
+    assert_eq!(post.row.kind, PostKind::Post);
+    assert_eq!(post.row.version, 3, "untouched");
+    assert_eq!(post.row.uuid.len(), 36);
+    assert_eq!(
+        &post.row.uuid[14..15],
+        "4",
+        "a version 4 UUID: {}",
+        post.row.uuid
+    );
+    let draft = storage::find_by_slug(conn, PostKind::Post, "unfinished")
+        .unwrap()
+        .expect("the draft");
+    assert_ne!(draft.row.uuid, post.row.uuid);
+    assert_eq!(post.authors.len(), 1);
+    let tags: Vec<(&str, bool)> = post
+        .tags
+        .iter()
+        .map(|t| (t.slug.as_str(), t.internal))
+        .collect();
+    assert_eq!(tags, [("news", false), ("legacy", true)], "links, in order");
+    let renamed = storage::find_by_old_slug(conn, PostKind::Post, "frost")
+        .unwrap()
+        .expect("the former slug still leads to it");
+    assert_eq!(renamed.row.slug, "winter-garden");
+    assert!(
+        storage::find_by_slug(conn, PostKind::Page, "winter-garden")
+            .unwrap()
+            .is_none()
+    );
+    // The search index is keyed by row: it must still find the old post, and only it.
+    assert_eq!(search(conn, "kale"), ["winter-garden"]);
+    if let DbConn::Sqlite(sqlite) = conn {
+        let broken: i64 = diesel::sql_query("SELECT count(*) AS n FROM pragma_foreign_key_check")
+            .get_result::<Count>(sqlite)
+            .unwrap()
+            .n;
+        assert_eq!(broken, 0, "every foreign key holds");
+        let on: i64 = diesel::sql_query("SELECT foreign_keys AS n FROM pragma_foreign_keys")
+            .get_result::<Count>(sqlite)
+            .unwrap()
+            .n;
+        assert_eq!(on, 1, "foreign keys are on again after the rebuild");
+    }
+    assert_eq!(
+        folio::site::load_settings(conn).unwrap().0,
+        folio::site::SiteSettings::default(),
+        "the settings start from their defaults"
+    );
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
