@@ -89,14 +89,53 @@ pub const TAGS: &[DemoTag] = &[
         name: "Performance",
         description: "Caching, ETags and other ways to keep pages fast and servers relaxed.",
     },
+    DemoTag {
+        key: "newsletter",
+        name: "#newsletter",
+        description: "Internal: posts to pick from for the monthly newsletter. Readers never see this tag.",
+    },
 ];
+
+/// The demo's standalone pages, published.
+pub struct DemoPage {
+    pub title: &'static str,
+    pub authors: &'static [&'static str],
+    pub markdown: &'static str,
+}
+
+pub const PAGES: &[DemoPage] = &[
+    DemoPage {
+        title: "About",
+        authors: &["mara"],
+        markdown: r#"This is the sample blog that comes with Folio: a handful of posts, three authors and a few tags, so that a new installation has something real to show.
+
+It is written by **Mara**, who edits, **Tomás**, who builds the frontends, and **Priya**, who keeps the servers running. Everything here can be changed or deleted through the API.
+"#,
+    },
+    DemoPage {
+        title: "Imprint",
+        authors: &["mara"],
+        markdown: r#"Folio Sample Blog is a demonstration and publishes nothing real.
+
+- Contact: editor@example.com
+- Responsible for the content: Mara Lindqvist
+"#,
+    },
+];
+
+/// The demo site's name, description and navigation.
+pub const SITE_TITLE: &str = "Folio Sample Blog";
+pub const SITE_DESCRIPTION: &str =
+    "Notes on writing, building and running a small publication with Folio.";
+pub const NAVIGATION: &[(&str, &str)] = &[("Home", "/"), ("About", "/about/")];
+pub const SECONDARY_NAVIGATION: &[(&str, &str)] = &[("Imprint", "/imprint/")];
 
 pub const POSTS: &[DemoPost] = &[
     // ------------------------------------------------------------------
     DemoPost {
         title: "Welcome to the Folio Sample Blog",
         authors: &["mara"],
-        tags: &["getting-started", "editorial"],
+        tags: &["getting-started", "editorial", "newsletter"],
         featured: true,
         status: DemoStatus::Published { days_ago: 1 },
         custom_excerpt: Some(

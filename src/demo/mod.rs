@@ -1,10 +1,11 @@
-//! `folio serve --demo`: a small sample blog, so a new instance shows something real at once.
+//! `folio serve --demo`: a small sample blog (posts, pages, authors, tags, the site's name and
+//! navigation), so a new instance shows something real at once.
 
 pub(crate) mod content;
 
 use std::collections::HashMap;
 
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
 use crate::auth::{Role, Staff};
@@ -17,9 +18,12 @@ use crate::ids::{AuthorId, TagId};
 use crate::posts::input::NewPostInput;
 use crate::posts::model::{PostKind, PostMeta, PostStatus, Visibility};
 use crate::posts::service::{self, Editorial};
+use crate::settings::storage as settings;
+use crate::site::SiteSettings;
+use crate::site::settings::NavItem;
 use crate::tags::input::TagInput;
 use crate::tags::service as tags;
-use content::{AUTHORS, DemoStatus, POSTS, TAGS};
+use content::{AUTHORS, DemoStatus, PAGES, POSTS, TAGS};
 
 /// The demo's authors and tags, by their keys in [`content`].
 type DemoIds = (
@@ -92,9 +96,6 @@ pub fn load(db: &Db, editorial: Editorial) -> Result<bool, ApiError> {
             ),
             DemoStatus::Draft => (PostStatus::Draft, None),
         };
-        fn ids<Id: Clone>(keys: &[&str], map: &HashMap<&str, Id>) -> Vec<Id> {
-            keys.iter().filter_map(|k| map.get(k).cloned()).collect()
-        }
         let input = NewPostInput {
             title: p.title.to_owned(),
             slug: None,
@@ -117,8 +118,68 @@ pub fn load(db: &Db, editorial: Editorial) -> Result<bool, ApiError> {
         };
         service::create(conn, &owner, PostKind::Post, input, editorial)?;
     }
-    tracing::info!(posts = POSTS.len(), "loaded the demo blog");
+    for p in PAGES {
+        let input = page(p.title, p.markdown, ids(p.authors, &author_ids), now);
+        service::create(conn, &owner, PostKind::Page, input, editorial)?;
+    }
+    write_transaction(conn, describe_site)?;
+    tracing::info!(
+        posts = POSTS.len(),
+        pages = PAGES.len(),
+        "loaded the demo blog"
+    );
     Ok(true)
+}
+
+fn ids<Id: Clone>(keys: &[&str], map: &HashMap<&str, Id>) -> Vec<Id> {
+    keys.iter().filter_map(|k| map.get(k).cloned()).collect()
+}
+
+/// A published page by `authors`.
+fn page(title: &str, markdown: &str, authors: Vec<AuthorId>, now: NaiveDateTime) -> NewPostInput {
+    NewPostInput {
+        title: title.to_owned(),
+        slug: None,
+        markdown: markdown.to_owned(),
+        custom_excerpt: None,
+        feature_image: None,
+        featured: false,
+        status: PostStatus::Published,
+        visibility: Visibility::Public,
+        published_at: Some(now),
+        authors: Some(authors),
+        tags: Vec::new(),
+        meta_title: None,
+        meta_description: None,
+        canonical_url: None,
+        codeinjection_head: None,
+        codeinjection_foot: None,
+        custom_template: None,
+        meta: PostMeta::default(),
+    }
+}
+
+/// The demo site's name, description and navigation.
+fn describe_site(conn: &mut DbConn) -> Result<(), ApiError> {
+    let nav = |items: &[(&str, &str)]| {
+        items
+            .iter()
+            .map(|(label, url)| NavItem {
+                label: (*label).to_owned(),
+                url: (*url).to_owned(),
+            })
+            .collect()
+    };
+    let current = settings::find_for_update(conn)?;
+    let document = SiteSettings {
+        title: content::SITE_TITLE.to_owned(),
+        description: Some(content::SITE_DESCRIPTION.to_owned()),
+        navigation: nav(content::NAVIGATION),
+        secondary_navigation: nav(content::SECONDARY_NAVIGATION),
+        ..current.settings
+    };
+    settings::save(conn, document, current.version)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -139,6 +200,15 @@ mod tests {
             );
             assert!(
                 p.tags.iter().all(|k| TAGS.iter().any(|t| t.key == *k)),
+                "{}",
+                p.title
+            );
+        }
+        for p in PAGES {
+            assert!(
+                p.authors
+                    .iter()
+                    .all(|k| AUTHORS.iter().any(|a| a.key == *k)),
                 "{}",
                 p.title
             );
