@@ -3,11 +3,12 @@
 //! their authors, tags and addresses, an author's page, a tag's page, and a draft shown by a
 //! preview link.
 
+use actix_web::body::MessageBody;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
 use crate::paths::{AUTHORS, PAGES, POSTS, SETTINGS, TAGS, by_slug, preview, resource};
-use crate::support::{Backend, id, slugs, spawn_with};
+use crate::support::{Backend, Served, TestApp, id, slugs, spawn_with};
 
 on_both_backends!(a_frontend_builds_the_whole_blog_from_the_api);
 
@@ -104,7 +105,12 @@ async fn a_frontend_builds_the_whole_blog_from_the_api(backend: Backend) {
     let tags = read(format!("{TAGS}?limit=100")).await;
     assert!(!names(&tags["data"], "name").contains(&"#newsletter".to_owned()));
 
-    // A draft, shown to a colleague who cannot sign in.
+    a_draft_is_shown_by_its_link(&app).await;
+}
+
+/// A draft, shown to a colleague who cannot sign in.
+async fn a_draft_is_shown_by_its_link<S: Served<B>, B: MessageBody>(app: &TestApp<S>) {
+    let owner = Some(app.owner_token.as_str());
     let drafts = app
         .get(&format!("{POSTS}?status=draft"), owner)
         .await
@@ -119,7 +125,11 @@ async fn a_frontend_builds_the_whole_blog_from_the_api(backend: Backend) {
         .await
         .expect(201)
         .body;
-    let shown = read(link["path"].as_str().unwrap().to_owned()).await;
+    let shown = app
+        .get(link["path"].as_str().unwrap(), None)
+        .await
+        .expect(200)
+        .body;
     assert_eq!(shown["kind"], "post");
     assert_eq!(shown["data"]["title"], draft["title"]);
     assert_eq!(shown["data"]["html"], draft["html"]);
