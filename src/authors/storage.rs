@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::model::{AuthorChanges, AuthorInput, AuthorRow, NewAuthor};
 use crate::auth::Role;
-use crate::db::schema::{authors, posts_authors};
+use crate::db::schema::{authors, posts, posts_authors};
 use crate::db::{DbConn, now};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::AuthorId;
@@ -154,6 +154,14 @@ pub fn delete(conn: &mut DbConn, id: &AuthorId, checked: i64) -> ApiResult<()> {
              author, or delete them, first."
         )));
     }
+    // The posts they were on show one author less from now on: they count as changed
+    // (`updated_at`, which `Last-Modified` follows; not their version: nobody edited them).
+    let bylined = posts_authors::table
+        .filter(posts_authors::author_id.eq(id))
+        .select(posts_authors::post_id);
+    diesel::update(posts::table.filter(posts::id.eq_any(bylined)))
+        .set(posts::updated_at.eq(now()))
+        .execute(conn)?;
     match diesel::delete(authors::table.find(id)).execute(conn)? {
         0 => Err(not_found(id)),
         _ => Ok(()),

@@ -256,6 +256,8 @@ pub struct BylineRow {
     pub slug: String,
     pub name: String,
     pub avatar_url: Option<String>,
+    /// When the author last changed: the post shows their name and picture.
+    pub updated_at: NaiveDateTime,
 }
 
 /// A tag as embedded in a post, with the post it belongs to.
@@ -267,6 +269,7 @@ pub struct PostTagRow {
     pub name: String,
     /// Internal tags (`#…`) are for staff: readers never see them on a post.
     pub internal: bool,
+    pub updated_at: NaiveDateTime,
 }
 
 /// A post with its image and social fields and its ordered authors and tags.

@@ -172,7 +172,12 @@ impl Snapshot {
                 match (field.as_str(), was) {
                     ("authors" | "tags", Some(was)) => ids(was) != ids(now),
                     (_, Some(was)) => was != now,
-                    (_, None) => !(now.is_null() || now == &serde_json::json!([]) || now == false),
+                    (_, None) => {
+                        !(now.is_null()
+                            || now == ""
+                            || now == &serde_json::json!([])
+                            || now == false)
+                    }
                 }
             })
             .map(|(field, _)| field)

@@ -619,7 +619,7 @@ macro_rules! post_routes {
                 operation_id = $restore_id,
                 tag = $tag,
                 summary = concat!("Bring a ", $one, " back to a revision."),
-                description = concat!("Its content (title, text, excerpt, images, SEO and social fields, template, code injection, authors and tags) comes back as a new revision, `restored`; its slug, status, publication time, visibility and featured flag stay. Authors and tags that no longer exist are left out and named in `warnings`; code injection comes back for editors and above only. Whoever may change the ", $one, " may restore it. Needs `If-Match` with the version you read."),
+                description = concat!("Its content (title, text, excerpt, images, SEO and social fields, template, code injection, authors and tags) comes back as a new revision, `restored`; its slug, status, publication time, visibility and featured flag stay. Authors and tags that no longer exist are left out and named in `warnings`; code injection and the byline come back for editors and above only (for others they stay as they are, with a warning). Whoever may change the ", $one, " may restore it. Needs `If-Match` with the version you read."),
                 params(
                     ("id" = String, Path, description = concat!("The ", $one, "'s id")),
                     ("number" = i32, Path, description = "The revision's number"),

@@ -325,9 +325,9 @@ pub struct Restored {
 }
 
 /// Brings back the content of revision `number` of post `id`, as a new revision: its title,
-/// text, excerpt, images, SEO and social fields, template, code (editors and above), authors
-/// and tags. Its slug, status, publication time, visibility and featured flag stay as they
-/// are now.
+/// text, excerpt, images, SEO and social fields, template, tags, and for editors and above
+/// its code and byline (which only they may set; for others they stay, with a warning). Its
+/// slug, status, publication time, visibility and featured flag stay as they are now.
 pub fn restore(
     conn: &mut DbConn,
     staff: &Staff,
@@ -386,11 +386,19 @@ fn restoring(
             ));
         }
     }
+    let editorial = staff.role.is_editorial();
+    let byline_changes = !authors.is_empty() && authors != current.author_ids();
     if authors.is_empty() {
         warnings.push(FieldError::new(
             "authors",
             "kept",
             "none of the revision's authors exists any more: the byline stays as it is",
+        ));
+    } else if byline_changes && !editorial {
+        warnings.push(FieldError::new(
+            "authors",
+            "kept",
+            "editors set bylines: the byline stays as it is",
         ));
     }
     let wanted_tags: Vec<TagId> = named_ids(&snapshot.tags)
@@ -410,7 +418,6 @@ fn restoring(
             ));
         }
     }
-    let editorial = staff.role.is_editorial();
     let mut code = |field: &str, then: Option<String>, now: &Option<String>| {
         if editorial {
             Some(then)
@@ -440,7 +447,7 @@ fn restoring(
         markdown: Some(snapshot.markdown),
         custom_excerpt: Some(snapshot.custom_excerpt),
         feature_image: Some(snapshot.feature_image),
-        authors: (!authors.is_empty() && authors != current.author_ids()).then_some(authors),
+        authors: (byline_changes && editorial).then_some(authors),
         tags: Some(tags),
         meta_title: Some(snapshot.meta_title),
         meta_description: Some(snapshot.meta_description),

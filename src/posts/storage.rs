@@ -435,6 +435,7 @@ fn with_relations(
                 authors::slug,
                 authors::name,
                 authors::avatar_url,
+                authors::updated_at,
             ))
             .load(conn)?
     };
@@ -451,6 +452,7 @@ fn with_relations(
                 tags::slug,
                 tags::name,
                 internal(),
+                tags::updated_at,
             ))
             .load(conn)?
     };
@@ -614,15 +616,17 @@ pub fn find_relations(
     let authors = match author_ids {
         None => None,
         Some(ids) => {
-            let found: Vec<(AuthorId, String, String, Option<String>)> = authors::table
-                .filter(authors::id.eq_any(ids))
-                .select((
-                    authors::id,
-                    authors::slug,
-                    authors::name,
-                    authors::avatar_url,
-                ))
-                .load(conn)?;
+            let found: Vec<(AuthorId, String, String, Option<String>, NaiveDateTime)> =
+                authors::table
+                    .filter(authors::id.eq_any(ids))
+                    .select((
+                        authors::id,
+                        authors::slug,
+                        authors::name,
+                        authors::avatar_url,
+                        authors::updated_at,
+                    ))
+                    .load(conn)?;
             missing(
                 "authors",
                 "author",
@@ -634,12 +638,13 @@ pub fn find_relations(
                 ids,
                 found,
                 |a| &a.0,
-                |(id, slug, name, avatar_url)| BylineRow {
+                |(id, slug, name, avatar_url, updated_at)| BylineRow {
                     post_id: post_id.clone(),
                     id,
                     slug,
                     name,
                     avatar_url,
+                    updated_at,
                 },
             ))
         }
@@ -647,21 +652,28 @@ pub fn find_relations(
     let tags = match tag_ids {
         None => None,
         Some(ids) => {
-            let found: Vec<(TagId, String, String, bool)> = tags::table
+            let found: Vec<(TagId, String, String, bool, NaiveDateTime)> = tags::table
                 .filter(tags::id.eq_any(ids))
-                .select((tags::id, tags::slug, tags::name, internal()))
+                .select((
+                    tags::id,
+                    tags::slug,
+                    tags::name,
+                    internal(),
+                    tags::updated_at,
+                ))
                 .load(conn)?;
             missing("tags", "tag", ids, found.iter().map(|t| &t.0), &mut errors);
             Some(in_order(
                 ids,
                 found,
                 |t| &t.0,
-                |(id, slug, name, internal)| PostTagRow {
+                |(id, slug, name, internal, updated_at)| PostTagRow {
                     post_id: post_id.clone(),
                     id,
                     slug,
                     name,
                     internal,
+                    updated_at,
                 },
             ))
         }

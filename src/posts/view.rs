@@ -150,6 +150,10 @@ macro_rules! post_view {
             pub updated_at: DateTime<Utc>,
             /// Grows by one on every change; send it back (or the `ETag`) when you change it.
             pub version: i64,
+            /// When what this shows last changed: the post, an author or tag it embeds, or the
+            /// site's address.
+            #[serde(skip)]
+            pub changed_at: DateTime<Utc>,
         }
 
         impl $name {
@@ -176,6 +180,15 @@ macro_rules! post_view {
                 live_since: Option<NaiveDateTime>,
             ) -> $name {
                 let status = record.row.status_at(seen.now);
+                let changed_at = utc(record
+                    .authors
+                    .iter()
+                    .map(|a| a.updated_at)
+                    .chain(record.tags.iter().map(|t| t.updated_at))
+                    .fold(
+                        record.row.updated_at.max(seen.site.changed_at),
+                        NaiveDateTime::max,
+                    ));
                 let (row, meta) = (record.row, record.meta);
                 let url = seen.site.post_url(Addressed {
                     page: row.kind == crate::posts::model::PostKind::Page,
@@ -234,6 +247,7 @@ macro_rules! post_view {
                     created_at: utc(row.created_at),
                     updated_at: utc(row.updated_at),
                     version: row.version,
+                    changed_at,
                 }
             }
         }
@@ -242,8 +256,8 @@ macro_rules! post_view {
             /// A scheduled post changes when it goes live, without anyone editing it.
             fn last_modified(&self) -> DateTime<Utc> {
                 match (self.status, self.published_at) {
-                    (PostStatus::Published, Some(at)) => at.max(self.updated_at),
-                    _ => self.updated_at,
+                    (PostStatus::Published, Some(at)) => at.max(self.changed_at),
+                    _ => self.changed_at,
                 }
             }
         }
@@ -327,7 +341,7 @@ macro_rules! restored_view {
         pub struct $name {
             pub data: $post,
             /// Authors and tags of the revision that no longer exist (left out), and code
-            /// injection that only editors may bring back (kept as it was).
+            /// injection and bylines that only editors may bring back (kept as they were).
             pub warnings: Vec<FieldError>,
         }
     };

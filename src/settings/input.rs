@@ -62,9 +62,9 @@ pub struct UpdateSettings {
     #[schema(max_length = 191, example = "/{year}/{month}/{slug}/")]
     pub permalinks: Option<String>,
     #[schema(max_items = 50)]
-    pub navigation: Option<Vec<NavItem>>,
+    pub navigation: Option<Vec<NavLink>>,
     #[schema(max_items = 50)]
-    pub secondary_navigation: Option<Vec<NavItem>>,
+    pub secondary_navigation: Option<Vec<NavLink>>,
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 191)]
     pub facebook: Option<Option<String>>,
@@ -120,9 +120,24 @@ pub struct UpdateSettings {
     pub version: Option<i64>,
 }
 
-/// A checked change to the settings: the body, each field normalised.
+/// A link of the navigation, as a change sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NavLink {
+    #[schema(min_length = 1, max_length = 100, example = "About")]
+    pub label: String,
+    /// An absolute `http(s)` URL, or a path on the site (`/about/`).
+    #[schema(max_length = 2048, example = "/about/")]
+    pub url: String,
+}
+
+/// A checked change to the settings: every field normalised.
 #[derive(Debug)]
-pub struct SettingsPatch(UpdateSettings);
+pub struct SettingsPatch {
+    fields: UpdateSettings,
+    navigation: Option<Vec<NavItem>>,
+    secondary_navigation: Option<Vec<NavItem>>,
+}
 
 /// A site address: `http(s)`, with no query or fragment, without its trailing slash.
 fn site_url(f: &mut Fields, value: Option<String>) -> Option<String> {
@@ -164,7 +179,16 @@ fn timezone(f: &mut Fields, value: String) -> String {
     }
 }
 
-fn navigation(f: &mut Fields, field: &str, items: Vec<NavItem>) -> Vec<NavItem> {
+/// A path on the site: from its root, and nothing a browser could read as another host
+/// (`//host`, `/\\host`) or that is not one path (spaces, control characters).
+fn site_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn links(f: &mut Fields, field: &str, items: Vec<NavLink>) -> Vec<NavItem> {
     if items.len() > NAV_MAX {
         f.error(
             field,
@@ -178,8 +202,11 @@ fn navigation(f: &mut Fields, field: &str, items: Vec<NavItem>) -> Vec<NavItem> 
         .map(|(i, item)| {
             let label = f.required(&format!("{field}[{i}].label"), &item.label, LABEL_MAX);
             let at = format!("{field}[{i}].url");
-            let url = if item.url.starts_with('/') && !item.url.starts_with("//") {
+            let url = if site_path(&item.url) {
                 f.body(&at, item.url, 2048)
+            } else if item.url.starts_with('/') {
+                f.error(&at, "invalid_url", "must be a plain path on the site");
+                item.url
             } else {
                 f.url(&at, Some(item.url)).unwrap_or_default()
             };
@@ -209,10 +236,8 @@ impl UpdateSettings {
                     f.error("permalinks", "invalid_format", message);
                 }
             }),
-            navigation: self.navigation.map(|n| navigation(&mut f, "navigation", n)),
-            secondary_navigation: self
-                .secondary_navigation
-                .map(|n| navigation(&mut f, "secondary_navigation", n)),
+            navigation: None,
+            secondary_navigation: None,
             facebook: handle(&mut f, "facebook", self.facebook),
             twitter: handle(&mut f, "twitter", self.twitter),
             mastodon: handle(&mut f, "mastodon", self.mastodon),
@@ -240,14 +265,22 @@ impl UpdateSettings {
             ),
             version: self.version,
         };
-        f.finish(SettingsPatch(patch))
+        let navigation = self.navigation.map(|n| links(&mut f, "navigation", n));
+        let secondary_navigation = self
+            .secondary_navigation
+            .map(|n| links(&mut f, "secondary_navigation", n));
+        f.finish(SettingsPatch {
+            fields: patch,
+            navigation,
+            secondary_navigation,
+        })
     }
 }
 
 impl SettingsPatch {
     /// The version the body names, if it names one.
     pub fn version(&self) -> Option<i64> {
-        self.0.version
+        self.fields.version
     }
 
     /// Writes the fields this change sets into `settings`.
@@ -257,7 +290,7 @@ impl SettingsPatch {
                 *field = value;
             }
         }
-        let p = self.0;
+        let p = self.fields;
         set(&mut settings.title, p.title);
         set(&mut settings.description, p.description);
         set(&mut settings.logo, p.logo);
@@ -268,8 +301,11 @@ impl SettingsPatch {
         set(&mut settings.timezone, p.timezone);
         set(&mut settings.url, p.url);
         set(&mut settings.permalinks, p.permalinks);
-        set(&mut settings.navigation, p.navigation);
-        set(&mut settings.secondary_navigation, p.secondary_navigation);
+        set(&mut settings.navigation, self.navigation);
+        set(
+            &mut settings.secondary_navigation,
+            self.secondary_navigation,
+        );
         set(&mut settings.facebook, p.facebook);
         set(&mut settings.twitter, p.twitter);
         set(&mut settings.mastodon, p.mastodon);
@@ -317,7 +353,7 @@ mod tests {
             "locale": "english please",
             "permalinks": "/{year}/",
             "accent_color": "red",
-            "navigation": [{"label": "", "url": "javascript:alert(1)"}],
+            "navigation": [{"label": "", "url": "javascript:alert(1)"}, {"label": "Out", "url": "/\\\\evil.example"}],
         }));
         let fields: Vec<&str> = bad.iter().map(|(field, _)| field.as_str()).collect();
         assert_eq!(
@@ -330,7 +366,8 @@ mod tests {
                 "url",
                 "permalinks",
                 "navigation[0].label",
-                "navigation[0].url"
+                "navigation[0].url",
+                "navigation[1].url"
             ]
         );
         assert!(

@@ -122,13 +122,17 @@ pub struct Site {
     url: Option<String>,
     permalinks: Permalinks,
     timezone: Tz,
+    /// When the settings last changed: every address is as new as they are.
+    pub changed_at: NaiveDateTime,
 }
 
 impl Site {
-    /// The addresses `settings` make. Stored settings were checked when written; should one no
-    /// longer parse (a time zone a newer database dropped), its default stands in.
-    pub fn of(settings: &SiteSettings) -> Site {
+    /// The addresses `settings`, as changed at `changed_at`, make. Stored settings were
+    /// checked when written; should one no longer parse (a time zone a newer database
+    /// dropped), its default stands in.
+    pub fn of(settings: &SiteSettings, changed_at: NaiveDateTime) -> Site {
         Site {
+            changed_at,
             url: settings
                 .url
                 .as_deref()
@@ -142,7 +146,8 @@ impl Site {
 
     /// The site as its settings are now.
     pub fn load(conn: &mut DbConn) -> ApiResult<Site> {
-        Ok(Site::of(&load_settings(conn)?.0))
+        let (settings, _, changed_at) = load_settings(conn)?;
+        Ok(Site::of(&settings, changed_at))
     }
 
     fn at(&self, path: &str) -> Option<String> {
@@ -195,12 +200,13 @@ mod tests {
     use super::*;
 
     fn site(url: &str, permalinks: &str, timezone: &str) -> Site {
-        Site::of(&SiteSettings {
+        let settings = SiteSettings {
             url: Some(url.to_owned()),
             permalinks: permalinks.to_owned(),
             timezone: timezone.to_owned(),
             ..SiteSettings::default()
-        })
+        };
+        Site::of(&settings, NaiveDateTime::default())
     }
 
     fn live(at: &str) -> Addressed<'static> {
@@ -284,7 +290,7 @@ mod tests {
             site.author_url("mara").unwrap(),
             "https://example.com/author/mara/"
         );
-        let unset = Site::of(&SiteSettings::default());
+        let unset = Site::of(&SiteSettings::default(), NaiveDateTime::default());
         assert_eq!(unset.post_url(live("2026-01-01T00:00:00")), None);
         assert_eq!(unset.author_url("mara"), None);
     }

@@ -7,7 +7,7 @@ use super::input::TagInput;
 use super::model::{NewTag, TagChanges, TagRow};
 use super::query::TagScope;
 use crate::content::tag;
-use crate::db::schema::tags;
+use crate::db::schema::{posts, posts_tags, tags};
 use crate::db::{DbConn, MultiBackend, now};
 use crate::error::ApiResult;
 use crate::ids::TagId;
@@ -65,8 +65,16 @@ pub fn insert(conn: &mut DbConn, input: TagInput) -> ApiResult<TagRow> {
     insert_named(conn, row, input.slug, &source)
 }
 
-/// Deletes the tag; its links to posts go with it (the posts stay).
+/// Deletes the tag; its links to posts go with it (the posts stay). The posts it was on show
+/// one tag less from now on, so they count as changed (`updated_at`, which `Last-Modified`
+/// follows; not their version: nobody edited them).
 pub fn delete(conn: &mut DbConn, id: &TagId) -> ApiResult<()> {
+    let tagged = posts_tags::table
+        .filter(posts_tags::tag_id.eq(id))
+        .select(posts_tags::post_id);
+    diesel::update(posts::table.filter(posts::id.eq_any(tagged)))
+        .set(posts::updated_at.eq(now()))
+        .execute(conn)?;
     match diesel::delete(tags::table.find(id)).execute(conn)? {
         0 => Err(not_found(id)),
         _ => Ok(()),

@@ -49,6 +49,9 @@ pub struct Tag {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub count: Option<PostCount>,
+    /// When what this shows last changed: it, or the site's address.
+    #[serde(skip)]
+    pub changed_at: DateTime<Utc>,
 }
 
 impl Tag {
@@ -78,12 +81,13 @@ impl Tag {
             updated_at: utc(row.updated_at),
             version: row.version,
             count,
+            changed_at: utc(row.updated_at.max(site.changed_at)),
         }
     }
 }
 
 impl crate::http::Modified for Tag {
     fn last_modified(&self) -> DateTime<Utc> {
-        self.updated_at
+        self.changed_at
     }
 }

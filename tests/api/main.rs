@@ -12,6 +12,7 @@ mod authors;
 mod caching;
 mod concurrency;
 mod cursors;
+mod demo;
 mod errors;
 mod fields;
 mod listing;
