@@ -2,10 +2,12 @@
 //!
 //! - `seed` fills a Folio database with a realistic generated dataset;
 //! - `ceiling` serves a captured response from memory, the upper bound Folio is compared to;
-//! - `markdown` times rendering pathological Markdown at growing sizes.
+//! - `markdown` times rendering pathological Markdown at growing sizes;
+//! - `revisions` measures what a post's history costs on disk.
 
 mod ceiling;
 mod markdown;
+mod revisions;
 mod rng;
 mod seed;
 mod text;
@@ -29,6 +31,8 @@ enum Command {
     Ceiling(ceiling::CeilingArgs),
     /// Time rendering families of pathological Markdown at growing sizes.
     Markdown(markdown::MarkdownArgs),
+    /// Make one post with a history and report the revisions table's size.
+    Revisions(revisions::RevisionsArgs),
     /// Render one generated input and print the seconds it took (run by `markdown`).
     #[command(hide = true)]
     RenderOne(markdown::RenderOneArgs),
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Command::Seed(args) => seed::run(args),
         Command::Ceiling(args) => ceiling::run(args),
         Command::Markdown(args) => markdown::run(args),
+        Command::Revisions(args) => revisions::run(args),
         Command::RenderOne(args) => markdown::run_one(args),
     };
     match result {
