@@ -4,6 +4,15 @@
 use crate::content::Slug;
 use crate::error::{ApiError, FieldError};
 
+/// The limits every resource with SEO and social fields shares, in characters: a page
+/// title for search engines and cards, and the description under it (Ghost's limits).
+pub const META_TITLE_MAX: usize = 300;
+pub const META_DESCRIPTION_MAX: usize = 500;
+/// Markup for a page's head or foot.
+pub const CODE_MAX: usize = 65_535;
+/// A handle or profile address on a social network.
+pub const HANDLE_MAX: usize = 191;
+
 #[derive(Debug, Default)]
 pub struct Fields {
     errors: Vec<FieldError>,

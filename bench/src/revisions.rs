@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use folio::auth::{Role, Staff, Via};
 use folio::db::{Backend, Db, DbConn};
 use folio::posts::input::{NewPostInput, PostPatch};
-use folio::posts::model::{PostKind, PostMeta, PostStatus, Visibility};
+use folio::posts::model::PostKind;
 use folio::posts::service::{self, Editorial};
 use folio::precondition::Expected;
 
@@ -54,29 +54,6 @@ fn table_bytes(conn: &mut DbConn) -> Result<i64, String> {
         .get_result::<Bytes>(conn)
         .map(|b| b.bytes)
         .map_err(|e| format!("cannot measure the table: {e}"))
-}
-
-fn new_post(markdown: String, author: &Staff) -> NewPostInput {
-    NewPostInput {
-        title: "A post with a history".to_owned(),
-        slug: None,
-        markdown,
-        custom_excerpt: None,
-        feature_image: None,
-        featured: false,
-        status: PostStatus::Draft,
-        visibility: Visibility::Public,
-        published_at: None,
-        authors: Some(vec![author.id.clone()]),
-        tags: Vec::new(),
-        meta_title: None,
-        meta_description: None,
-        canonical_url: None,
-        codeinjection_head: None,
-        codeinjection_foot: None,
-        custom_template: None,
-        meta: PostMeta::default(),
-    }
 }
 
 /// `markdown` with one of its paragraphs written anew, about as long as it was.
@@ -124,7 +101,10 @@ pub fn run(args: RevisionsArgs) -> Result<(), String> {
         conn,
         &author,
         PostKind::Post,
-        new_post(markdown.clone(), &author),
+        NewPostInput {
+            authors: Some(vec![author.id.clone()]),
+            ..NewPostInput::draft("A post with a history", &markdown)
+        },
         editorial,
     )
     .map_err(|e| e.to_string())?;

@@ -9,14 +9,11 @@ use super::model::{AuthorChanges, Profile};
 use crate::auth::{Email, Role, password};
 use crate::content::Slug;
 use crate::error::ApiResult;
-use crate::validate::{Fields, double_option};
+use crate::validate::{Fields, HANDLE_MAX, META_DESCRIPTION_MAX, META_TITLE_MAX, double_option};
 
 const NAME_MAX: usize = 191;
 const BIO_MAX: usize = 5000;
 const LOCATION_MAX: usize = 191;
-const META_TITLE_MAX: usize = 300;
-const META_DESCRIPTION_MAX: usize = 500;
-const HANDLE_MAX: usize = 191;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -16,7 +16,7 @@ use crate::db::{Db, DbConn, now, write_transaction};
 use crate::error::ApiError;
 use crate::ids::{AuthorId, TagId};
 use crate::posts::input::NewPostInput;
-use crate::posts::model::{PostKind, PostMeta, PostStatus, Visibility};
+use crate::posts::model::{PostKind, PostStatus};
 use crate::posts::service::{self, Editorial};
 use crate::settings::storage as settings;
 use crate::site::SiteSettings;
@@ -97,24 +97,13 @@ pub fn load(db: &Db, editorial: Editorial) -> Result<bool, ApiError> {
             DemoStatus::Draft => (PostStatus::Draft, None),
         };
         let input = NewPostInput {
-            title: p.title.to_owned(),
-            slug: None,
-            markdown: p.markdown.to_owned(),
             custom_excerpt: p.custom_excerpt.map(str::to_owned),
-            feature_image: None,
             featured: p.featured,
             status,
-            visibility: Visibility::Public,
             published_at,
             authors: Some(ids(p.authors, &author_ids)),
             tags: ids(p.tags, &tag_ids),
-            meta_title: None,
-            meta_description: None,
-            canonical_url: None,
-            codeinjection_head: None,
-            codeinjection_foot: None,
-            custom_template: None,
-            meta: PostMeta::default(),
+            ..NewPostInput::draft(p.title, p.markdown)
         };
         service::create(conn, &owner, PostKind::Post, input, editorial)?;
     }
@@ -138,24 +127,10 @@ fn ids<Id: Clone>(keys: &[&str], map: &HashMap<&str, Id>) -> Vec<Id> {
 /// A published page by `authors`.
 fn page(title: &str, markdown: &str, authors: Vec<AuthorId>, now: NaiveDateTime) -> NewPostInput {
     NewPostInput {
-        title: title.to_owned(),
-        slug: None,
-        markdown: markdown.to_owned(),
-        custom_excerpt: None,
-        feature_image: None,
-        featured: false,
         status: PostStatus::Published,
-        visibility: Visibility::Public,
         published_at: Some(now),
         authors: Some(authors),
-        tags: Vec::new(),
-        meta_title: None,
-        meta_description: None,
-        canonical_url: None,
-        codeinjection_head: None,
-        codeinjection_foot: None,
-        custom_template: None,
-        meta: PostMeta::default(),
+        ..NewPostInput::draft(title, markdown)
     }
 }
 

@@ -9,15 +9,13 @@ use super::model::{MetaPatch, PostMeta, PostStatus, Visibility};
 use crate::content::Slug;
 use crate::ids::{AuthorId, TagId};
 use crate::validate::Fields;
+pub use crate::validate::{CODE_MAX, META_DESCRIPTION_MAX, META_TITLE_MAX};
 
 pub const TITLE_MAX: usize = 255;
 pub const MARKDOWN_MAX: usize = 1_000_000;
 pub const EXCERPT_MAX: usize = 500;
-pub const META_TITLE_MAX: usize = 300;
-pub const META_DESCRIPTION_MAX: usize = 500;
 pub const ALT_MAX: usize = 191;
 pub const CAPTION_MAX: usize = 1000;
-pub const CODE_MAX: usize = 65_535;
 pub const TEMPLATE_MAX: usize = 100;
 const MAX_LINKS: usize = 50;
 
@@ -41,6 +39,33 @@ pub struct NewPostInput {
     pub codeinjection_foot: Option<String>,
     pub custom_template: Option<String>,
     pub meta: PostMeta,
+}
+
+impl NewPostInput {
+    /// A draft with `title` and `markdown`, and every other field as a body that leaves it out
+    /// has it (by the writer, untagged, public): for what writes posts without a request.
+    pub fn draft(title: &str, markdown: &str) -> NewPostInput {
+        NewPostInput {
+            title: title.to_owned(),
+            slug: None,
+            markdown: markdown.to_owned(),
+            custom_excerpt: None,
+            feature_image: None,
+            featured: false,
+            status: PostStatus::Draft,
+            visibility: Visibility::Public,
+            published_at: None,
+            authors: None,
+            tags: Vec::new(),
+            meta_title: None,
+            meta_description: None,
+            canonical_url: None,
+            codeinjection_head: None,
+            codeinjection_foot: None,
+            custom_template: None,
+            meta: PostMeta::default(),
+        }
+    }
 }
 
 /// A validated change to a post or page: `None` leaves a field as it is.

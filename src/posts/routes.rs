@@ -120,7 +120,7 @@ fn visible_to<K: Kind>(
     Ok(h::one(&K::view(record, &seen, shape), version))
 }
 
-pub async fn list<K: Kind>(
+async fn list<K: Kind>(
     req: &HttpRequest,
     db: &Db,
     caller: &Caller,
@@ -143,7 +143,7 @@ pub async fn list<K: Kind>(
     Ok(h::list(req, &ListResponse::new(data, &page, meta, cursors)))
 }
 
-pub async fn by_id<K: Kind>(
+async fn by_id<K: Kind>(
     db: &Db,
     caller: &Caller,
     id: PathSegment,
@@ -156,7 +156,7 @@ pub async fn by_id<K: Kind>(
     visible_to::<K>(caller, record, &site, missing, &shape)
 }
 
-pub async fn by_slug<K: Kind>(
+async fn by_slug<K: Kind>(
     req: &HttpRequest,
     db: &Db,
     caller: &Caller,
@@ -205,7 +205,7 @@ fn written<K: Kind>(record: PostRecord, site: &Site) -> (K::View, i64) {
     (K::view(record, &seen, &PostShape::default()), version)
 }
 
-pub async fn create<K: Kind>(
+async fn create<K: Kind>(
     req: &HttpRequest,
     db: &Db,
     staff: Staff,
@@ -221,7 +221,7 @@ pub async fn create<K: Kind>(
     Ok(h::created(&view, version, &location))
 }
 
-pub async fn update<K: Kind>(
+async fn update<K: Kind>(
     req: &HttpRequest,
     db: &Db,
     staff: Staff,
@@ -240,14 +240,14 @@ pub async fn update<K: Kind>(
     Ok(h::one(&view, version))
 }
 
-pub async fn delete<K: Kind>(db: &Db, staff: Staff, id: PathSegment) -> ApiResult<HttpResponse> {
+async fn delete<K: Kind>(db: &Db, staff: Staff, id: PathSegment) -> ApiResult<HttpResponse> {
     let id = PostId::from(id.0);
     db.run(move |conn| service::delete(conn, &staff, K::KIND, &id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub async fn history<K: Kind>(
+async fn history<K: Kind>(
     req: &HttpRequest,
     db: &Db,
     staff: Staff,
@@ -265,7 +265,7 @@ pub async fn history<K: Kind>(
     Ok(h::list(req, &ListResponse::new(data, &page, meta, cursors)))
 }
 
-pub async fn revision<K: Kind>(
+async fn revision<K: Kind>(
     db: &Db,
     staff: Staff,
     (id, number): (PathSegment, i32),
@@ -281,7 +281,7 @@ pub async fn revision<K: Kind>(
     Ok(HttpResponse::Ok().json(revision))
 }
 
-pub async fn restore<K: Kind>(
+async fn restore<K: Kind>(
     req: &HttpRequest,
     db: &Db,
     staff: Staff,
@@ -300,7 +300,7 @@ pub async fn restore<K: Kind>(
         .json(K::restored(view, restored.warnings)))
 }
 
-pub async fn preview<K: Kind>(
+async fn preview<K: Kind>(
     req: &HttpRequest,
     db: &Db,
     staff: Staff,

@@ -7,14 +7,11 @@ use utoipa::ToSchema;
 use super::model::SiteSettings;
 use crate::site::Permalinks;
 use crate::site::settings::NavItem;
-use crate::validate::{Fields, double_option};
+use crate::validate::{Fields, HANDLE_MAX, META_DESCRIPTION_MAX, META_TITLE_MAX, double_option};
 
 const TITLE_MAX: usize = 150;
 const DESCRIPTION_MAX: usize = 200;
 const LOCALE_MAX: usize = 35;
-const HANDLE_MAX: usize = 191;
-const META_TITLE_MAX: usize = 300;
-const META_DESCRIPTION_MAX: usize = 500;
 const NAV_MAX: usize = 50;
 const LABEL_MAX: usize = 100;
 

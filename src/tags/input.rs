@@ -6,13 +6,10 @@ use utoipa::ToSchema;
 use super::model::TagChanges;
 use crate::content::{Slug, TagVisibility};
 use crate::error::ApiResult;
-use crate::validate::{Fields, double_option};
+use crate::validate::{CODE_MAX, Fields, META_DESCRIPTION_MAX, META_TITLE_MAX, double_option};
 
 const NAME_MAX: usize = 191;
 const DESCRIPTION_MAX: usize = 500;
-const META_TITLE_MAX: usize = 300;
-const META_DESCRIPTION_MAX: usize = 500;
-const CODE_MAX: usize = 65_535;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
