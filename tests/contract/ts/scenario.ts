@@ -10,7 +10,10 @@ const email = process.env.FOLIO_EMAIL ?? "owner@example.com";
 const password = process.env.FOLIO_PASSWORD ?? "";
 const run = `ts${Date.now()}`;
 
+let checked = 0;
+
 function check(condition: unknown, message: string): asserts condition {
+  checked += 1;
   if (!condition) {
     throw new Error(`assertion failed: ${message}`);
   }
@@ -103,6 +106,41 @@ async function main(): Promise<void> {
     "errors are problem+json",
   );
 
+  // The post's history: created, published, edited; the first revision comes back.
+  const history = await api.GET("/api/v1/posts/{id}/revisions", { params: { path: { id: draft.id } } });
+  check(history.response.status === 200 && history.data, `history: ${history.response.status}`);
+  const reasons = history.data.data.map((r) => r.reason);
+  check(JSON.stringify(reasons) === JSON.stringify(["edited", "published", "created"]), `reasons: ${reasons}`);
+  const first = await api.GET("/api/v1/posts/{id}/revisions/{number}", {
+    params: { path: { id: draft.id, number: 1 } },
+  });
+  check(first.response.status === 200 && first.data?.snapshot.title === draft.title, "revision 1 holds the first title");
+  const restored = await api.POST("/api/v1/posts/{id}/revisions/{number}/restore", {
+    params: { path: { id: draft.id, number: 1 }, header: { "If-Match": update.response.headers.get("etag") ?? "" } },
+  });
+  check(restored.response.status === 200 && restored.data?.data.title === draft.title, `restore: ${restored.response.status}`);
+  check(restored.data.warnings.length === 0, "nothing was lost on the way back");
+
+  // A page, the site's address, and a preview link read without credentials.
+  const site = await api.PATCH("/api/v1/settings", {
+    params: { header: { "If-Match": "*" } },
+    body: { url: "https://blog.example.com" },
+  });
+  check(site.response.status === 200 && site.data?.url === "https://blog.example.com", `settings: ${site.response.status}`);
+  const page = await api.POST("/api/v1/pages", { body: { title: `About ${run}`, markdown: "Who we are." } });
+  check(page.response.status === 201 && page.data, `create page: ${page.response.status}`);
+  check(page.data.url === `https://blog.example.com/p/${page.data.uuid}/`, `a draft's address: ${page.data.url}`);
+  const link = await api.POST("/api/v1/pages/{id}/preview", { params: { path: { id: page.data.id } } });
+  check(link.response.status === 201 && link.data, `preview link: ${link.response.status}`);
+  const shown = await anonymous.GET("/api/v1/preview/{token}", { params: { path: { token: link.data.token } } });
+  check(shown.response.status === 200 && shown.data?.kind === "page", `preview: ${shown.response.status}`);
+  check(shown.data.data.url === `https://blog.example.com/${page.data.slug}/`, "the address it will have");
+  const unset = await api.PATCH("/api/v1/settings", {
+    params: { header: { "If-Match": "*" } },
+    body: { url: null },
+  });
+  check(unset.response.status === 200 && unset.data?.url === null, "the address unset again");
+
   const removed = await api.DELETE("/api/v1/posts/{id}", { params: { path: { id: draft.id } } });
   check(removed.response.status === 204, `delete: ${removed.response.status}`);
   const gone = await anonymous.GET("/api/v1/posts/{id}", { params: { path: { id: draft.id } } });
@@ -133,7 +171,7 @@ async function main(): Promise<void> {
   const ended = await api.GET("/api/v1/auth/me", {});
   check(ended.response.status === 401, "reuse signs the session out");
 
-  console.log("TypeScript SDK scenario: 21 steps passed");
+  console.log(`TypeScript SDK scenario: ${checked} checks passed`);
 }
 
 main().catch((err: unknown) => {
