@@ -22,6 +22,7 @@ use crate::http::response_cache::ResponseCache;
 use crate::http::route_table::RouteTable;
 use crate::posts::service::Editorial;
 use crate::routes::{self, OPENAPI_PATH};
+use crate::webhooks::delivery::WebhookSettings;
 
 /// How long browsers may remember a CORS preflight answer.
 const PREFLIGHT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -52,6 +53,10 @@ pub struct AppState {
     pub document: web::Data<ApiDocument>,
     /// How much history posts keep, and how long preview links work.
     pub editorial: web::Data<Editorial>,
+    /// How webhooks are delivered.
+    pub webhooks: web::Data<WebhookSettings>,
+    /// Jobs this instance runs at once.
+    pub job_concurrency: usize,
 }
 
 /// The OpenAPI document as served.
@@ -95,6 +100,7 @@ pub fn app(
         .app_data(crate::http::path_config())
         .app_data(state.routes)
         .app_data(state.editorial)
+        .app_data(state.webhooks)
         // Interactive documentation, every asset served from the binary (no CDN).
         .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new([OPENAPI_PATH])))
         .route(

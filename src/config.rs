@@ -12,6 +12,8 @@ use crate::auth::throttle::Limits;
 use crate::http::caching::CachePolicy;
 use crate::posts::service::Editorial;
 use crate::telemetry::LogFormat;
+use crate::webhooks::delivery::WebhookSettings;
+use crate::webhooks::target::TargetPolicy;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -188,6 +190,25 @@ pub struct ServeArgs {
     /// Seconds a preview link works after it is made.
     #[arg(long, env = "FOLIO_PREVIEW_TTL", default_value_t = 24 * 3600, value_parser = clap::value_parser!(u64).range(60..=365 * 24 * 3600))]
     pub preview_ttl: u64,
+    /// Seconds one webhook delivery attempt may take, connecting included.
+    #[arg(long, env = "FOLIO_WEBHOOK_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub webhook_timeout: u64,
+    /// The waits before each retry of a failed webhook delivery, comma-separated, each a
+    /// number and a unit (`ms`, `s`, `m`, `h`); when they run out the delivery has failed.
+    #[arg(long, env = "FOLIO_WEBHOOK_RETRY_SCHEDULE", default_value = "5s,5m,30m,2h,5h,10h,10h", value_parser = parse_schedule)]
+    pub webhook_retry_schedule: Schedule,
+    /// Let webhooks reach loopback, private and link-local addresses (one machine, tests).
+    #[arg(long, env = "FOLIO_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+    /// Seconds a webhook's old secret keeps signing beside the new one after a rotation.
+    #[arg(long, env = "FOLIO_WEBHOOK_SECRET_OVERLAP", default_value_t = 24 * 3600, value_parser = clap::value_parser!(u64).range(0..=30 * 24 * 3600))]
+    pub webhook_secret_overlap: u64,
+    /// Days finished webhook deliveries stay in the delivery log.
+    #[arg(long, env = "FOLIO_WEBHOOK_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub webhook_retention_days: u64,
+    /// Jobs (webhook deliveries, scheduled publishing) this instance runs at once.
+    #[arg(long, env = "FOLIO_JOB_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub job_concurrency: u32,
     /// Load a small sample blog into an empty database.
     #[arg(long, env = "FOLIO_DEMO")]
     pub demo: bool,
@@ -236,6 +257,9 @@ pub struct Config {
     /// Bytes for the in-memory cache of anonymous reads; 0 turns it off.
     pub response_cache_bytes: usize,
     pub editorial: Editorial,
+    pub webhooks: WebhookSettings,
+    /// Jobs this instance runs at once.
+    pub job_concurrency: usize,
     pub admin_email: String,
     pub admin_password: Option<SecretString>,
     pub demo: bool,
@@ -278,7 +302,18 @@ impl Config {
             editorial: Editorial {
                 revisions_per_post: serve.revisions_per_post,
                 preview_ttl: Duration::from_secs(serve.preview_ttl),
+                render: crate::posts::view::public,
             },
+            webhooks: WebhookSettings {
+                timeout: Duration::from_secs(serve.webhook_timeout),
+                retry_schedule: serve.webhook_retry_schedule.0.clone(),
+                targets: TargetPolicy {
+                    allow_private: serve.webhook_allow_private,
+                },
+                secret_overlap: Duration::from_secs(serve.webhook_secret_overlap),
+                retention: Duration::from_secs(serve.webhook_retention_days * 24 * 3600),
+            },
+            job_concurrency: serve.job_concurrency as usize,
             admin_email: serve.admin_email.clone(),
             admin_password: serve.admin_password.clone(),
             demo: serve.demo,
@@ -300,4 +335,41 @@ impl Config {
                 .into_owned(),
         }
     }
+}
+
+/// Waits, in order (`--webhook-retry-schedule`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule(pub Vec<Duration>);
+
+pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
+    let waits = text
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let split = part
+                .find(|c: char| !c.is_ascii_digit())
+                .ok_or_else(|| format!("`{part}` has no unit (ms, s, m or h)"))?;
+            let (number, unit) = part.split_at(split);
+            let number: u64 = number
+                .parse()
+                .map_err(|_| format!("`{part}` does not start with a number"))?;
+            let millis = match unit {
+                "ms" => 1,
+                "s" => 1000,
+                "m" => 60_000,
+                "h" => 3_600_000,
+                other => return Err(format!("`{other}` is not a unit (ms, s, m or h)")),
+            };
+            let wait = Duration::from_millis(number.saturating_mul(millis));
+            if wait > Duration::from_secs(7 * 24 * 3600) {
+                return Err(format!("`{part}` is longer than a week"));
+            }
+            Ok(wait)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if waits.len() > 20 {
+        return Err("at most 20 retries".into());
+    }
+    Ok(Schedule(waits))
 }

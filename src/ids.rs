@@ -7,13 +7,14 @@ use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 macro_rules! ids {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(
         $(#[$doc])*
         #[derive(
-            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, AsExpression, FromSqlRow,
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, AsExpression,
+            FromSqlRow,
         )]
         #[diesel(sql_type = Text)]
         #[serde(transparent)]
@@ -76,4 +77,12 @@ ids! {
     SessionId;
     /// A revision's id (revisions are addressed by their number within a post).
     RevisionId;
+    /// A queued job's id.
+    JobId;
+    /// An event's id: one change, however many webhooks it goes to.
+    EventId;
+    /// A webhook's id.
+    WebhookId;
+    /// One event's delivery to one webhook, retries included.
+    DeliveryId;
 }

@@ -10,9 +10,11 @@ pub mod content;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod http;
 pub mod ids;
+pub mod jobs;
 pub mod keys;
 pub mod named;
 pub mod openapi;
@@ -27,6 +29,8 @@ pub mod site;
 pub mod tags;
 pub mod telemetry;
 pub mod validate;
+pub mod webhooks;
+pub mod worker;
 
 use std::io;
 
@@ -41,6 +45,7 @@ pub async fn serve(state: AppState, bind: &str, workers: Option<usize>) -> io::R
         version = env!("CARGO_PKG_VERSION"),
         "Folio is listening"
     );
+    let _worker = worker::start(&state);
     server(state, listener, workers)?.await
 }
 

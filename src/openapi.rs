@@ -32,6 +32,7 @@ use crate::routes::{self, API_PREFIX};
         (name = "tags", description = "Tags"),
         (name = "auth", description = "Signing in, refreshing and signing out"),
         (name = "keys", description = "API keys for frontends and integrations"),
+        (name = "webhooks", description = "Where events are delivered, signed (Standard Webhooks), with retries and a delivery log"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]

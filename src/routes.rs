@@ -8,7 +8,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::route_table::RouteTable;
-use crate::{authors, health, keys, posts, sessions, settings, tags};
+use crate::{authors, health, keys, posts, sessions, settings, tags, webhooks};
 
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -30,7 +30,8 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .configure(keys::routes::routes)
                 .configure(posts::routes::routes)
                 .configure(settings::routes::routes)
-                .configure(tags::routes::routes),
+                .configure(tags::routes::routes)
+                .configure(webhooks::routes::routes),
         );
 }
 

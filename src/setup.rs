@@ -188,6 +188,8 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
             body_limit: config.body_limit,
             cache: config.cache,
             editorial: web::Data::new(config.editorial),
+            webhooks: web::Data::new(config.webhooks.clone()),
+            job_concurrency: config.job_concurrency,
             responses: web::Data::new(ResponseCache::new(
                 config.response_cache_bytes,
                 crate::db::live::stamp,

@@ -90,7 +90,7 @@ pub fn run(args: RevisionsArgs) -> Result<(), String> {
     };
     let editorial = Editorial {
         revisions_per_post: args.revisions,
-        ..Editorial::default()
+        ..Editorial::new(folio::posts::view::public)
     };
     let before = table_bytes(conn)?;
     let vocab = Vocabulary::new(20_000);

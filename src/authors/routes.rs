@@ -177,7 +177,7 @@ async fn create(
     JsonBody(body): JsonBody<CreateAuthor>,
 ) -> ApiResult<HttpResponse> {
     let input = body.validate()?;
-    let row = service::create(&db, &staff, input).await?;
+    let row = service::create(&db, &staff, input, Author::public).await?;
     let location = h::location(&req, "getAuthor", row.id.as_str())?;
     let version = row.version;
     let author = staff_view(&db, row, staff).await?;
@@ -217,7 +217,7 @@ async fn update(
     let expected = expected(&req, body.version);
     let patch = body.validate()?;
     let id = AuthorId::from(id.into_inner().0);
-    let row = service::update(&db, &staff, id, expected, patch).await?;
+    let row = service::update(&db, &staff, id, expected, patch, Author::public).await?;
     one(&db, row, staff).await
 }
 
@@ -273,6 +273,12 @@ async fn delete(
     staff: Staff,
     id: web::Path<PathSegment>,
 ) -> ApiResult<HttpResponse> {
-    service::delete(&db, &staff, AuthorId::from(id.into_inner().0)).await?;
+    service::delete(
+        &db,
+        &staff,
+        AuthorId::from(id.into_inner().0),
+        Author::public,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

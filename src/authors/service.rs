@@ -12,8 +12,10 @@ use super::{policy, storage};
 use crate::auth::{Role, Staff, accounts, password, sessions};
 use crate::db::{Db, DbConn, Locked, lock_row, now, write_transaction};
 use crate::error::{ApiError, ApiResult};
+use crate::events::{self, Subject};
 use crate::ids::AuthorId;
 use crate::precondition::{Expected, stale};
+use crate::site::Site;
 
 async fn hash(password: SecretString) -> ApiResult<String> {
     web::block(move || password::hash(&password))
@@ -27,8 +29,34 @@ async fn verify(password: SecretString, stored: Option<String>) -> ApiResult<boo
         .map_err(ApiError::internal)
 }
 
+/// An author as readers get it (the representation events carry): made by the HTTP face.
+pub type Render = fn(AuthorRow, &Site) -> serde_json::Value;
+
+/// Writes the events of a change of an author; readers see it when what they are shown of
+/// the author changed (sign-in details and roles are not shown).
+fn announce(
+    conn: &mut DbConn,
+    render: Render,
+    before: Option<&AuthorRow>,
+    after: Option<&AuthorRow>,
+) -> ApiResult<()> {
+    let public = match (before, after) {
+        (Some(was), Some(now)) => {
+            let site = Site::load(conn)?;
+            render(was.clone(), &site) != render(now.clone(), &site)
+        }
+        _ => true,
+    };
+    events::announce_named(conn, Subject::Author, before, after, public, render)
+}
+
 /// Adds an author as `staff` asks; a login's password is hashed here.
-pub async fn create(db: &Db, staff: &Staff, input: NewAuthorInput) -> ApiResult<AuthorRow> {
+pub async fn create(
+    db: &Db,
+    staff: &Staff,
+    input: NewAuthorInput,
+    render: Render,
+) -> ApiResult<AuthorRow> {
     policy::may_create(staff, input.login.as_ref().map(|(_, _, role)| *role))?;
     if input.login.is_some() {
         // A key that could make a login could sign in as it, and outlive its revocation.
@@ -52,7 +80,12 @@ pub async fn create(db: &Db, staff: &Staff, input: NewAuthorInput) -> ApiResult<
         profile: input.profile,
         login,
     };
-    db.write(move |conn| storage::insert(conn, input)).await
+    db.write(move |conn| {
+        let row = storage::insert(conn, input)?;
+        announce(conn, render, None, Some(&row))?;
+        Ok(row)
+    })
+    .await
 }
 
 /// Adds a staff account from the command line or at first start (the server acting): there
@@ -150,6 +183,7 @@ pub async fn update(
     id: AuthorId,
     expected: Expected,
     mut patch: AuthorPatch,
+    render: Render,
 ) -> ApiResult<AuthorRow> {
     let target = {
         let id = id.clone();
@@ -211,6 +245,7 @@ pub async fn update(
         if effects.signs_out || renews_sign_in {
             sessions::revoke_all(conn, &id)?;
         }
+        announce(conn, render, Some(&current), Some(&row))?;
         Ok(row)
     })
     .await
@@ -229,7 +264,7 @@ pub fn transfer_ownership(conn: &mut DbConn, staff: &Staff, to: &AuthorId) -> Ap
 
 /// Deletes author `id` as `staff` asks: authorised against the author as read, and refused
 /// with `412` if it changed before the deletion.
-pub async fn delete(db: &Db, staff: &Staff, id: AuthorId) -> ApiResult<()> {
+pub async fn delete(db: &Db, staff: &Staff, id: AuthorId, render: Render) -> ApiResult<()> {
     let target = {
         let id = id.clone();
         db.run(move |conn| storage::find(conn, &id)?.ok_or_else(|| storage::not_found(&id)))
@@ -239,6 +274,9 @@ pub async fn delete(db: &Db, staff: &Staff, id: AuthorId) -> ApiResult<()> {
     if target.role.is_some() {
         staff.in_person()?;
     }
-    db.write(move |conn| storage::delete(conn, &target.id, target.version))
-        .await
+    db.write(move |conn| {
+        storage::delete(conn, &target.id, target.version)?;
+        announce(conn, render, Some(&target), None)
+    })
+    .await
 }

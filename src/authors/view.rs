@@ -66,6 +66,11 @@ pub struct Author {
 impl Author {
     /// The author as `caller` may see them, with `count` when it was asked for and their
     /// address on `site`: email and role never reach anonymous readers.
+    /// The author as readers get it, without counts (what its events carry).
+    pub fn public(row: AuthorRow, site: &Site) -> serde_json::Value {
+        serde_json::to_value(Author::view(row, &Caller::Anonymous, None, site)).unwrap_or_default()
+    }
+
     pub fn view(row: AuthorRow, caller: &Caller, count: Option<PostCount>, site: &Site) -> Author {
         let (email, role) = match caller {
             Caller::Staff(_) => (row.email, row.role),

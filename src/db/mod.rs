@@ -144,6 +144,7 @@ impl diesel::r2d2::ManageConnection for Manager {
 #[derive(Clone)]
 pub struct Db {
     pool: ConnPool,
+    url: String,
     backend: Backend,
     statements: StatementCounter,
     /// The longest a request waits for a connection, counted from when it asks (time spent
@@ -232,6 +233,7 @@ impl Db {
             .build(manager)?;
         Ok(Db {
             pool,
+            url: url.to_owned(),
             backend,
             statements,
             checkout_timeout,
@@ -241,6 +243,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The URL (or SQLite path) the pool connects to.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// The most connections the pool holds open.
@@ -407,6 +414,7 @@ pub enum Locked {
     Posts,
     Authors,
     Tags,
+    Webhooks,
 }
 
 impl Locked {
@@ -415,6 +423,7 @@ impl Locked {
             Locked::Posts => "posts",
             Locked::Authors => "authors",
             Locked::Tags => "tags",
+            Locked::Webhooks => "webhooks",
         }
     }
 }

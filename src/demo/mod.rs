@@ -51,7 +51,11 @@ fn load_authors_and_tags(conn: &mut DbConn) -> Result<DemoIds, ApiError> {
     }
     let mut tag_ids = HashMap::new();
     for t in TAGS {
-        let row = tags::create(conn, TagInput::named(t.name, Some(t.description)))?;
+        let row = tags::create(
+            conn,
+            TagInput::named(t.name, Some(t.description)),
+            crate::tags::view::Tag::public,
+        )?;
         tag_ids.insert(t.key, row.id);
     }
     Ok((author_ids, tag_ids))

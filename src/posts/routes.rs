@@ -240,9 +240,14 @@ async fn update<K: Kind>(
     Ok(h::one(&view, version))
 }
 
-async fn delete<K: Kind>(db: &Db, staff: Staff, id: PathSegment) -> ApiResult<HttpResponse> {
+async fn delete<K: Kind>(
+    db: &Db,
+    staff: Staff,
+    editorial: Editorial,
+    id: PathSegment,
+) -> ApiResult<HttpResponse> {
     let id = PostId::from(id.0);
-    db.run(move |conn| service::delete(conn, &staff, K::KIND, &id))
+    db.run(move |conn| service::delete(conn, &staff, K::KIND, &id, editorial))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -554,9 +559,10 @@ macro_rules! post_routes {
             async fn delete(
                 db: web::Data<Db>,
                 staff: Staff,
+                editorial: web::Data<Editorial>,
                 id: web::Path<PathSegment>,
             ) -> ApiResult<HttpResponse> {
-                super::delete::<$kind>(&db, staff, id.into_inner()).await
+                super::delete::<$kind>(&db, staff, **editorial, id.into_inner()).await
             }
 
             #[utoipa::path(

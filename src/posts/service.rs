@@ -18,27 +18,163 @@ use crate::content::{self, Rendered, Slug, markdown, text};
 use crate::db::page::{PageMeta, PageRequest};
 use crate::db::{DbConn, Locked, lock_row, now, write_transaction};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::events::{self, EventType, Standing, Subject};
 use crate::ids::{AuthorId, PostId, TagId};
+use crate::jobs::{self, Claimed, Job};
 use crate::precondition::Expected;
+use crate::site::Site;
 
 /// Clocks differ a little: "published" a few seconds ahead of ours is still now.
 const CLOCK_SKEW: TimeDelta = TimeDelta::seconds(60);
 
-/// How much history posts keep, and how long preview links work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The public representation of a post or page at a time, as readers get it. The HTTP face
+/// makes it (`view::public`) and hands it down, so that events carry exactly what readers
+/// see.
+pub type Render = fn(PostRecord, &Site, NaiveDateTime) -> serde_json::Value;
+
+/// How much history posts keep, how long preview links work, and how a change is shown in
+/// its events.
+#[derive(Debug, Clone, Copy)]
 pub struct Editorial {
     /// Revisions kept per post; older ones are pruned as new ones come.
     pub revisions_per_post: u32,
     pub preview_ttl: Duration,
+    pub render: Render,
 }
 
-impl Default for Editorial {
-    fn default() -> Editorial {
+impl Editorial {
+    /// The defaults: 50 revisions per post, preview links for a day.
+    pub fn new(render: Render) -> Editorial {
         Editorial {
             revisions_per_post: 50,
             preview_ttl: Duration::from_secs(24 * 3600),
+            render,
         }
     }
+}
+
+/// Where a post stands for readers at `now`, as events tell changes apart.
+fn standing(record: &PostRecord, now: NaiveDateTime) -> Standing {
+    match (record.row.status_at(now), record.row.published_at) {
+        (PostStatus::Published, _) => Standing::Published,
+        (PostStatus::Scheduled, Some(at)) => Standing::Scheduled { at },
+        _ => Standing::Draft,
+    }
+}
+
+/// Writes the events of a change of a post from `before` to `after` (`None`: did not or no
+/// longer exists), in the change's transaction; and queues the publishing of a post that is
+/// now scheduled.
+fn announce(
+    conn: &mut DbConn,
+    editorial: Editorial,
+    before: Option<&PostRecord>,
+    after: Option<&PostRecord>,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let Some(kind) = after.or(before).map(|r| r.row.kind) else {
+        return Ok(());
+    };
+    if let Some(record) = after
+        && record.row.status == PostStatus::Scheduled
+        && let Some(at) = record.row.published_at
+        && before.is_none_or(|b| {
+            b.row.status != record.row.status || b.row.published_at != record.row.published_at
+        })
+    {
+        let job = Job::Publish {
+            post: record.row.id.clone(),
+        };
+        jobs::enqueue(conn, &job, at)?;
+    }
+    let page = kind == PostKind::Page;
+    let kinds = events::post_events(
+        page,
+        before.map(|r| standing(r, now)),
+        after.map(|r| standing(r, now)),
+    );
+    let public = page
+        && (before.is_some_and(|r| r.row.is_live_at(now))
+            || after.is_some_and(|r| r.row.is_live_at(now)))
+        || before.is_some_and(|r| r.row.is_live_at(now))
+        || after.is_some_and(|r| r.row.is_live_at(now));
+    let subject = if page { Subject::Page } else { Subject::Post };
+    events::announce(conn, &kinds, public, now, |conn| {
+        let site = Site::load(conn)?;
+        let shown = |r: &PostRecord| (editorial.render)(r.clone(), &site, now);
+        Ok(events::change_data(
+            subject,
+            before.map(shown),
+            after.map(shown),
+        ))
+    })
+}
+
+/// Publishes post `id` if it is scheduled and its time has come, ending the job `claimed` in
+/// the same transaction, and announces it; answers whether it published. (Readers saw it
+/// from its time already: this makes it so in the row, and tells the webhooks.)
+pub fn publish_due(
+    conn: &mut DbConn,
+    id: &PostId,
+    claimed: &Claimed,
+    editorial: Editorial,
+) -> ApiResult<bool> {
+    write_transaction(conn, |conn| {
+        let now = now();
+        lock_row(conn, Locked::Posts, id.as_str())?;
+        let mut found = None;
+        for kind in [PostKind::Post, PostKind::Page] {
+            if let Some(record) = storage::find(conn, kind, id)? {
+                found = Some(record);
+                break;
+            }
+        }
+        let due = found.filter(|r| {
+            r.row.status == PostStatus::Scheduled && r.row.published_at.is_some_and(|at| at <= now)
+        });
+        if !jobs::finish(conn, claimed)? {
+            // Another instance took the job over: it publishes.
+            return Err(ApiError::Conflict("the job's lease ran out".into()));
+        }
+        let Some(record) = due else {
+            return Ok(false);
+        };
+        let changes = PostChanges {
+            status: Some(PostStatus::Published),
+            published_at: Some(record.row.published_at),
+            ..PostChanges::default()
+        };
+        let row = storage::update(
+            conn,
+            id,
+            record.row.version,
+            &changes,
+            None,
+            &storage::Relations::default(),
+            now,
+        )?;
+        let page = row.kind == PostKind::Page;
+        let published = PostRecord { row, ..record };
+        let event = if page {
+            EventType::PagePublished
+        } else {
+            EventType::PostPublished
+        };
+        let subject = if page { Subject::Page } else { Subject::Post };
+        events::announce(conn, &[event], true, now, |conn| {
+            let site = Site::load(conn)?;
+            let mut data = events::change_data(
+                subject,
+                None,
+                Some((editorial.render)(published.clone(), &site, now)),
+            );
+            // What readers saw before its time: a scheduled post.
+            data[if page { "page" } else { "post" }]["previous"] =
+                serde_json::json!({"status": "scheduled"});
+            Ok(data)
+        })?;
+        Ok(true)
+    })
 }
 
 /// The `published_at` a post gets for `status`, or why that combination is invalid.
@@ -152,6 +288,7 @@ pub fn create(
             at: now,
         };
         revisions::record(conn, change, editorial.revisions_per_post)?;
+        announce(conn, editorial, None, Some(&record), now)?;
         Ok(record)
     })
 }
@@ -304,15 +441,23 @@ fn apply(
         at: now,
     };
     revisions::record(conn, change, editorial.revisions_per_post)?;
+    announce(conn, editorial, Some(&current), Some(&record), now)?;
     Ok(record)
 }
 
-pub fn delete(conn: &mut DbConn, staff: &Staff, kind: PostKind, id: &PostId) -> ApiResult<()> {
+pub fn delete(
+    conn: &mut DbConn,
+    staff: &Staff,
+    kind: PostKind,
+    id: &PostId,
+    editorial: Editorial,
+) -> ApiResult<()> {
     write_transaction(conn, |conn| {
         let now = now();
         let current = storage::find(conn, kind, id)?.ok_or_else(|| policy::not_found(kind, id))?;
         let ids = current.author_ids();
         policy::may_write(staff, kind, id, &PostFacts::of(&current, &ids, now))?;
+        announce(conn, editorial, Some(&current), None, now)?;
         storage::delete(conn, id)
     })
 }

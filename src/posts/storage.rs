@@ -702,6 +702,7 @@ pub fn existing_tags(conn: &mut DbConn, ids: &[TagId]) -> ApiResult<Vec<TagId>> 
 }
 
 /// The authors and tags a write names, as [`find_relations`] found them.
+#[derive(Default)]
 pub struct Relations {
     pub authors: Option<Vec<BylineRow>>,
     pub tags: Option<Vec<PostTagRow>>,

@@ -387,3 +387,18 @@ impl crate::http::Modified for Preview {
         }
     }
 }
+
+/// A post or page as an anonymous reader gets it at `now` (the representation events carry).
+pub fn public(record: PostRecord, site: &Site, now: NaiveDateTime) -> serde_json::Value {
+    let seen = Seen {
+        now,
+        site,
+        staff: false,
+    };
+    let shape = PostShape::default();
+    let shown = match record.row.kind {
+        super::model::PostKind::Post => serde_json::to_value(Post::view(record, &seen, &shape)),
+        super::model::PostKind::Page => serde_json::to_value(Page::view(record, &seen, &shape)),
+    };
+    shown.unwrap_or_default()
+}

@@ -5,6 +5,7 @@ use super::model::SettingsRow;
 use super::storage;
 use crate::db::DbConn;
 use crate::error::ApiResult;
+use crate::events;
 use crate::precondition::Expected;
 
 /// Applies `patch` to the settings, from the version `expected` names. Run inside a write
@@ -21,5 +22,8 @@ pub fn update(
     if document == current.settings {
         return Ok(current);
     }
-    storage::save(conn, document, current.version)
+    let saved = storage::save(conn, document, current.version)?;
+    // Every public page shows the site's name, navigation and addresses.
+    events::events_now(conn, &[], true, |_| Ok(serde_json::json!({})))?;
+    Ok(saved)
 }

@@ -149,7 +149,12 @@ async fn create(
     let input = body.validate()?;
     policy::may_create(&staff, input.sets_code())?;
     let (row, site) = db
-        .write(move |conn| Ok((service::create(conn, input)?, Site::load(conn)?)))
+        .write(move |conn| {
+            Ok((
+                service::create(conn, input, Tag::public)?,
+                Site::load(conn)?,
+            ))
+        })
         .await?;
     let location = h::location(&req, "getTag", row.id.as_str())?;
     let version = row.version;
@@ -193,7 +198,7 @@ async fn update(
     let (row, site) = db
         .write(move |conn| {
             Ok((
-                service::update(conn, &id, expected, changes)?,
+                service::update(conn, &id, expected, changes, Tag::public)?,
                 Site::load(conn)?,
             ))
         })
@@ -223,6 +228,7 @@ async fn delete(
 ) -> ApiResult<HttpResponse> {
     policy::may_manage(&staff)?;
     let id = TagId::from(id.into_inner().0);
-    db.write(move |conn| service::delete(conn, &id)).await?;
+    db.write(move |conn| service::delete(conn, &id, Tag::public))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -56,6 +56,11 @@ pub struct Tag {
 
 impl Tag {
     /// The tag, with `count` when it was asked for, and its address on `site`.
+    /// The tag as readers get it, without counts (what its events carry).
+    pub fn public(row: TagRow, site: &Site) -> serde_json::Value {
+        serde_json::to_value(Tag::view(row, None, site)).unwrap_or_default()
+    }
+
     pub fn view(row: TagRow, count: Option<PostCount>, site: &Site) -> Tag {
         Tag {
             url: site.tag_url(&row.slug, row.visibility == TagVisibility::Internal),

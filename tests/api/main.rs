@@ -4,6 +4,7 @@
 mod databases;
 mod paths;
 mod proxy;
+mod receiver;
 mod support;
 
 mod access;
@@ -29,4 +30,5 @@ mod settings;
 mod shapes;
 mod snapshots;
 mod tags;
+mod webhooks;
 mod wire;

@@ -148,7 +148,14 @@ pub fn config(data_dir: &std::path::Path, database_url: Option<String>) -> Confi
             stale_while_revalidate: 300,
         },
         response_cache_bytes: 4 * 1024 * 1024,
-        editorial: folio::posts::service::Editorial::default(),
+        editorial: folio::posts::service::Editorial::new(folio::posts::view::public),
+        webhooks: folio::webhooks::delivery::WebhookSettings {
+            targets: folio::webhooks::target::TargetPolicy {
+                allow_private: true,
+            },
+            ..Default::default()
+        },
+        job_concurrency: 8,
         admin_email: OWNER_EMAIL.to_owned(),
         admin_password: Some(SecretString::from(OWNER_PASSWORD)),
         demo: false,
@@ -426,6 +433,11 @@ where
     ) -> Response {
         self.call("PATCH", path, token, Some(body), &[("if-match", etag)])
             .await
+    }
+
+    /// A `PATCH` whose body says (or does not say) which version it changes.
+    pub async fn patch_body(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.call("PATCH", path, token, Some(body), &[]).await
     }
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
