@@ -4,6 +4,7 @@
 //! next job falls due, and at least every few seconds.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use actix_web::rt;
@@ -16,7 +17,7 @@ use crate::db::{Backend, Db, now};
 use crate::error::ApiResult;
 use crate::jobs::{self, Claimed, Job};
 use crate::posts::service::{self as posts, Editorial};
-use crate::webhooks::delivery::{self, WebhookSettings};
+use crate::webhooks::delivery::{self, Verdict, WebhookSettings};
 use crate::webhooks::service as webhooks;
 
 /// The longest the worker sleeps without looking at the queue.
@@ -43,6 +44,9 @@ impl Drop for Worker {
     }
 }
 
+/// How often the queue's state and the deliveries since are logged (when there is news).
+const REPORT_EVERY: Duration = Duration::from_secs(60);
+
 /// What running a job needs.
 struct Context {
     db: Db,
@@ -50,6 +54,56 @@ struct Context {
     webhooks: WebhookSettings,
     agent: ureq::Agent,
     holder: String,
+    tally: Tally,
+}
+
+/// Deliveries since the last report, by outcome, and their latency.
+#[derive(Default)]
+struct Tally {
+    delivered: AtomicU64,
+    failed: AtomicU64,
+    gone: AtomicU64,
+    latency_ms_total: AtomicU64,
+    latency_ms_max: AtomicU64,
+}
+
+impl Tally {
+    fn count(&self, verdict: &Verdict, latency: Duration) {
+        let counter = match verdict {
+            Verdict::Delivered => &self.delivered,
+            Verdict::Retry { .. } => &self.failed,
+            Verdict::Gone => &self.gone,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.latency_ms_total.fetch_add(ms, Ordering::Relaxed);
+        self.latency_ms_max.fetch_max(ms, Ordering::Relaxed);
+    }
+
+    /// Logs the queue's depth and the deliveries since the last report, if there is news.
+    fn report(&self, depth: &jobs::Depth) {
+        let take = |c: &AtomicU64| c.swap(0, Ordering::Relaxed);
+        let (delivered, failed, gone) =
+            (take(&self.delivered), take(&self.failed), take(&self.gone));
+        let (total, max) = (take(&self.latency_ms_total), take(&self.latency_ms_max));
+        let attempts = delivered + failed + gone;
+        if attempts == 0 && depth.due == 0 && depth.running == 0 {
+            return;
+        }
+        let oldest_due_s = depth.oldest_due.map(|at| (now() - at).num_seconds());
+        tracing::info!(
+            due = depth.due,
+            running = depth.running,
+            waiting = depth.waiting,
+            oldest_due_s,
+            delivered,
+            failed,
+            gone,
+            latency_ms_mean = total.checked_div(attempts),
+            latency_ms_max = max,
+            "job queue"
+        );
+    }
 }
 
 /// Starts the worker of `state` on the current runtime, listening for queued jobs when the
@@ -64,6 +118,7 @@ pub fn start(state: &AppState) -> Worker {
         editorial: **state.editorial,
         webhooks,
         holder: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+        tally: Tally::default(),
         db,
     });
     let slots = Arc::new(Semaphore::new(state.job_concurrency.max(1)));
@@ -83,7 +138,14 @@ async fn run(context: Arc<Context>, slots: Arc<Semaphore>) {
         tracing::warn!(%cause, "cannot queue the pruning of the delivery log");
     }
     let mut failing = false;
+    let mut reported = std::time::Instant::now();
     loop {
+        if reported.elapsed() >= REPORT_EVERY {
+            reported = std::time::Instant::now();
+            if let Ok(depth) = context.db.run(jobs::depth).await {
+                context.tally.report(&depth);
+            }
+        }
         // Registered before looking, so a job queued meanwhile still wakes this loop.
         let woken = jobs::woken();
         let mut woken = std::pin::pin!(woken);
@@ -168,16 +230,19 @@ async fn perform(context: &Context, claimed: Claimed) {
                     }
                 })
         }
-        Job::Deliver { delivery } => {
-            webhooks::deliver(
-                &context.db,
-                &claimed,
-                delivery,
-                &context.webhooks,
-                &context.agent,
-            )
-            .await
-        }
+        Job::Deliver { delivery } => webhooks::deliver(
+            &context.db,
+            &claimed,
+            delivery,
+            &context.webhooks,
+            &context.agent,
+        )
+        .await
+        .map(|attempt| {
+            if let Some((verdict, latency)) = attempt {
+                context.tally.count(&verdict, latency);
+            }
+        }),
         Job::Prune => {
             let (settings, held) = (context.webhooks.clone(), claimed.clone());
             context
@@ -187,14 +252,6 @@ async fn perform(context: &Context, claimed: Claimed) {
                     if pruned > 0 {
                         tracing::info!(pruned, "old webhook deliveries pruned");
                     }
-                    let depth = jobs::depth(conn)?;
-                    tracing::info!(
-                        due = depth.due,
-                        running = depth.running,
-                        waiting = depth.waiting,
-                        oldest_due = ?depth.oldest_due,
-                        "job queue"
-                    );
                     jobs::retry(conn, &held, now() + PRUNE_EVERY, "runs again")?;
                     Ok(())
                 })

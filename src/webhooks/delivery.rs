@@ -74,6 +74,8 @@ pub fn agent(settings: &WebhookSettings) -> ureq::Agent {
         .max_redirects(0)
         .max_redirects_will_error(false)
         .user_agent(concat!("Folio-Webhooks/", env!("CARGO_PKG_VERSION")))
+        // A proxy from the environment would be connected to instead of the vetted target.
+        .proxy(None)
         .build();
     ureq::Agent::with_parts(
         config,
@@ -144,11 +146,14 @@ pub fn attempt(
         verdict,
         status: Some(status),
         latency,
-        response: read
-            .ok()
-            .map(|_| String::from_utf8_lossy(&excerpt).into_owned()),
+        response: read.ok().map(|_| storable(&excerpt)),
         error,
     }
+}
+
+/// A receiver's bytes as text the log can store (PostgreSQL refuses NUL in text).
+fn storable(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).replace('\0', "\u{FFFD}")
 }
 
 /// What went wrong with an attempt that got no answer, for the log: never more than the
@@ -232,6 +237,11 @@ mod tests {
         );
         assert_eq!(next_wait(&schedule, 8, None, 0.5), None);
         assert_eq!(next_wait(&schedule, 0, None, 0.5), None);
+    }
+
+    #[test]
+    fn answers_are_kept_as_storable_text() {
+        assert_eq!(storable(b"ok\0\xff"), "ok\u{FFFD}\u{FFFD}");
     }
 
     #[test]

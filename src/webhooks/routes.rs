@@ -328,6 +328,7 @@ async fn deliveries(
         SignInRequired,
         (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook, or it has no such delivery", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The delivery is still pending: its next attempt is queued", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
 )]

@@ -123,9 +123,15 @@ pub fn redeliver(conn: &mut DbConn, id: &WebhookId, delivery: &DeliveryId) -> Ap
         let now = now();
         storage::find(conn, id)?;
         let found = storage::delivery(conn, delivery)?.filter(|d| &d.webhook_id == id);
-        if found.is_none() {
+        let Some(found) = found else {
             return Err(ApiError::NotFound(format!(
                 "Webhook `{id}` has no delivery `{delivery}`."
+            )));
+        };
+        if found.status == DeliveryStatus::Pending {
+            // Its job is queued: a second one would send it twice at once.
+            return Err(ApiError::Conflict(format!(
+                "Delivery `{delivery}` is still pending: its next attempt is queued."
             )));
         }
         storage::requeue(conn, delivery, now)?;
@@ -173,13 +179,14 @@ struct Prepared {
 
 /// Runs the delivery job `claimed` for `delivery`: one attempt, logged, then finished or
 /// queued again on the retry schedule. No connection is held while the receiver answers.
+/// Answers what the receiver made of it and how long it took, if an attempt was made.
 pub async fn deliver(
     db: &Db,
     claimed: &Claimed,
     delivery: &DeliveryId,
     settings: &WebhookSettings,
     agent: &ureq::Agent,
-) -> ApiResult<()> {
+) -> ApiResult<Option<(Verdict, std::time::Duration)>> {
     let id = delivery.clone();
     let prepared = db
         .run(move |conn| {
@@ -210,7 +217,7 @@ pub async fn deliver(
         let claimed = claimed.clone();
         db.write(move |conn| jobs::finish(conn, &claimed).map(|_| ()))
             .await?;
-        return Ok(());
+        return Ok(None);
     };
     let (agent, message) = (agent.clone(), delivery.to_string());
     let attempt = actix_web::web::block(move || {
@@ -232,12 +239,15 @@ pub async fn deliver(
         delivery.clone(),
         settings.retry_schedule.clone(),
     );
-    let (verdict, status) = (attempt.verdict.clone(), attempt.status);
+    let (verdict, status, latency) = (attempt.verdict.clone(), attempt.status, attempt.latency);
     let message = delivery.to_string();
     db.write(move |conn| record(conn, &claimed, &delivery, &attempt, &schedule))
         .await?;
+    let latency_ms = latency.as_millis();
     match verdict {
-        Verdict::Delivered => tracing::debug!(delivery = message, ?status, "webhook delivered"),
+        Verdict::Delivered => {
+            tracing::debug!(delivery = message, ?status, latency_ms, "webhook delivered")
+        }
         Verdict::Gone => {
             tracing::warn!(
                 delivery = message,
@@ -245,10 +255,15 @@ pub async fn deliver(
             )
         }
         Verdict::Retry { .. } => {
-            tracing::info!(delivery = message, ?status, "webhook delivery failed")
+            tracing::info!(
+                delivery = message,
+                ?status,
+                latency_ms,
+                "webhook delivery failed"
+            )
         }
     }
-    Ok(())
+    Ok(Some((verdict, latency)))
 }
 
 /// Logs `attempt` and ends the job: done, queued again after the schedule's next wait, or
