@@ -7,6 +7,51 @@ use crate::db::page::{
 };
 use crate::error::{ApiError, FieldError};
 
+/// Defines `$name`, the query parameters of a list that pages and filters by nothing but the
+/// `$field`s given: `limit`, `page`, `cursor` and `count`, and `page_request` to check them.
+#[macro_export]
+macro_rules! paged_params {
+    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$field_doc])* pub $field: $ty,)*
+            /// Items per page.
+            #[param(minimum = 1, maximum = 100, default = 15)]
+            pub limit: Option<i64>,
+            /// Page number, from 1: numbered pages, with totals. Leave out to page by cursor.
+            #[param(minimum = 1, maximum = 1000000)]
+            pub page: Option<i64>,
+            /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same list.
+            /// Not with `page`.
+            #[param(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$")]
+            pub cursor: Option<String>,
+            /// Also count the whole list (`total`, `pages`) when paging by cursor.
+            #[param(default = false)]
+            pub count: Option<bool>,
+        }
+
+        impl $name {
+            /// The page asked for; what is wrong with it is added to `errors`.
+            pub fn page_request(
+                &self,
+                cursors: &impl $crate::db::page::CursorCodec,
+                errors: &mut Vec<$crate::error::FieldError>,
+            ) -> $crate::db::page::PageRequest {
+                $crate::query::PageParams {
+                    limit: self.limit,
+                    page: self.page,
+                    cursor: self.cursor.as_deref(),
+                    count: self.count,
+                }
+                .parse(cursors, errors)
+            }
+        }
+    };
+}
+
 /// The page parameters every list takes, as they came.
 pub struct PageParams<'a> {
     pub limit: Option<i64>,

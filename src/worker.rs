@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 use crate::app::AppState;
 use crate::db::{Backend, Db, now};
 use crate::error::ApiResult;
+use crate::events;
 use crate::jobs::{self, Claimed, Job};
 use crate::posts::service::{self as posts, Editorial};
 use crate::webhooks::delivery::{self, Verdict, WebhookSettings};
@@ -22,6 +23,9 @@ use crate::webhooks::service as webhooks;
 
 /// The longest the worker sleeps without looking at the queue.
 const POLL: Duration = Duration::from_secs(5);
+
+/// Events handed to their webhooks in one transaction.
+const DISPATCH_BATCH: i64 = 200;
 
 /// How often the delivery log is pruned.
 const PRUNE_EVERY: TimeDelta = TimeDelta::hours(1);
@@ -157,6 +161,12 @@ async fn run(context: Arc<Context>, slots: Arc<Semaphore>) {
             let claimed = context
                 .db
                 .run(move |conn| {
+                    // Events first: what they are dispatched to is claimable at once.
+                    while events::any_undispatched(conn)? {
+                        if events::dispatch(conn, DISPATCH_BATCH)? == 0 {
+                            break;
+                        }
+                    }
                     let claimed = jobs::claim(conn, &ctx.holder, lease(&ctx.webhooks), limit)?;
                     let next = if claimed.is_empty() {
                         jobs::next_due(conn)?

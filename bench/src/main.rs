@@ -10,6 +10,7 @@ mod markdown;
 mod revisions;
 mod rng;
 mod seed;
+mod sink;
 mod text;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Serve one captured response body from memory for every GET.
     Ceiling(ceiling::CeilingArgs),
+    /// Receive webhook deliveries and note when each post's `post.added` arrived.
+    Sink(sink::SinkArgs),
     /// Time rendering families of pathological Markdown at growing sizes.
     Markdown(markdown::MarkdownArgs),
     /// Make one post with a history and report the revisions table's size.
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Seed(args) => seed::run(args),
         Command::Ceiling(args) => ceiling::run(args),
+        Command::Sink(args) => sink::run(args),
         Command::Markdown(args) => markdown::run(args),
         Command::Revisions(args) => revisions::run(args),
         Command::RenderOne(args) => markdown::run_one(args),

@@ -351,6 +351,45 @@ impl Db {
     }
 }
 
+thread_local! {
+    /// Work was queued by the transaction running on this thread: say so once it commits.
+    static WORK_QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Wakes this process's workers when a transaction that queued work has committed.
+static WORK_COMMITTED: std::sync::LazyLock<tokio::sync::Notify> =
+    std::sync::LazyLock::new(tokio::sync::Notify::new);
+
+/// Notes that the transaction under way queued work: when it commits, this process's
+/// workers are woken (before, they would look and find nothing; after a rollback there is
+/// nothing to find). Outside a transaction, they are woken at once.
+pub fn work_queued(conn: &mut DbConn) {
+    if conn_in_transaction(conn) {
+        WORK_QUEUED.set(true);
+    } else {
+        WORK_COMMITTED.notify_waiters();
+    }
+}
+
+/// Wakes this process's workers now.
+pub fn wake_workers() {
+    WORK_COMMITTED.notify_waiters();
+}
+
+/// Resolves at the next wake after it was made (register it before looking for work).
+pub fn work_committed() -> tokio::sync::futures::Notified<'static> {
+    WORK_COMMITTED.notified()
+}
+
+fn conn_in_transaction(conn: &mut DbConn) -> bool {
+    use diesel::connection::TransactionManagerStatus;
+    let status = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+        DbConn::Postgres(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+    };
+    matches!(status, TransactionManagerStatus::Valid(v) if v.transaction_depth().is_some())
+}
+
 /// Runs `f` in a transaction that takes the write lock up front on SQLite (`BEGIN IMMEDIATE`):
 /// a deferred transaction that reads and then writes fails at once with `SQLITE_BUSY` when
 /// another writer got in between, where an immediate one simply waits its turn.
@@ -365,10 +404,15 @@ where
     }
     match f(conn) {
         Ok(value) => {
-            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            let committed = <DbConn as Connection>::TransactionManager::commit_transaction(conn);
+            if WORK_QUEUED.replace(false) && committed.is_ok() {
+                WORK_COMMITTED.notify_waiters();
+            }
+            committed?;
             Ok(value)
         }
         Err(err) => {
+            WORK_QUEUED.set(false);
             // What went wrong is the error to answer with. A rollback that fails too (the
             // connection died) leaves the connection marked broken, so the pool drops it.
             if let Err(rollback) =

@@ -237,6 +237,7 @@ diesel::table! {
         event_type -> Text,
         body -> Text,
         created_at -> Timestamp,
+        dispatched_at -> Nullable<Timestamp>,
     }
 }
 

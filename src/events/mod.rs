@@ -284,36 +284,14 @@ pub fn change_data(subject: Subject, before: Option<Value>, after: Option<Value>
     json!({ subject.key(): { "current": current, "previous": previous } })
 }
 
-/// Writes `event` with `data`, and queues its delivery to each subscriber that wants it.
-pub fn emit(
-    conn: &mut DbConn,
-    subscribers: &Subscribers,
-    event: EventType,
-    data: Value,
-    at: NaiveDateTime,
-) -> ApiResult<()> {
-    let targets: Vec<&WebhookId> = subscribers
-        .0
-        .iter()
-        .filter(|(_, wanted)| wanted.contains(&event))
-        .map(|(id, _)| id)
-        .collect();
-    if targets.is_empty() {
-        return Ok(());
-    }
-    let id = write(conn, event, data, at)?;
-    for webhook in targets {
-        queue_delivery(conn, webhook, &id, event, at)?;
-    }
-    Ok(())
-}
-
-/// Stores an event, and answers its id.
+/// Stores an event for the worker to hand to the webhooks that want it; answers its id.
+/// `dispatched` marks one already handed out (a ping, queued for one webhook by itself).
 pub fn write(
     conn: &mut DbConn,
     event: EventType,
     data: Value,
     at: NaiveDateTime,
+    dispatched: bool,
 ) -> ApiResult<EventId> {
     let id = EventId::generate();
     diesel::insert_into(events::table)
@@ -322,6 +300,7 @@ pub fn write(
             events::event_type.eq(event.as_str()),
             events::body.eq(body(event, at, data).to_string()),
             events::created_at.eq(at),
+            events::dispatched_at.eq(dispatched.then_some(at)),
         ))
         .execute(conn)?;
     Ok(id)
@@ -358,6 +337,68 @@ pub fn queue_delivery(
     Ok(id)
 }
 
+#[derive(QueryableByName)]
+struct Undispatched {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    event_type: String,
+}
+
+/// Whether events wait to be dispatched: a read, so that a worker with nothing to hand out
+/// takes no write lock.
+pub fn any_undispatched(conn: &mut DbConn) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        events::table.filter(events::dispatched_at.is_null()),
+    ))
+    .get_result(conn)?)
+}
+
+/// Hands up to `limit` undispatched events, oldest first, to the webhooks that want them now
+/// (a delivery and its job each) and marks them dispatched, in one transaction; answers how
+/// many. On PostgreSQL instances doing this at once take different events (`SKIP LOCKED`).
+pub fn dispatch(conn: &mut DbConn, limit: i64) -> ApiResult<usize> {
+    crate::db::write_transaction(conn, |conn| {
+        let (sql, lock) = match conn {
+            DbConn::Postgres(_) => ("$1", " FOR UPDATE SKIP LOCKED"),
+            DbConn::Sqlite(_) => ("?", ""),
+        };
+        let sql = format!(
+            "SELECT id, event_type FROM events WHERE dispatched_at IS NULL \
+             ORDER BY created_at LIMIT {sql}{lock}"
+        );
+        let pending: Vec<Undispatched> = match conn {
+            DbConn::Postgres(c) => diesel::sql_query(&sql)
+                .bind::<diesel::sql_types::BigInt, _>(limit)
+                .load(c)?,
+            DbConn::Sqlite(c) => diesel::sql_query(&sql)
+                .bind::<diesel::sql_types::BigInt, _>(limit)
+                .load(c)?,
+        };
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let now = crate::db::now();
+        let subscribers = Subscribers::load(conn)?;
+        let mut ids = Vec::with_capacity(pending.len());
+        for event in pending {
+            let id = EventId::from(event.id);
+            if let Ok(event_type) = event.event_type.parse::<EventType>() {
+                for (webhook, wanted) in &subscribers.0 {
+                    if wanted.contains(&event_type) {
+                        queue_delivery(conn, webhook, &id, event_type, now)?;
+                    }
+                }
+            }
+            ids.push(id);
+        }
+        diesel::update(events::table.filter(events::id.eq_any(&ids)))
+            .set(events::dispatched_at.eq(Some(now)))
+            .execute(conn)?;
+        Ok(ids.len())
+    })
+}
+
 /// Announces one change inside its transaction: `events` with the change's `data`, and
 /// `site.changed` when readers see the difference (`public`). The representations are made
 /// (`data`) only when some webhook wants one of the events.
@@ -369,14 +410,20 @@ pub fn announce(
     data: impl FnOnce(&mut DbConn) -> ApiResult<Value>,
 ) -> ApiResult<()> {
     let subscribers = Subscribers::load(conn)?;
+    let mut written = false;
     if subscribers.want_any(events) {
         let data = data(conn)?;
-        for event in events {
-            emit(conn, &subscribers, *event, data.clone(), at)?;
+        for event in events.iter().filter(|e| subscribers.want(**e)) {
+            write(conn, *event, data.clone(), at, false)?;
+            written = true;
         }
     }
-    if public {
-        emit(conn, &subscribers, EventType::SiteChanged, json!({}), at)?;
+    if public && subscribers.want(EventType::SiteChanged) {
+        write(conn, EventType::SiteChanged, json!({}), at, false)?;
+        written = true;
+    }
+    if written {
+        jobs::notify(conn)?;
     }
     Ok(())
 }

@@ -5,14 +5,12 @@
 
 pub mod listen;
 
-use std::sync::LazyLock;
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};
-use tokio::sync::Notify;
 
 use crate::db::schema::jobs;
 use crate::db::{DbConn, now};
@@ -62,18 +60,15 @@ impl Job {
     }
 }
 
-/// Wakes this instance's worker: a job was queued here (before its commit; the claim waits
-/// for the writer on SQLite, and PostgreSQL's notification follows the commit).
-static QUEUED: LazyLock<Notify> = LazyLock::new(Notify::new);
-
 /// Wakes the workers of this process.
 pub fn wake() {
-    QUEUED.notify_waiters();
+    crate::db::wake_workers();
 }
 
-/// Resolves at the next [`wake`] after it was made (register it before looking for work).
+/// Resolves at the next [`wake`], or commit of queued work, after it was made (register it
+/// before looking for work).
 pub fn woken() -> tokio::sync::futures::Notified<'static> {
-    QUEUED.notified()
+    crate::db::work_committed()
 }
 
 /// Queues `job` to run at `run_at` (now, or later), as part of the caller's transaction:
@@ -90,11 +85,18 @@ pub fn enqueue(conn: &mut DbConn, job: &Job, run_at: NaiveDateTime) -> ApiResult
             jobs::created_at.eq(now()),
         ))
         .execute(conn)?;
+    notify(conn)?;
+    Ok(id)
+}
+
+/// Tells every worker there is work once the transaction commits: this process's, and on
+/// PostgreSQL every instance's (the notifications of one transaction are sent once).
+pub fn notify(conn: &mut DbConn) -> ApiResult<()> {
     if let DbConn::Postgres(pg) = conn {
         diesel::sql_query(format!("NOTIFY {CHANNEL}")).execute(pg)?;
     }
-    wake();
-    Ok(id)
+    crate::db::work_queued(conn);
+    Ok(())
 }
 
 /// Queues `job` unless one of its kind is already queued (a recurring job: one per database).

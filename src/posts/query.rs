@@ -293,36 +293,15 @@ impl PostListQuery {
     }
 }
 
-/// The query parameters of a post's history.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct RevisionListParams {
-    /// Items per page.
-    #[param(minimum = 1, maximum = 100, default = 15)]
-    pub limit: Option<i64>,
-    /// Page number, from 1: numbered pages, with totals. Leave out to page by cursor.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same history.
-    /// Not with `page`.
-    #[param(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
-    /// Also count the whole history (`total`, `pages`) when paging by cursor.
-    #[param(default = false)]
-    pub count: Option<bool>,
-}
+crate::paged_params!(
+    /// The query parameters of a post's history.
+    RevisionListParams {}
+);
 
 impl RevisionListParams {
     pub fn parse(self, cursors: &impl CursorCodec) -> Result<PageRequest, ApiError> {
         let mut errors = Vec::new();
-        let page = PageParams {
-            limit: self.limit,
-            page: self.page,
-            cursor: self.cursor.as_deref(),
-            count: self.count,
-        }
-        .parse(cursors, &mut errors);
+        let page = self.page_request(cursors, &mut errors);
         checked(page, errors)
     }
 }

@@ -93,10 +93,7 @@ fn announce(
         before.map(|r| standing(r, now)),
         after.map(|r| standing(r, now)),
     );
-    let public = page
-        && (before.is_some_and(|r| r.row.is_live_at(now))
-            || after.is_some_and(|r| r.row.is_live_at(now)))
-        || before.is_some_and(|r| r.row.is_live_at(now))
+    let public = before.is_some_and(|r| r.row.is_live_at(now))
         || after.is_some_and(|r| r.row.is_live_at(now));
     let subject = if page { Subject::Page } else { Subject::Post };
     events::announce(conn, &kinds, public, now, |conn| {

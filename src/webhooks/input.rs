@@ -2,13 +2,13 @@
 //! events Folio sends.
 
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::model::{DeliveryStatus, NewWebhook, WebhookChanges};
 use crate::db::page::{CursorCodec, PageRequest};
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventType;
-use crate::query::{PageParams, checked};
+use crate::query::checked;
 use crate::validate::{Fields, double_option};
 
 const DESCRIPTION_MAX: usize = 2000;
@@ -110,26 +110,13 @@ impl UpdateWebhook {
     }
 }
 
-/// The query of a webhook's delivery log.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DeliveryListParams {
-    /// Only deliveries in this state.
-    pub status: Option<DeliveryStatus>,
-    /// Items per page.
-    #[param(minimum = 1, maximum = 100, default = 15)]
-    pub limit: Option<i64>,
-    /// Page number, from 1: numbered pages, with totals. Leave out to page by cursor.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Where to continue: `next_cursor` or `prev_cursor` from a page of this same log.
-    #[param(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
-    /// Also count the whole log (`total`, `pages`) when paging by cursor.
-    #[param(default = false)]
-    pub count: Option<bool>,
-}
+crate::paged_params!(
+    /// The query of a webhook's delivery log.
+    DeliveryListParams {
+        /// Only deliveries in this state.
+        status: Option<DeliveryStatus>,
+    }
+);
 
 impl DeliveryListParams {
     pub fn parse(
@@ -137,13 +124,7 @@ impl DeliveryListParams {
         cursors: &impl CursorCodec,
     ) -> Result<(Option<DeliveryStatus>, PageRequest), ApiError> {
         let mut errors = Vec::new();
-        let page = PageParams {
-            limit: self.limit,
-            page: self.page,
-            cursor: self.cursor.as_deref(),
-            count: self.count,
-        }
-        .parse(cursors, &mut errors);
+        let page = self.page_request(cursors, &mut errors);
         checked((self.status, page), errors)
     }
 }

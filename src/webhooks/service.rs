@@ -112,7 +112,7 @@ pub fn ping(conn: &mut DbConn, id: &WebhookId) -> ApiResult<DeliveryId> {
         let now = now();
         let webhook = storage::find(conn, id)?;
         let data = json!({"webhook": {"id": webhook.id, "url": webhook.url}});
-        let event = events::write(conn, EventType::Ping, data, now)?;
+        let event = events::write(conn, EventType::Ping, data, now, true)?;
         events::queue_delivery(conn, id, &event, EventType::Ping, now)
     })
 }

@@ -242,6 +242,7 @@ pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> ApiResult<usize> {
     diesel::delete(
         events::table
             .filter(events::created_at.lt(before))
+            .filter(events::dispatched_at.is_not_null())
             .filter(diesel::dsl::not(events::id.eq_any(referenced))),
     )
     .execute(conn)?;

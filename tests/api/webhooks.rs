@@ -27,6 +27,7 @@ on_both_backends!(
     gone_disables_the_webhook,
     retry_after_is_honoured,
     redelivery_keeps_the_webhook_id,
+    finished_deliveries_are_pruned_after_the_retention,
     a_rotated_secret_signs_beside_the_new_one,
     a_ping_reaches_the_receiver,
     a_scheduled_post_is_published_and_announced_at_its_time,
@@ -406,7 +407,7 @@ where
     .body
 }
 
-/// Waits until the webhook's latest delivery is no longer pending; answers it.
+/// Waits until the webhook has a delivery and its latest is no longer pending; answers it.
 async fn finished<S, B>(app: &crate::support::TestApp<S>, webhook: &str) -> Value
 where
     S: actix_web::dev::Service<
@@ -420,7 +421,8 @@ where
     loop {
         let log = deliveries(app, webhook, "").await;
         let latest = log["data"][0].clone();
-        if latest["status"] != "pending" || std::time::Instant::now() > deadline {
+        let done = latest.is_object() && latest["status"] != "pending";
+        if done || std::time::Instant::now() > deadline {
             return latest;
         }
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
@@ -585,6 +587,87 @@ async fn redelivery_keeps_the_webhook_id(backend: Backend) {
     app.post(&elsewhere, Some(&app.owner_token), json!({}))
         .await
         .expect(404);
+}
+
+async fn finished_deliveries_are_pruned_after_the_retention(backend: Backend) {
+    let app = spawn(backend).await;
+    let worker = folio::worker::start(app.state());
+    let receiver = Receiver::start();
+    receiver.answer([Answer::status(500)]);
+    let webhook = hook(&app, &receiver, &["tag.added"]).await;
+    app.tag("Old").await;
+    let db = (**app.state().db).clone();
+    let count = |db: folio::db::Db| async move {
+        db.run(|conn| {
+            use folio::db::schema::{events, jobs, webhook_deliveries};
+            let deliveries: i64 = webhook_deliveries::table.count().get_result(conn)?;
+            let events: i64 = events::table.count().get_result(conn)?;
+            let prunes: i64 = jobs::table
+                .filter(jobs::kind.eq("prune"))
+                .count()
+                .get_result(conn)?;
+            Ok((deliveries, events, prunes))
+        })
+        .await
+        .unwrap()
+    };
+    // The first attempt failed; the next is seconds away: the delivery is pending.
+    receiver.wait_for(1, PATIENCE).await;
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    drop(worker);
+    app.tag("Recent").await;
+    let (stored, events, prunes) = count(db.clone()).await;
+    assert_eq!(
+        (stored, events, prunes),
+        (1, 2, 1),
+        "one pruning job is queued"
+    );
+    // Everything older than a moment goes, but what is still pending stays.
+    let settings = folio::webhooks::delivery::WebhookSettings {
+        retention: Duration::ZERO,
+        ..Default::default()
+    };
+    let pruned = db
+        .run(move |conn| folio::webhooks::service::prune(conn, &settings))
+        .await
+        .unwrap();
+    assert_eq!(
+        pruned, 0,
+        "the delivery is pending, the other event not yet dispatched"
+    );
+    let log = deliveries(&app, &webhook, "").await;
+    assert_eq!(log["data"].as_array().unwrap().len(), 1);
+    let db2 = db.clone();
+    db2.run(|conn| {
+        use folio::db::schema::webhook_deliveries as d;
+        diesel::update(d::table)
+            .set(d::status.eq("failed"))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let keep_a_day = folio::webhooks::delivery::WebhookSettings::default();
+    let pruned = db
+        .run(move |conn| folio::webhooks::service::prune(conn, &keep_a_day))
+        .await
+        .unwrap();
+    assert_eq!(pruned, 0, "within the retention nothing goes");
+    let settings = folio::webhooks::delivery::WebhookSettings {
+        retention: Duration::ZERO,
+        ..Default::default()
+    };
+    let pruned = db
+        .run(move |conn| folio::webhooks::service::prune(conn, &settings))
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+    let (stored, events, _) = count(db).await;
+    assert_eq!(
+        (stored, events),
+        (0, 1),
+        "its event goes with it; one no worker dispatched yet stays"
+    );
 }
 
 async fn a_rotated_secret_signs_beside_the_new_one(backend: Backend) {

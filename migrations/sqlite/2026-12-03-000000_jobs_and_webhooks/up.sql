@@ -16,13 +16,16 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due_idx ON jobs (run_at);
 
 -- What happened, written in the transaction that made it happen: the body every delivery of
--- the event sends.
+-- the event sends. The worker hands each to the webhooks that want it (a delivery each) and
+-- marks it dispatched, in one transaction; the write itself only adds this row.
 CREATE TABLE events (
-    id         TEXT PRIMARY KEY NOT NULL,
-    event_type TEXT NOT NULL,
-    body       TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL
+    id            TEXT PRIMARY KEY NOT NULL,
+    event_type    TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    created_at    TIMESTAMP NOT NULL,
+    dispatched_at TIMESTAMP
 );
+CREATE INDEX events_undispatched_idx ON events (created_at) WHERE dispatched_at IS NULL;
 
 CREATE TABLE webhooks (
     id                    TEXT PRIMARY KEY NOT NULL,

@@ -12,7 +12,13 @@ from folio_client.api.pages import create_page, list_page_revisions
 from folio_client.api.settings import get_settings
 from folio_client.api.posts import create_post, delete_post, get_post, get_post_by_slug, list_posts, update_post
 from folio_client.api.tags import create_tag
+from folio_client.api.webhooks import create_webhook, delete_webhook, list_webhook_deliveries, ping_webhook
 from folio_client.models import (
+    CreateWebhook,
+    Delivery,
+    DeliveryStatus,
+    EventType,
+    WebhookWithSecret,
     CreateApiKey,
     CreateAuthor,
     CreatePage,
@@ -148,6 +154,20 @@ def main() -> None:
     history = list_page_revisions.sync_detailed(page.parsed.id, client=api)
     check(history.status_code == 200, f"page history: {history.status_code}")
     check([r.reason for r in history.parsed.data] == [Reason.CREATED], "one revision, its creation")
+
+    # A webhook nobody listens at: its ping is queued and logged, and it goes again.
+    hook = create_webhook.sync_detailed(
+        client=api, body=CreateWebhook(url="http://127.0.0.1:9/hook", events=[EventType.POST_PUBLISHED])
+    )
+    check(hook.status_code == 201 and isinstance(hook.parsed, WebhookWithSecret), f"webhook: {hook.status_code}")
+    check(hook.parsed.secret.startswith("whsec_"), "its secret, once")
+    ping = ping_webhook.sync_detailed(hook.parsed.id, client=api)
+    check(ping.status_code == 202 and isinstance(ping.parsed, Delivery), f"ping: {ping.status_code}")
+    check(ping.parsed.event_type == EventType.WEBHOOK_PING, "a ping")
+    log = list_webhook_deliveries.sync_detailed(hook.parsed.id, client=api)
+    check(log.status_code == 200 and [d.id for d in log.parsed.data] == [ping.parsed.id], "the delivery log")
+    check(log.parsed.data[0].status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED), "nobody answered")
+    check(delete_webhook.sync_detailed(hook.parsed.id, client=api).status_code == 204, "delete the webhook")
 
     # Refresh rotates the refresh token; signing out ends the session.
     refreshed = refresh.sync_detailed(client=anonymous, body=RefreshRequest(refresh_token=signed_in.parsed.refresh_token))

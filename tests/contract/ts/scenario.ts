@@ -1,5 +1,8 @@
 // An editor's day through the generated TypeScript SDK: every call is type-checked against
 // the committed OpenAPI document, and every response is asserted.
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/folio.js";
 
@@ -157,6 +160,47 @@ async function main(): Promise<void> {
   check(revoked.response.status === 204, `revoke key: ${revoked.response.status}`);
   const refused = await reader.GET("/api/v1/posts", {});
   check(refused.response.status === 401, "a revoked key is refused");
+
+  // A webhook, delivered to a receiver here, its signature checked by the Standard Webhooks
+  // algorithm written out with node:crypto.
+  const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((ready) => receiver.listen(0, "127.0.0.1", ready));
+  const port = (receiver.address() as AddressInfo).port;
+  const hook = await api.POST("/api/v1/webhooks", {
+    body: { url: `http://127.0.0.1:${port}/hook`, events: ["tag.added"], description: run },
+  });
+  check(hook.response.status === 201 && hook.data, `create webhook: ${hook.response.status}`);
+  check(hook.data.secret.startsWith("whsec_"), "the signing secret, once");
+  const tag = await api.POST("/api/v1/tags", { body: { name: `Hooked ${run}` } });
+  check(tag.response.status === 201 && tag.data, `create tag: ${tag.response.status}`);
+  for (let i = 0; i < 200 && received.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  receiver.close();
+  check(received.length === 1, `one delivery: ${received.length}`);
+  const [delivery] = received;
+  const [msgId, stamp, signature] = ["webhook-id", "webhook-timestamp", "webhook-signature"].map(
+    (h) => String(delivery.headers[h] ?? ""),
+  );
+  const key = Buffer.from(hook.data.secret.slice("whsec_".length), "base64");
+  const expected = createHmac("sha256", key).update(`${msgId}.${stamp}.${delivery.body}`).digest("base64");
+  check(signature.split(" ").includes(`v1,${expected}`), "the signature verifies");
+  const event = JSON.parse(delivery.body);
+  check(event.type === "tag.added" && event.data.tag.current.id === tag.data.id, "the event and its tag");
+  const log = await api.GET("/api/v1/webhooks/{id}/deliveries", {
+    params: { path: { id: hook.data.id }, query: { status: "delivered" } },
+  });
+  check(log.response.status === 200 && log.data?.data[0]?.id === msgId, "the delivery log, by webhook-id");
+  const unhooked = await api.DELETE("/api/v1/webhooks/{id}", { params: { path: { id: hook.data.id } } });
+  check(unhooked.response.status === 204, `delete webhook: ${unhooked.response.status}`);
 
   // Refresh rotates; the used token again signs the session out. Last, as it ends `api`.
   const refreshed = await anonymous.POST("/api/v1/auth/refresh", {
