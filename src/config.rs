@@ -206,8 +206,9 @@ pub struct ServeArgs {
     /// Days finished webhook deliveries stay in the delivery log.
     #[arg(long, env = "FOLIO_WEBHOOK_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub webhook_retention_days: u64,
-    /// Jobs (webhook deliveries, scheduled publishing) this instance runs at once.
-    #[arg(long, env = "FOLIO_JOB_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    /// Jobs (webhook deliveries, scheduled publishing) this instance runs at once; 0 runs
+    /// none (an instance that only serves, beside others that run the jobs).
+    #[arg(long, env = "FOLIO_JOB_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=256))]
     pub job_concurrency: u32,
     /// Load a small sample blog into an empty database.
     #[arg(long, env = "FOLIO_DEMO")]

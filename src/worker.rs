@@ -111,8 +111,11 @@ impl Tally {
 }
 
 /// Starts the worker of `state` on the current runtime, listening for queued jobs when the
-/// database is PostgreSQL.
-pub fn start(state: &AppState) -> Worker {
+/// database is PostgreSQL; none with a job concurrency of 0 (an instance that only serves).
+pub fn start(state: &AppState) -> Option<Worker> {
+    if state.job_concurrency == 0 {
+        return None;
+    }
     let db = (**state.db).clone();
     let listener =
         (db.backend() == Backend::Postgres).then(|| jobs::listen::start(db.url().to_owned()));
@@ -125,12 +128,12 @@ pub fn start(state: &AppState) -> Worker {
         tally: Tally::default(),
         db,
     });
-    let slots = Arc::new(Semaphore::new(state.job_concurrency.max(1)));
+    let slots = Arc::new(Semaphore::new(state.job_concurrency));
     let task = rt::spawn(run(context, slots));
-    Worker {
+    Some(Worker {
         task,
         _listener: listener,
-    }
+    })
 }
 
 async fn run(context: Arc<Context>, slots: Arc<Semaphore>) {
@@ -161,28 +164,30 @@ async fn run(context: Arc<Context>, slots: Arc<Semaphore>) {
             let claimed = context
                 .db
                 .run(move |conn| {
-                    // Events first: what they are dispatched to is claimable at once.
-                    while events::any_undispatched(conn)? {
-                        if events::dispatch(conn, DISPATCH_BATCH)? == 0 {
-                            break;
-                        }
-                    }
+                    // Events first, a batch at a time (writes may add them faster than one
+                    // batch takes): what they are dispatched to is claimable at once.
+                    let dispatched = if events::any_undispatched(conn)? {
+                        events::dispatch(conn, DISPATCH_BATCH)?
+                    } else {
+                        0
+                    };
                     let claimed = jobs::claim(conn, &ctx.holder, lease(&ctx.webhooks), limit)?;
                     let next = if claimed.is_empty() {
                         jobs::next_due(conn)?
                     } else {
                         None
                     };
-                    Ok((claimed, next))
+                    Ok((claimed, next, dispatched))
                 })
                 .await;
             match claimed {
-                Ok((claimed, next)) => {
+                Ok((claimed, next, dispatched)) => {
+                    let more_events = dispatched == DISPATCH_BATCH as usize;
                     if failing {
                         tracing::info!("the job queue answers again");
                         failing = false;
                     }
-                    if !claimed.is_empty() {
+                    if !claimed.is_empty() || more_events {
                         for job in claimed {
                             let Ok(permit) = slots.clone().try_acquire_owned() else {
                                 break;

@@ -314,6 +314,19 @@ pub fn queue_delivery(
     event_type: EventType,
     at: NaiveDateTime,
 ) -> ApiResult<DeliveryId> {
+    let id = insert_delivery(conn, webhook, event, event_type, at)?;
+    jobs::notify(conn)?;
+    Ok(id)
+}
+
+/// A delivery and its job, without telling the workers (the caller does, once).
+fn insert_delivery(
+    conn: &mut DbConn,
+    webhook: &WebhookId,
+    event: &EventId,
+    event_type: EventType,
+    at: NaiveDateTime,
+) -> ApiResult<DeliveryId> {
     let id = DeliveryId::generate();
     diesel::insert_into(webhook_deliveries::table)
         .values((
@@ -327,7 +340,7 @@ pub fn queue_delivery(
             webhook_deliveries::created_at.eq(at),
         ))
         .execute(conn)?;
-    jobs::enqueue(
+    jobs::insert(
         conn,
         &Job::Deliver {
             delivery: id.clone(),
@@ -386,7 +399,7 @@ pub fn dispatch(conn: &mut DbConn, limit: i64) -> ApiResult<usize> {
             if let Ok(event_type) = event.event_type.parse::<EventType>() {
                 for (webhook, wanted) in &subscribers.0 {
                     if wanted.contains(&event_type) {
-                        queue_delivery(conn, webhook, &id, event_type, now)?;
+                        insert_delivery(conn, webhook, &id, event_type, now)?;
                     }
                 }
             }
@@ -395,6 +408,7 @@ pub fn dispatch(conn: &mut DbConn, limit: i64) -> ApiResult<usize> {
         diesel::update(events::table.filter(events::id.eq_any(&ids)))
             .set(events::dispatched_at.eq(Some(now)))
             .execute(conn)?;
+        jobs::notify(conn)?;
         Ok(ids.len())
     })
 }

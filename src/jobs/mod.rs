@@ -74,6 +74,14 @@ pub fn woken() -> tokio::sync::futures::Notified<'static> {
 /// Queues `job` to run at `run_at` (now, or later), as part of the caller's transaction:
 /// rolled back with it, and announced to every instance when it commits.
 pub fn enqueue(conn: &mut DbConn, job: &Job, run_at: NaiveDateTime) -> ApiResult<JobId> {
+    let id = insert(conn, job, run_at)?;
+    notify(conn)?;
+    Ok(id)
+}
+
+/// Queues `job` without telling the workers: for callers that queue many, then
+/// [`notify`] once.
+pub fn insert(conn: &mut DbConn, job: &Job, run_at: NaiveDateTime) -> ApiResult<JobId> {
     let id = JobId::generate();
     diesel::insert_into(jobs::table)
         .values((
@@ -85,7 +93,6 @@ pub fn enqueue(conn: &mut DbConn, job: &Job, run_at: NaiveDateTime) -> ApiResult
             jobs::created_at.eq(now()),
         ))
         .execute(conn)?;
-    notify(conn)?;
     Ok(id)
 }
 
