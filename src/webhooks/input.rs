@@ -24,15 +24,10 @@ pub struct CreateWebhook {
     /// The events it receives: at least one.
     #[schema(min_items = 1, max_items = 23)]
     pub events: Vec<EventType>,
-    #[serde(default = "enabled")]
-    #[schema(default = true)]
-    pub enabled: bool,
+    /// Whether it receives events now; `true` unless sent.
+    pub enabled: Option<bool>,
     #[schema(max_length = 2000)]
     pub description: Option<String>,
-}
-
-fn enabled() -> bool {
-    true
 }
 
 /// A change to a webhook: only the fields sent change (`description: null` clears it).
@@ -89,7 +84,7 @@ impl CreateWebhook {
         f.finish(NewWebhook {
             url,
             events,
-            enabled: self.enabled,
+            enabled: self.enabled.unwrap_or(true),
             description,
         })
     }

@@ -179,22 +179,23 @@ async function main(): Promise<void> {
   });
   check(hook.response.status === 201 && hook.data, `create webhook: ${hook.response.status}`);
   check(hook.data.secret.startsWith("whsec_"), "the signing secret, once");
-  const tag = await api.POST("/api/v1/tags", { body: { name: `Hooked ${run}` } });
-  check(tag.response.status === 201 && tag.data, `create tag: ${tag.response.status}`);
+  const hooked = await api.POST("/api/v1/tags", { body: { name: `Hooked ${run}` } });
+  check(hooked.response.status === 201 && hooked.data, `create tag: ${hooked.response.status}`);
   for (let i = 0; i < 200 && received.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 50));
   }
   receiver.close();
-  check(received.length === 1, `one delivery: ${received.length}`);
-  const [delivery] = received;
-  const [msgId, stamp, signature] = ["webhook-id", "webhook-timestamp", "webhook-signature"].map(
-    (h) => String(delivery.headers[h] ?? ""),
-  );
-  const key = Buffer.from(hook.data.secret.slice("whsec_".length), "base64");
-  const expected = createHmac("sha256", key).update(`${msgId}.${stamp}.${delivery.body}`).digest("base64");
-  check(signature.split(" ").includes(`v1,${expected}`), "the signature verifies");
+  const delivery = received[0];
+  check(received.length === 1 && delivery, `one delivery: ${received.length}`);
+  const header = (name: string): string => String(delivery.headers[name] ?? "");
+  const msgId = header("webhook-id");
+  const signingKey = Buffer.from(hook.data.secret.slice("whsec_".length), "base64");
+  const expected = createHmac("sha256", signingKey)
+    .update(`${msgId}.${header("webhook-timestamp")}.${delivery.body}`)
+    .digest("base64");
+  check(header("webhook-signature").split(" ").includes(`v1,${expected}`), "the signature verifies");
   const event = JSON.parse(delivery.body);
-  check(event.type === "tag.added" && event.data.tag.current.id === tag.data.id, "the event and its tag");
+  check(event.type === "tag.added" && event.data.tag.current.id === hooked.data.id, "the event and its tag");
   const log = await api.GET("/api/v1/webhooks/{id}/deliveries", {
     params: { path: { id: hook.data.id }, query: { status: "delivered" } },
   });
