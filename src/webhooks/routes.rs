@@ -33,6 +33,28 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(redeliver);
 }
 
+/// Who may manage webhooks, as every webhook operation documents it.
+#[derive(utoipa::IntoResponses)]
+pub enum AdminsOnly {
+    #[response(
+        status = 403,
+        description = "Only admins and the owner manage webhooks",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+}
+
+/// The answer for a webhook id that names none.
+#[derive(utoipa::IntoResponses)]
+pub enum NoSuchWebhook {
+    #[response(
+        status = 404,
+        description = "No webhook has this id",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+}
+
 /// Answers with a secret in them are kept by no cache.
 fn with_secret(mut response: HttpResponse) -> HttpResponse {
     response.headers_mut().insert(
@@ -55,7 +77,7 @@ fn webhook_id(id: PathSegment) -> WebhookId {
         NotModified,
         (status = 200, description = "All webhooks, without their secrets", body = WebhookList),
         SignInRequired,
-        (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
+        AdminsOnly,
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
@@ -79,8 +101,8 @@ async fn list(db: web::Data<Db>, staff: Staff) -> ApiResult<HttpResponse> {
         (status = 200, description = "The webhook", body = Webhook,
             headers(("ETag" = String, description = "Its version, for `If-Match`"))),
         SignInRequired,
-        (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No webhook has this id", body = Problem, content_type = "application/problem+json"),
+        AdminsOnly,
+        NoSuchWebhook,
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
@@ -111,7 +133,7 @@ async fn get(
             headers(("Location" = String, description = "The webhook's URL"), ("ETag" = String, description = "Its version"))),
         BodyRejected,
         SignInRequired,
-        (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
+        AdminsOnly,
         (status = 422, description = "A field is invalid, or the URL reaches inside Folio's network", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
@@ -151,8 +173,8 @@ async fn create(
             headers(("ETag" = String, description = "Its new version"))),
         BodyRejected,
         SignInRequired,
-        (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No webhook has this id", body = Problem, content_type = "application/problem+json"),
+        AdminsOnly,
+        NoSuchWebhook,
         VersionRejected,
         (status = 422, description = "A field is invalid, or the URL reaches inside Folio's network", body = Problem, content_type = "application/problem+json"),
     ),
@@ -186,8 +208,8 @@ async fn update(
     responses(
         (status = 204, description = "The webhook is gone"),
         SignInRequired,
-        (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No webhook has this id", body = Problem, content_type = "application/problem+json"),
+        AdminsOnly,
+        NoSuchWebhook,
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
@@ -214,8 +236,8 @@ async fn remove(
         (status = 200, description = "The webhook, with its new secret", body = WebhookWithSecret,
             headers(("ETag" = String, description = "Its new version"))),
         SignInRequired,
-        (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No webhook has this id", body = Problem, content_type = "application/problem+json"),
+        AdminsOnly,
+        NoSuchWebhook,
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
@@ -248,8 +270,8 @@ async fn rotate(
     responses(
         (status = 202, description = "The ping is queued", body = Delivery),
         SignInRequired,
-        (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No webhook has this id", body = Problem, content_type = "application/problem+json"),
+        AdminsOnly,
+        NoSuchWebhook,
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
@@ -283,8 +305,8 @@ async fn ping(
             headers(("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
         (status = 400, description = "A query parameter is unknown or malformed", body = Problem, content_type = "application/problem+json"),
         SignInRequired,
-        (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No webhook has this id", body = Problem, content_type = "application/problem+json"),
+        AdminsOnly,
+        NoSuchWebhook,
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
@@ -326,7 +348,7 @@ async fn deliveries(
     responses(
         (status = 202, description = "The delivery is queued again", body = Delivery),
         SignInRequired,
-        (status = 403, description = "Only admins and the owner manage webhooks", body = Problem, content_type = "application/problem+json"),
+        AdminsOnly,
         (status = 404, description = "No such webhook, or it has no such delivery", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The delivery is still pending: its next attempt is queued", body = Problem, content_type = "application/problem+json"),
     ),
