@@ -291,16 +291,6 @@ pub fn next_due(conn: &mut DbConn) -> ApiResult<Option<NaiveDateTime>> {
     })
 }
 
-/// The last error a job left, for tests and the logs.
-pub fn last_error(conn: &mut DbConn, id: &JobId) -> ApiResult<Option<String>> {
-    Ok(jobs::table
-        .find(id)
-        .select(jobs::last_error)
-        .first::<Option<String>>(conn)
-        .optional()?
-        .flatten())
-}
-
 #[cfg(test)]
 mod tests {
     use super::Job;
