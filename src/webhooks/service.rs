@@ -1,7 +1,7 @@
 //! The operations on webhooks, and delivering: making, changing, rotating and trying a
 //! webhook, redelivering, one delivery attempt as a job, and pruning the log.
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::TimeDelta;
 use serde_json::json;
 
 use super::delivery::{self, Attempt, Verdict, WebhookSettings};
@@ -75,7 +75,7 @@ pub fn update(
         let disabling = changes.enabled == Some(false) && current.enabled;
         let row = storage::update(conn, id, current.version, changes, now)?;
         if disabling {
-            give_up_pending(conn, id, "the webhook was disabled", now)?;
+            storage::give_up_pending(conn, id, "the webhook was disabled", now)?;
         }
         Ok(row)
     })
@@ -146,32 +146,9 @@ pub fn redeliver(conn: &mut DbConn, id: &WebhookId, delivery: &DeliveryId) -> Ap
     })
 }
 
-/// Marks what was still to be delivered to webhook `id` as failed, saying `why`.
-fn give_up_pending(
-    conn: &mut DbConn,
-    id: &WebhookId,
-    why: &str,
-    now: NaiveDateTime,
-) -> ApiResult<()> {
-    use crate::db::schema::webhook_deliveries as d;
-    use diesel::prelude::*;
-    diesel::update(
-        d::table
-            .filter(d::webhook_id.eq(id))
-            .filter(d::status.eq(DeliveryStatus::Pending)),
-    )
-    .set((
-        d::status.eq(DeliveryStatus::Failed),
-        d::next_attempt_at.eq(None::<NaiveDateTime>),
-        d::error.eq(Some(why)),
-        d::last_attempt_at.eq(Some(now)),
-    ))
-    .execute(conn)?;
-    Ok(())
-}
-
 /// What one delivery needs: where, the body, and the secrets that sign it now.
 struct Prepared {
+    webhook: WebhookId,
     url: String,
     body: String,
     secrets: Vec<String>,
@@ -199,7 +176,7 @@ pub async fn deliver(
             }
             let webhook = storage::find(conn, &row.webhook_id)?;
             if !webhook.enabled && row.event_type != EventType::Ping.as_str() {
-                give_up_pending(conn, &webhook.id, "the webhook is disabled", now)?;
+                storage::give_up_pending(conn, &webhook.id, "the webhook is disabled", now)?;
                 return Ok(None);
             }
             Ok(Some(Prepared {
@@ -210,6 +187,7 @@ pub async fn deliver(
                     .map(str::to_owned)
                     .collect(),
                 url: webhook.url,
+                webhook: webhook.id,
             }))
         })
         .await?;
@@ -220,6 +198,7 @@ pub async fn deliver(
         return Ok(None);
     };
     let (agent, message) = (agent.clone(), delivery.to_string());
+    let webhook = prepared.webhook.clone();
     let attempt = actix_web::web::block(move || {
         let secrets: Vec<&str> = prepared.secrets.iter().map(String::as_str).collect();
         let timestamp = chrono::Utc::now().timestamp();
@@ -241,7 +220,7 @@ pub async fn deliver(
     );
     let (verdict, status, latency) = (attempt.verdict.clone(), attempt.status, attempt.latency);
     let message = delivery.to_string();
-    db.write(move |conn| record(conn, &claimed, &delivery, &attempt, &schedule))
+    db.write(move |conn| record(conn, &claimed, (&webhook, &delivery), &attempt, &schedule))
         .await?;
     let latency_ms = latency.as_millis();
     match verdict {
@@ -266,20 +245,17 @@ pub async fn deliver(
     Ok(Some((verdict, latency)))
 }
 
-/// Logs `attempt` and ends the job: done, queued again after the schedule's next wait, or
-/// given up when the schedule is spent (or the receiver is gone).
+/// Logs `attempt` of `delivery` to `webhook` and ends the job: done, queued again after the
+/// schedule's next wait, or given up when the schedule is spent (or the receiver is gone).
+/// A delivery deleted meanwhile (with its webhook) just ends the job.
 fn record(
     conn: &mut DbConn,
     claimed: &Claimed,
-    delivery: &DeliveryId,
+    (webhook, delivery): (&WebhookId, &DeliveryId),
     attempt: &Attempt,
     schedule: &[std::time::Duration],
 ) -> ApiResult<()> {
     let now = now();
-    let Some(row) = storage::delivery(conn, delivery)? else {
-        jobs::finish(conn, claimed)?;
-        return Ok(());
-    };
     let failed = usize::try_from(claimed.attempts).unwrap_or(usize::MAX);
     let next = match &attempt.verdict {
         Verdict::Retry { not_before } => {
@@ -300,7 +276,7 @@ fn record(
             .map(|e| format!("{e}; the retries are spent")),
         _ => attempt.error.clone(),
     };
-    storage::log_attempt(
+    let logged = storage::log_attempt(
         conn,
         delivery,
         Logged {
@@ -313,9 +289,13 @@ fn record(
             error: error.as_deref(),
         },
     )?;
+    if !logged {
+        jobs::finish(conn, claimed)?;
+        return Ok(());
+    }
     if attempt.verdict == Verdict::Gone {
-        storage::disable(conn, &row.webhook_id, "the receiver answered 410 Gone", now)?;
-        give_up_pending(conn, &row.webhook_id, "the webhook was disabled", now)?;
+        storage::disable(conn, webhook, "the receiver answered 410 Gone", now)?;
+        storage::give_up_pending(conn, webhook, "the webhook was disabled", now)?;
     }
     match next {
         Some(at) => jobs::retry(conn, claimed, at, error.as_deref().unwrap_or("failed"))?,

@@ -153,8 +153,9 @@ pub struct Logged<'a> {
     pub error: Option<&'a str>,
 }
 
-pub fn log_attempt(conn: &mut DbConn, id: &DeliveryId, logged: Logged) -> ApiResult<()> {
-    diesel::update(webhook_deliveries::table.find(id))
+/// Logs an attempt of delivery `id`; `false` when the delivery no longer exists.
+pub fn log_attempt(conn: &mut DbConn, id: &DeliveryId, logged: Logged) -> ApiResult<bool> {
+    let changed = diesel::update(webhook_deliveries::table.find(id))
         .set((
             webhook_deliveries::status.eq(logged.status),
             webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
@@ -166,6 +167,28 @@ pub fn log_attempt(conn: &mut DbConn, id: &DeliveryId, logged: Logged) -> ApiRes
             webhook_deliveries::error.eq(logged.error),
         ))
         .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Marks what was still to be delivered to webhook `id` as failed, saying `why`.
+pub fn give_up_pending(
+    conn: &mut DbConn,
+    id: &WebhookId,
+    why: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::webhook_id.eq(id))
+            .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending)),
+    )
+    .set((
+        webhook_deliveries::status.eq(DeliveryStatus::Failed),
+        webhook_deliveries::next_attempt_at.eq(None::<NaiveDateTime>),
+        webhook_deliveries::error.eq(Some(why)),
+        webhook_deliveries::last_attempt_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
