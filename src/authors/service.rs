@@ -40,12 +40,12 @@ fn announce(
     before: Option<&AuthorRow>,
     after: Option<&AuthorRow>,
 ) -> ApiResult<()> {
-    let public = match (before, after) {
+    let public = |conn: &mut DbConn| match (before, after) {
         (Some(was), Some(now)) => {
             let site = Site::load(conn)?;
-            render(was.clone(), &site) != render(now.clone(), &site)
+            Ok(render(was.clone(), &site) != render(now.clone(), &site))
         }
-        _ => true,
+        _ => Ok(true),
     };
     events::announce_named(conn, Subject::Author, before, after, public, render)
 }

@@ -414,12 +414,12 @@ pub fn dispatch(conn: &mut DbConn, limit: i64) -> ApiResult<usize> {
 }
 
 /// Announces one change inside its transaction: `events` with the change's `data`, and
-/// `site.changed` when readers see the difference (`public`). The representations are made
-/// (`data`) only when some webhook wants one of the events.
+/// `site.changed` when readers see the difference (`public`). Each is worked out only when
+/// some webhook wants what it decides.
 pub fn announce(
     conn: &mut DbConn,
     events: &[EventType],
-    public: bool,
+    public: impl FnOnce(&mut DbConn) -> ApiResult<bool>,
     at: NaiveDateTime,
     data: impl FnOnce(&mut DbConn) -> ApiResult<Value>,
 ) -> ApiResult<()> {
@@ -432,7 +432,7 @@ pub fn announce(
             written = true;
         }
     }
-    if public && subscribers.want(EventType::SiteChanged) {
+    if subscribers.want(EventType::SiteChanged) && public(conn)? {
         write(conn, EventType::SiteChanged, json!({}), at, false)?;
         written = true;
     }
@@ -449,7 +449,7 @@ pub fn announce_named<R: Clone>(
     subject: Subject,
     before: Option<&R>,
     after: Option<&R>,
-    public: bool,
+    public: impl FnOnce(&mut DbConn) -> ApiResult<bool>,
     render: impl Fn(R, &Site) -> Value,
 ) -> ApiResult<()> {
     use EventType::*;
@@ -473,7 +473,7 @@ pub fn announce_named<R: Clone>(
 pub fn events_now(
     conn: &mut DbConn,
     events: &[EventType],
-    public: bool,
+    public: impl FnOnce(&mut DbConn) -> ApiResult<bool>,
     data: impl FnOnce(&mut DbConn) -> ApiResult<Value>,
 ) -> ApiResult<()> {
     announce(conn, events, public, crate::db::now(), data)

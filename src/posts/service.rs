@@ -96,15 +96,21 @@ fn announce(
     let public = before.is_some_and(|r| r.row.is_live_at(now))
         || after.is_some_and(|r| r.row.is_live_at(now));
     let subject = if page { Subject::Page } else { Subject::Post };
-    events::announce(conn, &kinds, public, now, |conn| {
-        let site = Site::load(conn)?;
-        let shown = |r: &PostRecord| (editorial.render)(r.clone(), &site, now);
-        Ok(events::change_data(
-            subject,
-            before.map(shown),
-            after.map(shown),
-        ))
-    })
+    events::announce(
+        conn,
+        &kinds,
+        |_| Ok(public),
+        now,
+        |conn| {
+            let site = Site::load(conn)?;
+            let shown = |r: &PostRecord| (editorial.render)(r.clone(), &site, now);
+            Ok(events::change_data(
+                subject,
+                before.map(shown),
+                after.map(shown),
+            ))
+        },
+    )
 }
 
 /// Publishes post `id` if it is scheduled and its time has come, ending the job `claimed` in
@@ -158,18 +164,24 @@ pub fn publish_due(
             EventType::PostPublished
         };
         let subject = if page { Subject::Page } else { Subject::Post };
-        events::announce(conn, &[event], true, now, |conn| {
-            let site = Site::load(conn)?;
-            let mut data = events::change_data(
-                subject,
-                None,
-                Some((editorial.render)(published.clone(), &site, now)),
-            );
-            // What readers saw before its time: a scheduled post.
-            data[if page { "page" } else { "post" }]["previous"] =
-                serde_json::json!({"status": "scheduled"});
-            Ok(data)
-        })?;
+        events::announce(
+            conn,
+            &[event],
+            |_| Ok(true),
+            now,
+            |conn| {
+                let site = Site::load(conn)?;
+                let mut data = events::change_data(
+                    subject,
+                    None,
+                    Some((editorial.render)(published.clone(), &site, now)),
+                );
+                // What readers saw before its time: a scheduled post.
+                data[if page { "page" } else { "post" }]["previous"] =
+                    serde_json::json!({"status": "scheduled"});
+                Ok(data)
+            },
+        )?;
         Ok(true)
     })
 }

@@ -24,6 +24,6 @@ pub fn update(
     }
     let saved = storage::save(conn, document, current.version)?;
     // Every public page shows the site's name, navigation and addresses.
-    events::events_now(conn, &[], true, |_| Ok(serde_json::json!({})))?;
+    events::events_now(conn, &[], |_| Ok(true), |_| Ok(serde_json::json!({})))?;
     Ok(saved)
 }

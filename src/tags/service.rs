@@ -26,7 +26,7 @@ fn announce(
         .into_iter()
         .flatten()
         .any(|t| t.visibility == TagVisibility::Public);
-    events::announce_named(conn, Subject::Tag, before, after, public, render)
+    events::announce_named(conn, Subject::Tag, before, after, |_| Ok(public), render)
 }
 
 /// Adds a tag. Run inside a write transaction.
