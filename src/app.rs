@@ -20,6 +20,7 @@ use crate::http::extract::BodyTimeout;
 use crate::http::guard::{self, Guard};
 use crate::http::response_cache::ResponseCache;
 use crate::http::route_table::RouteTable;
+use crate::media::settings::MediaSettings;
 use crate::posts::service::Editorial;
 use crate::routes::{self, OPENAPI_PATH};
 use crate::webhooks::delivery::WebhookSettings;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub editorial: web::Data<Editorial>,
     /// How webhooks are delivered.
     pub webhooks: web::Data<WebhookSettings>,
+    /// Where media is stored, and how it is taken and served.
+    pub media: web::Data<MediaSettings>,
     /// Jobs this instance runs at once.
     pub job_concurrency: usize,
 }
@@ -101,6 +104,7 @@ pub fn app(
         .app_data(state.routes)
         .app_data(state.editorial)
         .app_data(state.webhooks)
+        .app_data(state.media)
         // Interactive documentation, every asset served from the binary (no CDN).
         .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new([OPENAPI_PATH])))
         .route(

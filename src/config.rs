@@ -10,6 +10,9 @@ use secrecy::SecretString;
 use crate::auth::Role;
 use crate::auth::throttle::Limits;
 use crate::http::caching::CachePolicy;
+use crate::media::picture::ImageLimits;
+use crate::media::settings::MediaConfig;
+use crate::media::store::{S3Access, StoreLocation};
 use crate::posts::service::Editorial;
 use crate::telemetry::LogFormat;
 use crate::webhooks::delivery::WebhookSettings;
@@ -210,6 +213,51 @@ pub struct ServeArgs {
     /// none (an instance that only serves, beside others that run the jobs).
     #[arg(long, env = "FOLIO_JOB_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=256))]
     pub job_concurrency: u32,
+    /// Where media is stored: a folder (default `<data-dir>/media`), or S3-compatible object
+    /// storage as `s3://bucket/prefix`.
+    #[arg(long, env = "FOLIO_MEDIA_STORE", value_parser = StoreLocation::parse)]
+    pub media_store: Option<StoreLocation>,
+    /// The S3 endpoint (`https://s3.example.com`); default from `AWS_ENDPOINT_URL`, else AWS.
+    #[arg(long, env = "FOLIO_MEDIA_S3_ENDPOINT")]
+    pub media_s3_endpoint: Option<String>,
+    /// The S3 region; default from `AWS_REGION` or `AWS_DEFAULT_REGION`.
+    #[arg(long, env = "FOLIO_MEDIA_S3_REGION")]
+    pub media_s3_region: Option<String>,
+    /// The S3 access key id; default from `AWS_ACCESS_KEY_ID`.
+    #[arg(long, env = "FOLIO_MEDIA_S3_ACCESS_KEY_ID")]
+    pub media_s3_access_key_id: Option<String>,
+    /// The S3 secret access key; default from `AWS_SECRET_ACCESS_KEY`.
+    #[arg(long, env = "FOLIO_MEDIA_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub media_s3_secret_access_key: Option<String>,
+    /// Address buckets by path (`endpoint/bucket/key`), as most S3-compatible servers want.
+    #[arg(long, env = "FOLIO_MEDIA_S3_PATH_STYLE")]
+    pub media_s3_path_style: bool,
+    /// Where the public reaches the stored objects (a CDN, or the bucket): files' addresses
+    /// start with it, and Folio's own media addresses redirect there.
+    #[arg(long, env = "FOLIO_MEDIA_PUBLIC_URL")]
+    pub media_public_url: Option<url::Url>,
+    /// Pass files from object storage through Folio rather than redirecting to the public
+    /// address.
+    #[arg(long, env = "FOLIO_MEDIA_PROXY")]
+    pub media_proxy: bool,
+    /// Take SVG uploads (served with a sandboxing Content-Security-Policy).
+    #[arg(long, env = "FOLIO_MEDIA_ALLOW_SVG")]
+    pub media_allow_svg: bool,
+    /// Keep the EXIF, XMP and other metadata of images (location, camera) as uploaded.
+    #[arg(long, env = "FOLIO_MEDIA_KEEP_METADATA")]
+    pub media_keep_metadata: bool,
+    /// Largest upload, in MiB.
+    #[arg(long, env = "FOLIO_MEDIA_MAX_MB", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=10_240))]
+    pub media_max_mb: u64,
+    /// Most pixels an image may have, in millions; larger ones are refused before decoding.
+    #[arg(long, env = "FOLIO_MEDIA_MAX_MEGAPIXELS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1_000))]
+    pub media_max_megapixels: u64,
+    /// Memory one image decoding may take, in MiB.
+    #[arg(long, env = "FOLIO_MEDIA_DECODER_MB", default_value_t = 512, value_parser = clap::value_parser!(u64).range(16..=16_384))]
+    pub media_decoder_mb: u64,
+    /// The widths images get variants at (comma-separated pixels); no other size exists.
+    #[arg(long, env = "FOLIO_MEDIA_WIDTHS", value_delimiter = ',', default_value = "320,640,1024,1600,2400", value_parser = clap::value_parser!(u32).range(16..=8192))]
+    pub media_widths: Vec<u32>,
     /// Load a small sample blog into an empty database.
     #[arg(long, env = "FOLIO_DEMO")]
     pub demo: bool,
@@ -259,6 +307,7 @@ pub struct Config {
     pub response_cache_bytes: usize,
     pub editorial: Editorial,
     pub webhooks: WebhookSettings,
+    pub media: MediaConfig,
     /// Jobs this instance runs at once.
     pub job_concurrency: usize,
     pub admin_email: String,
@@ -313,6 +362,29 @@ impl Config {
                 },
                 secret_overlap: Duration::from_secs(serve.webhook_secret_overlap),
                 retention: Duration::from_secs(serve.webhook_retention_days * 24 * 3600),
+            },
+            media: MediaConfig {
+                location: serve
+                    .media_store
+                    .clone()
+                    .unwrap_or(StoreLocation::Folder(None)),
+                s3: S3Access {
+                    endpoint: serve.media_s3_endpoint.clone(),
+                    region: serve.media_s3_region.clone(),
+                    access_key_id: serve.media_s3_access_key_id.clone(),
+                    secret_access_key: serve.media_s3_secret_access_key.clone(),
+                    path_style: serve.media_s3_path_style,
+                },
+                public_url: serve.media_public_url.as_ref().map(url::Url::to_string),
+                proxy: serve.media_proxy,
+                allow_svg: serve.media_allow_svg,
+                max_bytes: serve.media_max_mb * 1024 * 1024,
+                limits: ImageLimits {
+                    max_pixels: serve.media_max_megapixels * 1_000_000,
+                    max_decoder_bytes: serve.media_decoder_mb * 1024 * 1024,
+                    keep_metadata: serve.media_keep_metadata,
+                },
+                widths: serve.media_widths.clone(),
             },
             job_concurrency: serve.job_concurrency as usize,
             admin_email: serve.admin_email.clone(),

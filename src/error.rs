@@ -58,6 +58,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     PreconditionRequired(String),
+    /// A `Range` that asks for none of the file's `size` bytes.
+    #[error("no such range in {size} bytes")]
+    RangeNotSatisfiable { size: u64 },
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
     #[error("{0}")]
@@ -69,6 +72,9 @@ pub enum ApiError {
     /// The database could not serve the request in time: worth retrying.
     #[error("database unavailable: {0}")]
     Unavailable(#[source] Cause),
+    /// The media store could not be reached in time: worth retrying.
+    #[error("media store unavailable: {0}")]
+    StorageUnavailable(#[source] Cause),
     /// Anything unexpected.
     #[error("internal error: {0}")]
     Internal(#[source] Cause),
@@ -162,6 +168,12 @@ impl ApiError {
             ApiError::PreconditionRequired(d) => {
                 Answer::new(S::PRECONDITION_REQUIRED, "version-required", d)
             }
+            ApiError::RangeNotSatisfiable { size } => Answer::new(
+                S::RANGE_NOT_SATISFIABLE,
+                "range-not-satisfiable",
+                format!("The file has {size} bytes; the range asked for lies outside them."),
+            )
+            .header(header::CONTENT_RANGE, format!("bytes */{size}")),
             ApiError::TooManyRequests {
                 detail,
                 retry_after,
@@ -180,6 +192,13 @@ impl ApiError {
                  `Retry-After` says.",
             )
             .header(header::RETRY_AFTER, "1"),
+            ApiError::StorageUnavailable(_) => Answer::new(
+                S::SERVICE_UNAVAILABLE,
+                "storage-unavailable",
+                "The media store could not serve this request; retry after the seconds \
+                 `Retry-After` says.",
+            )
+            .header(header::RETRY_AFTER, "5"),
             ApiError::Internal(_) => Answer::new(
                 S::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -85,4 +85,67 @@ ids! {
     WebhookId;
     /// One event's delivery to one webhook, retries included.
     DeliveryId;
+    /// An uploaded file's record.
+    MediaId;
+}
+
+/// The SHA-256 of stored bytes, in lower-case hex: what names a media object, so the same
+/// bytes are stored once and a name never changes meaning. Only 64 hex digits make one.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, AsExpression, FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
+#[serde(transparent)]
+pub struct Sha256(String);
+
+impl Sha256 {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Sha256 {
+        use sha2::Digest;
+        Sha256::from_digest(&sha2::Sha256::digest(bytes))
+    }
+
+    pub fn from_digest(digest: &[u8]) -> Sha256 {
+        use std::fmt::Write;
+        let mut hex = String::with_capacity(64);
+        for byte in digest {
+            let _ = write!(hex, "{byte:02x}");
+        }
+        Sha256(hex)
+    }
+
+    /// `text` as a digest, if it is one.
+    pub fn parse(text: &str) -> Option<Sha256> {
+        (text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .then(|| Sha256(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Sha256 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<DB: Backend> ToSql<Text, DB> for Sha256
+where
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.0.as_str().to_sql(out)
+    }
+}
+
+impl<DB: Backend> FromSql<Text, DB> for Sha256
+where
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Sha256> {
+        let text = String::from_sql(bytes)?;
+        Sha256::parse(&text).ok_or_else(|| format!("`{text}` is not a SHA-256 digest").into())
+    }
 }

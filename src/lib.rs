@@ -16,6 +16,7 @@ pub mod http;
 pub mod ids;
 pub mod jobs;
 pub mod keys;
+pub mod media;
 pub mod named;
 pub mod openapi;
 pub mod posts;

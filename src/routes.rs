@@ -8,7 +8,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::route_table::RouteTable;
-use crate::{authors, health, keys, posts, sessions, settings, tags, webhooks};
+use crate::{authors, health, keys, media, posts, sessions, settings, tags, webhooks};
 
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -23,11 +23,13 @@ pub const PREVIEW_PATH: &str = "/api/v1/preview/{token}";
 pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .configure(media::routes::files)
         .service(
             scope(API_PREFIX)
                 .configure(sessions::routes::routes)
                 .configure(authors::routes::routes)
                 .configure(keys::routes::routes)
+                .configure(media::routes::routes)
                 .configure(posts::routes::routes)
                 .configure(settings::routes::routes)
                 .configure(tags::routes::routes)

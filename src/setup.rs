@@ -22,6 +22,7 @@ use crate::http::cursor::CursorKey;
 use crate::http::guard::Guard;
 use crate::http::response_cache::ResponseCache;
 use crate::ids::AuthorId;
+use crate::media::settings::MediaSettings;
 use crate::{openapi, routes};
 
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +161,8 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
             notices.generated_owner = Some((config.admin_email.clone(), password));
         }
     }
+    let media =
+        MediaSettings::open(&config.media, &config.data_dir).map_err(SetupError::Invalid)?;
     if config.demo {
         notices.demo_loaded = crate::demo::load(&db, config.editorial)?;
     }
@@ -189,6 +192,7 @@ pub fn open(config: &Config) -> Result<(AppState, Notices), SetupError> {
             cache: config.cache,
             editorial: web::Data::new(config.editorial),
             webhooks: web::Data::new(config.webhooks.clone()),
+            media: web::Data::new(media),
             job_concurrency: config.job_concurrency,
             responses: web::Data::new(ResponseCache::new(
                 config.response_cache_bytes,

@@ -17,6 +17,7 @@ use crate::db::{Backend, Db, now};
 use crate::error::ApiResult;
 use crate::events;
 use crate::jobs::{self, Claimed, Job};
+use crate::media::{self, settings::MediaSettings, view::Media};
 use crate::posts::service::{self as posts, Editorial};
 use crate::webhooks::delivery::{self, Verdict, WebhookSettings};
 use crate::webhooks::service as webhooks;
@@ -56,6 +57,7 @@ struct Context {
     db: Db,
     editorial: Editorial,
     webhooks: WebhookSettings,
+    media: MediaSettings,
     agent: ureq::Agent,
     holder: String,
     tally: Tally,
@@ -123,6 +125,7 @@ pub fn start(state: &AppState) -> Option<Worker> {
     let context = Arc::new(Context {
         agent: delivery::agent(&webhooks),
         editorial: **state.editorial,
+        media: (**state.media).clone(),
         webhooks,
         holder: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
         tally: Tally::default(),
@@ -258,7 +261,35 @@ async fn perform(context: &Context, claimed: Claimed) {
                 context.tally.count(&verdict, latency);
             }
         }),
+        Job::Variants { media } => {
+            media::service::make_variants(&context.db, &context.media, &claimed, media, |r, s| {
+                Media::public(r, s)
+            })
+            .await
+            .map(|made| tracing::debug!(made, "image variants made"))
+        }
+        Job::Sweep => match sweep(context).await {
+            Ok(_) => {
+                let held = claimed.clone();
+                context
+                    .db
+                    .write(move |conn| {
+                        if media::service::sweep_due(conn)? {
+                            jobs::retry(conn, &held, now(), "more to sweep")
+                        } else {
+                            jobs::finish(conn, &held)
+                        }
+                        .map(|_| ())
+                    })
+                    .await
+            }
+            Err(cause) => Err(cause),
+        },
         Job::Prune => {
+            // Objects that lost their record are looked for as often as the log is pruned.
+            if let Err(cause) = sweep(context).await {
+                tracing::warn!(%cause, "cannot sweep the media store");
+            }
             let (settings, held) = (context.webhooks.clone(), claimed.clone());
             context
                 .db
@@ -278,6 +309,15 @@ async fn perform(context: &Context, claimed: Claimed) {
         tracing::warn!(%cause, attempts = claimed.attempts, "a job failed; it runs again later");
         give_back(context, &claimed, now() + backoff, cause.to_string()).await;
     }
+}
+
+/// Deletes what is due of the media store; more is left for another sweep job.
+async fn sweep(context: &Context) -> ApiResult<usize> {
+    let swept = media::service::sweep(&context.db, &context.media).await?;
+    if swept > 0 {
+        tracing::info!(swept, "media objects without a record deleted");
+    }
+    Ok(swept)
 }
 
 async fn give_back(context: &Context, claimed: &Claimed, at: chrono::NaiveDateTime, why: String) {

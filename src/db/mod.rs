@@ -459,6 +459,7 @@ pub enum Locked {
     Authors,
     Tags,
     Webhooks,
+    Media,
 }
 
 impl Locked {
@@ -468,6 +469,7 @@ impl Locked {
             Locked::Authors => "authors",
             Locked::Tags => "tags",
             Locked::Webhooks => "webhooks",
+            Locked::Media => "media",
         }
     }
 }

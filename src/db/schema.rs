@@ -279,6 +279,56 @@ diesel::table! {
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> events (event_id));
 
+diesel::table! {
+    media (id) {
+        id -> Text,
+        sha256 -> Text,
+        kind -> Text,
+        mime_type -> Text,
+        extension -> Text,
+        file_name -> Text,
+        size_bytes -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        alt -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    media_variants (media_id, width, extension) {
+        media_id -> Text,
+        width -> Integer,
+        height -> Integer,
+        mime_type -> Text,
+        extension -> Text,
+        size_bytes -> BigInt,
+    }
+}
+
+diesel::table! {
+    media_references (sha256, post_id) {
+        sha256 -> Text,
+        post_id -> Text,
+    }
+}
+
+diesel::table! {
+    media_sweeps (sha256) {
+        sha256 -> Text,
+        extension -> Text,
+        due_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(media -> authors (uploaded_by));
+diesel::joinable!(media_variants -> media (media_id));
+diesel::joinable!(media_references -> posts (post_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     auth_failures,
@@ -286,6 +336,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     content_generation,
     events,
     jobs,
+    media,
+    media_references,
+    media_sweeps,
+    media_variants,
     post_slugs,
     posts,
     posts_authors,

@@ -75,6 +75,13 @@ pub enum EventType {
     AuthorEdited,
     #[serde(rename = "author.deleted")]
     AuthorDeleted,
+    #[serde(rename = "media.added")]
+    MediaAdded,
+    /// Its description changed, or its variants became ready.
+    #[serde(rename = "media.edited")]
+    MediaEdited,
+    #[serde(rename = "media.deleted")]
+    MediaDeleted,
     /// Something readers see changed: a frontend that caches whole pages rebuilds.
     #[serde(rename = "site.changed")]
     SiteChanged,
@@ -106,13 +113,16 @@ crate::text_enum!(EventType, "event", {
     AuthorAdded => "author.added",
     AuthorEdited => "author.edited",
     AuthorDeleted => "author.deleted",
+    MediaAdded => "media.added",
+    MediaEdited => "media.edited",
+    MediaDeleted => "media.deleted",
     SiteChanged => "site.changed",
     Ping => "webhook.ping",
 });
 
 impl EventType {
     /// Every event a webhook may ask for.
-    pub const SUBSCRIBABLE: [EventType; 23] = [
+    pub const SUBSCRIBABLE: [EventType; 26] = [
         EventType::PostAdded,
         EventType::PostEdited,
         EventType::PostDeleted,
@@ -135,6 +145,9 @@ impl EventType {
         EventType::AuthorAdded,
         EventType::AuthorEdited,
         EventType::AuthorDeleted,
+        EventType::MediaAdded,
+        EventType::MediaEdited,
+        EventType::MediaDeleted,
         EventType::SiteChanged,
     ];
 }
@@ -146,6 +159,7 @@ pub enum Subject {
     Page,
     Tag,
     Author,
+    Media,
 }
 
 impl Subject {
@@ -155,6 +169,7 @@ impl Subject {
             Subject::Page => "page",
             Subject::Tag => "tag",
             Subject::Author => "author",
+            Subject::Media => "media",
         }
     }
 }
@@ -442,7 +457,7 @@ pub fn announce(
     Ok(())
 }
 
-/// Announces a change of a tag or author (`subject`) from `before` to `after` (`None`: did
+/// Announces a change of a tag, author or media (`subject`) from `before` to `after` (`None`: did
 /// not or no longer exists), shown by `render`; `public` when readers see the difference.
 pub fn announce_named<R: Clone>(
     conn: &mut DbConn,
@@ -458,6 +473,9 @@ pub fn announce_named<R: Clone>(
         (Subject::Tag, false, true) => TagAdded,
         (Subject::Tag, true, true) => TagEdited,
         (Subject::Tag, true, false) => TagDeleted,
+        (Subject::Media, false, true) => MediaAdded,
+        (Subject::Media, true, true) => MediaEdited,
+        (Subject::Media, true, false) => MediaDeleted,
         (_, false, true) => AuthorAdded,
         (_, true, true) => AuthorEdited,
         (_, true, false) => AuthorDeleted,

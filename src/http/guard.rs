@@ -158,7 +158,8 @@ pub fn cors(origins: &[String], max_age: Duration) -> Cors {
 /// Middleware at the edge: every answer leaves with the security headers, and error answers
 /// made outside Folio's handlers (a refused CORS preflight, say), which come as plain text,
 /// leave as problem+json like every other error. The API serves JSON only, so it may forbid
-/// everything else; the docs page runs scripts, so its policy is left to it.
+/// everything else; the docs page runs scripts, so its policy is left to it, and a handler
+/// that sets a policy of its own (an SVG file's sandbox) keeps it.
 pub async fn edge(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -175,7 +176,7 @@ pub async fn edge(
         HeaderValue::from_static("no-referrer"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !is_docs {
+    if !is_docs && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),

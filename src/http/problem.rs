@@ -83,6 +83,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         match self {
             ApiError::Internal(_) => tracing::error!(error = %Chain(self), "request failed"),
+            ApiError::StorageUnavailable(_) => {
+                tracing::warn!(error = %Chain(self), "media store unavailable")
+            }
             // An outage is logged once, when it begins and ends (see `db::Manager`), not for
             // every request it turns away.
             ApiError::Unavailable(_) => {

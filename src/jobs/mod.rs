@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::schema::jobs;
 use crate::db::{DbConn, now};
 use crate::error::ApiResult;
-use crate::ids::{DeliveryId, JobId, PostId};
+use crate::ids::{DeliveryId, JobId, MediaId, PostId};
 
 /// The channel a PostgreSQL transaction that queues a job notifies on commit.
 pub const CHANNEL: &str = "folio_jobs";
@@ -30,6 +30,10 @@ pub enum Job {
     Deliver { delivery: DeliveryId },
     /// Forget deliveries past their retention, then come back in a while.
     Prune,
+    /// Make the responsive variants of an uploaded image.
+    Variants { media: MediaId },
+    /// Delete the stored objects that no media record has any more.
+    Sweep,
 }
 
 impl Job {
@@ -38,6 +42,8 @@ impl Job {
             Job::Publish { .. } => "publish",
             Job::Deliver { .. } => "deliver",
             Job::Prune => "prune",
+            Job::Variants { .. } => "variants",
+            Job::Sweep => "sweep",
         }
     }
 

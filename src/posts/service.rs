@@ -426,6 +426,8 @@ fn apply(
     if changes.is_empty() && meta.is_none() && patch.authors.is_none() && patch.tags.is_none() {
         return Ok(current);
     }
+    let shows_other_media =
+        changes.markdown.is_some() || changes.feature_image.is_some() || meta.is_some();
     let row = storage::update(
         conn,
         &id,
@@ -441,6 +443,9 @@ fn apply(
         authors: relations.authors.unwrap_or_else(|| current.authors.clone()),
         tags: relations.tags.unwrap_or_else(|| current.tags.clone()),
     };
+    if shows_other_media {
+        storage::track_media(conn, &record)?;
+    }
     let change = Change {
         post_id: &id,
         reason: reason.unwrap_or_else(|| Reason::of_change(current.row.status, record.row.status)),

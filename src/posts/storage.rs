@@ -21,7 +21,9 @@ use super::search::Search;
 use crate::db::keyset::{self, KeyBound};
 use crate::db::live::live;
 use crate::db::page::{self, Direction, KeyValue, PageMeta, Position, fetch};
-use crate::db::schema::{authors, post_slugs, posts, posts_authors, posts_meta, posts_tags, tags};
+use crate::db::schema::{
+    authors, media_references, post_slugs, posts, posts_authors, posts_meta, posts_tags, tags,
+};
 use crate::db::{Backend, DbConn, MultiBackend, Unique};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::ids::{AuthorId, PostId, TagId};
@@ -785,7 +787,33 @@ pub fn insert(conn: &mut DbConn, record: &PostRecord) -> QueryResult<()> {
         write_meta(conn, &row.id, &record.meta)?;
     }
     link_authors(conn, &row.id, &record.authors)?;
-    link_tags(conn, &row.id, &record.tags)
+    link_tags(conn, &row.id, &record.tags)?;
+    track_media(conn, record)
+}
+
+/// Notes which uploaded files `record` shows (its Markdown and image fields), in place of
+/// what it showed before.
+pub fn track_media(conn: &mut DbConn, record: &PostRecord) -> QueryResult<()> {
+    let (row, meta) = (&record.row, &record.meta);
+    let shown = crate::content::media::referenced(
+        &row.markdown,
+        [
+            row.feature_image.as_deref(),
+            meta.og_image.as_deref(),
+            meta.twitter_image.as_deref(),
+        ],
+    );
+    diesel::delete(media_references::table.filter(media_references::post_id.eq(&row.id)))
+        .execute(conn)?;
+    for sha256 in &shown {
+        diesel::insert_into(media_references::table)
+            .values((
+                media_references::sha256.eq(sha256),
+                media_references::post_id.eq(&row.id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Sets the image and social fields of `post_id` to `meta`: the row is changed, or made

@@ -51,6 +51,8 @@ pub struct Response {
     pub headers: HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as it came (files are no text).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -155,6 +157,7 @@ pub fn config(data_dir: &std::path::Path, database_url: Option<String>) -> Confi
             },
             ..Default::default()
         },
+        media: folio::media::settings::MediaConfig::default(),
         job_concurrency: 8,
         admin_email: OWNER_EMAIL.to_owned(),
         admin_password: Some(SecretString::from(OWNER_PASSWORD)),
@@ -374,6 +377,7 @@ where
             headers,
             body,
             text,
+            bytes: bytes.to_vec(),
         }
     }
 
