@@ -2,6 +2,8 @@
 //! and on a real PostgreSQL, each time on a database of its own.
 
 mod databases;
+mod garage;
+mod images;
 mod paths;
 mod proxy;
 mod receiver;
@@ -17,6 +19,7 @@ mod demo;
 mod errors;
 mod fields;
 mod listing;
+mod media;
 mod migrations;
 mod openapi;
 mod outages;
