@@ -28,7 +28,9 @@ pub const HEAD_BYTES: usize = 64 * 1024;
 const WRITE_BATCH: usize = 1024 * 1024;
 
 /// The form of an upload, for the document (it is read as a stream, not by this type).
-#[derive(ToSchema)]
+// `deny_unknown_fields` is for the document (no other parts are taken).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadForm {
     /// The file. Its type is told from its bytes: JPEG, PNG, WebP, GIF and AVIF images, PDF,

@@ -21,16 +21,19 @@ impl MediaListParams {
     pub fn parse(self, cursors: &impl CursorCodec) -> ApiResult<(MediaFilter, PageRequest)> {
         let mut errors = Vec::new();
         let page = self.page_request(cursors, &mut errors);
-        let q = self
-            .q
-            .map(|q| q.trim().to_owned())
-            .filter(|q| !q.is_empty());
-        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            errors.push(crate::error::FieldError::new(
+        let q = self.q.map(|q| q.trim().to_owned());
+        match &q {
+            Some(q) if q.is_empty() => errors.push(crate::error::FieldError::new(
+                "q",
+                "empty",
+                "must hold some text to look for",
+            )),
+            Some(q) if q.chars().count() > 200 => errors.push(crate::error::FieldError::new(
                 "q",
                 "too_long",
                 "must be at most 200 characters",
-            ));
+            )),
+            _ => {}
         }
         crate::query::checked((MediaFilter { kind: self.kind, q }, page), errors)
     }

@@ -2,7 +2,7 @@
 //! `/media/{sha256}/{name}`, where the address names the bytes and so never goes stale.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, route, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -38,8 +38,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// The files, outside it.
 pub fn files(cfg: &mut ServiceConfig) {
-    cfg.service(file);
+    // HEAD answers as GET does, without the body; it is not a second operation of the
+    // document.
+    cfg.service(file)
+        .route(FILE_PATH, web::head().to(serve_file));
 }
+
+const FILE_PATH: &str = "/media/{sha256}/{name}";
 
 /// The answer for a media id that names none.
 #[derive(utoipa::IntoResponses)]
@@ -332,8 +337,17 @@ pub struct FilePath {
     ),
     security(())
 )]
-#[route("/media/{sha256}/{name}", method = "GET", method = "HEAD")]
+#[get("/media/{sha256}/{name}")]
 async fn file(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    settings: web::Data<MediaSettings>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    serve_file(req, db, settings, path).await
+}
+
+async fn serve_file(
     req: HttpRequest,
     db: web::Data<Db>,
     settings: web::Data<MediaSettings>,

@@ -21,7 +21,7 @@ use crate::support::{Backend, Response, Served, TestApp, id, spawn_with};
 const MEDIA: &str = "/api/v1/media";
 
 /// Long enough for variants on a busy machine; tests wait for what they expect, not this.
-const PATIENCE: Duration = Duration::from_secs(15);
+const PATIENCE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Store {
@@ -515,6 +515,34 @@ async fn an_upload_over_the_limit_is_refused_and_leaves_nothing(backend: Backend
         "no spool file is left"
     );
     big.truncate(64 * 1024);
+
+    // A client that goes away halfway through: its spool file goes with it.
+    let (content_type, body) = form(Some(("cut.pdf", "application/pdf", &big)), &[]);
+    let half = actix_web::web::Bytes::from(body[..body.len() / 2].to_vec());
+    let chunks: Vec<Result<actix_web::web::Bytes, actix_http::error::PayloadError>> = vec![
+        Ok(half),
+        Err(actix_http::error::PayloadError::Incomplete(None)),
+    ];
+    let cut = app
+        .send_streaming(
+            actix_test::TestRequest::post()
+                .uri(MEDIA)
+                .insert_header(("authorization", format!("Bearer {}", app.owner_token)))
+                .insert_header(("content-type", content_type)),
+            futures_util::stream::iter(chunks),
+        )
+        .await
+        .problem(400);
+    assert!(
+        cut["detail"]
+            .as_str()
+            .unwrap()
+            .contains("could not be read"),
+        "{cut}"
+    );
+    assert_eq!(count(&app).await, 0);
+    assert_eq!(std::fs::read_dir(&incoming).unwrap().count(), 0);
+
     upload(&app, "fits.pdf", &big).await.expect(201);
 }
 
@@ -1159,7 +1187,7 @@ async fn a_broken_image_keeps_its_original(backend: Backend, store: Store) {
     let db = app.state().db.clone();
     let started = std::time::Instant::now();
     loop {
-        let queued = db.run(|conn| folio::jobs::depth(conn)).await.unwrap();
+        let queued = db.run(folio::jobs::depth).await.unwrap();
         // The hourly prune is always queued; nothing else.
         if queued.due + queued.running + queued.waiting == 1 {
             break;
