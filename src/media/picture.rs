@@ -154,9 +154,10 @@ fn is_animated(bytes: &[u8], format: Format, limits: &ImageLimits) -> ApiResult<
     use image::AnimationDecoder;
     match format {
         Format::Gif => {
-            let decoder =
+            let mut decoder =
                 image::codecs::gif::GifDecoder::new(Cursor::new(bytes)).map_err(decode_error)?;
-            let _ = limits;
+            // Frames are decoded to count them: within the same memory as any decoding.
+            decoder.set_limits(limits.decoder()).map_err(decode_error)?;
             Ok(decoder.into_frames().take(2).count() > 1)
         }
         Format::WebP => {

@@ -606,6 +606,10 @@ async fn files_are_served_immutable_with_ranges_and_validators(backend: Backend,
     assert!(head.bytes.is_empty());
     assert_eq!(head.header("etag"), Some(etag.as_str()));
     assert_eq!(head.header("content-type"), Some("application/pdf"));
+    assert_eq!(
+        head.header("content-length"),
+        Some(pdf.len().to_string().as_str())
+    );
 
     // Addresses that name nothing.
     let sha = media["sha256"].as_str().unwrap();
