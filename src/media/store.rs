@@ -3,6 +3,7 @@
 //! its bytes. The object storage's traffic runs on a small runtime of its own, so it never
 //! waits on a busy HTTP worker, and so blocking code (a sweep inside a transaction) can use it.
 
+use std::io::{Read as _, Seek as _, SeekFrom};
 use std::ops::Range;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
@@ -16,8 +17,8 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::prefix::PrefixStore;
 use object_store::{
-    ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig,
-    WriteMultipart,
+    ClientOptions, GetOptions, GetRange, GetResultPayload, ObjectStore, ObjectStoreExt, PutPayload,
+    RetryConfig, WriteMultipart,
 };
 
 use crate::error::{ApiError, ApiResult};
@@ -25,6 +26,12 @@ use crate::ids::Sha256;
 
 /// Parts of a large file sent to object storage at once (S3 wants at least 5 MiB).
 const PART_BYTES: usize = 5 * 1024 * 1024;
+
+/// Reads of at most this many bytes are made in one go; longer ones are streamed.
+const WHOLE_READ: u64 = 1024 * 1024;
+
+/// What a streamed local file is read in: few trips to a blocking thread, little memory held.
+const FILE_CHUNK: u64 = 256 * 1024;
 
 /// Where the objects are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,13 +319,37 @@ impl MediaStore {
             range: range.map(GetRange::Bounded),
             ..Default::default()
         };
-        let result = self
-            .spawn(async move { objects.get_opts(&key, options).await })
+        let read = self
+            .spawn(async move {
+                let result = objects.get_opts(&key, options).await?;
+                let range = result.range.clone();
+                // Most files served are variants of a few hundred KiB: read in one go, they
+                // cost one trip to a blocking thread instead of one per 8 KiB chunk.
+                if range.end - range.start <= WHOLE_READ {
+                    return Ok(Read::Whole(result.bytes().await?));
+                }
+                Ok(match result.payload {
+                    GetResultPayload::File(mut file, path) => {
+                        // A seek only moves the file's offset: no waiting on the disk.
+                        file.seek(SeekFrom::Start(range.start)).map_err(|source| {
+                            object_store::Error::Generic {
+                                store: "folder",
+                                source: format!("{}: {source}", path.display()).into(),
+                            }
+                        })?;
+                        Read::File(file, range.end - range.start)
+                    }
+                    GetResultPayload::Stream(stream) => Read::Stream(stream),
+                })
+            })
             .await?;
-        Ok(result
-            .into_stream()
-            .map(|chunk| chunk.map_err(std::io::Error::other))
-            .boxed())
+        Ok(match read {
+            Read::Whole(bytes) => futures_util::stream::once(async { Ok(bytes) }).boxed(),
+            Read::File(file, length) => file_chunks(file, length),
+            Read::Stream(stream) => stream
+                .map(|chunk| chunk.map_err(std::io::Error::other))
+                .boxed(),
+        })
     }
 
     /// Deletes the original and every variant of `sha256`, waiting for it: for code that must
@@ -360,6 +391,37 @@ impl MediaStore {
             .map_err(ApiError::internal)?
             .map_err(unreachable)
     }
+}
+
+/// A read of an object: small ones whole, larger ones as they come.
+enum Read {
+    Whole(Bytes),
+    /// A local file, at the range's start, and the range's length.
+    File(std::fs::File, u64),
+    Stream(BoxStream<'static, object_store::Result<Bytes>>),
+}
+
+/// The next `length` bytes of a local file in chunks of [`FILE_CHUNK`], each read on a
+/// blocking thread.
+fn file_chunks(file: std::fs::File, length: u64) -> BoxStream<'static, std::io::Result<Bytes>> {
+    futures_util::stream::try_unfold((file, length), |(mut file, remaining)| async move {
+        if remaining == 0 {
+            return Ok(None);
+        }
+        tokio::task::spawn_blocking(move || {
+            let wanted = remaining.min(FILE_CHUNK);
+            let mut chunk = Vec::with_capacity(wanted as usize);
+            let read = (&mut file).take(wanted).read_to_end(&mut chunk)? as u64;
+            if read == 0 {
+                // The file is shorter than its record says: end the body short, not hang.
+                return Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+            }
+            Ok(Some((Bytes::from(chunk), (file, remaining - read))))
+        })
+        .await
+        .map_err(std::io::Error::other)?
+    })
+    .boxed()
 }
 
 /// Moves the spooled file to `target`, making its folder; copies it across file systems.
