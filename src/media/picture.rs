@@ -99,10 +99,54 @@ pub fn checked_size(bytes: &[u8], limits: &ImageLimits) -> ApiResult<(u32, u32)>
     Ok((width as u32, height as u32))
 }
 
-/// `bytes` of `format` as they will be stored: metadata removed (unless kept), the
-/// orientation applied, so that no viewer needs the tag that said how to turn it.
-pub fn prepare(bytes: Bytes, format: Format, limits: &ImageLimits) -> ApiResult<Prepared> {
-    let (width, height) = checked_size(&bytes, limits)?;
+/// What an image's headers say, read without decoding its pixels.
+#[derive(Debug, Clone, Copy)]
+pub struct Inspected {
+    format: Format,
+    width: u32,
+    height: u32,
+    orientation: Orientation,
+}
+
+impl Inspected {
+    /// Whether preparing it decodes pixels (to turn it upright, or to count a GIF's frames),
+    /// which takes memory in proportion to them.
+    pub fn decodes(&self) -> bool {
+        match self.format {
+            Format::Gif => true,
+            Format::Jpeg | Format::Png | Format::WebP => {
+                self.orientation != Orientation::NoTransforms
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The size and orientation of the image `bytes` of `format`, refused when it has more pixels
+/// than the limit or cannot be read.
+pub fn inspect(bytes: &[u8], format: Format, limits: &ImageLimits) -> ApiResult<Inspected> {
+    let (width, height) = checked_size(bytes, limits)?;
+    let orientation = match format {
+        Format::Jpeg | Format::Png | Format::WebP => orientation(bytes, limits)?,
+        _ => Orientation::NoTransforms,
+    };
+    Ok(Inspected {
+        format,
+        width,
+        height,
+        orientation,
+    })
+}
+
+/// `bytes` as they will be stored: metadata removed (unless kept), the orientation applied,
+/// so that no viewer needs the tag that said how to turn it.
+pub fn prepare(bytes: Bytes, inspected: Inspected, limits: &ImageLimits) -> ApiResult<Prepared> {
+    let Inspected {
+        format,
+        width,
+        height,
+        orientation,
+    } = inspected;
     let animated = is_animated(&bytes, format, limits)?;
     let unchanged = |bytes| Prepared {
         bytes,
@@ -112,7 +156,6 @@ pub fn prepare(bytes: Bytes, format: Format, limits: &ImageLimits) -> ApiResult<
     };
     match format {
         Format::Jpeg | Format::Png | Format::WebP if !animated => {
-            let orientation = orientation(&bytes, limits)?;
             if orientation != Orientation::NoTransforms {
                 return upright(&bytes, format, orientation, limits);
             }
@@ -410,7 +453,10 @@ mod tests {
         let at = png_file.chunks().len() - 1;
         png_file.chunks_mut().insert(at, chunk);
         let with_text = png_file.encoder().bytes();
-        let stripped = prepare(with_text.clone(), Format::Png, &ImageLimits::default()).unwrap();
+        let limits = ImageLimits::default();
+        let inspected = inspect(&with_text, Format::Png, &limits).unwrap();
+        assert!(!inspected.decodes());
+        let stripped = prepare(with_text.clone(), inspected, &limits).unwrap();
         assert!(stripped.bytes.len() < with_text.len());
         assert!(!stripped.bytes.windows(3).any(|w| w == b"GPS"));
         let (a, b) = (

@@ -77,16 +77,35 @@ pub async fn upload(
     let format = detect::detect(&upload.head, settings.allow_svg).ok_or_else(unsupported)?;
     let file_name = input::file_name(upload.name.as_deref(), format.extension());
     let (stored, sha256, size, dimensions, animated) = if format.is_raster() {
-        // Bounded: an image is held whole, and decoded, while it is prepared.
-        let _slot = settings
-            .decoding
+        // Bounded: an image is held whole (twice, as uploaded and as rewritten) while it is
+        // prepared, and only a few are decoded at once. Most are not decoded at all, and
+        // so do not wait behind the variant jobs for a decoding slot.
+        let _held = settings
+            .preparing
             .acquire()
             .await
             .map_err(ApiError::internal)?;
         let (limits, file) = (settings.limits, upload.file);
+        let (bytes, inspected) = actix_web::web::block(move || {
+            let bytes = Bytes::from(std::fs::read(file.path()).map_err(ApiError::internal)?);
+            let inspected = picture::inspect(&bytes, format, &limits)?;
+            Ok::<_, ApiError>((bytes, inspected))
+        })
+        .await
+        .map_err(ApiError::internal)??;
+        let _decoding = if inspected.decodes() {
+            Some(
+                settings
+                    .decoding
+                    .acquire()
+                    .await
+                    .map_err(ApiError::internal)?,
+            )
+        } else {
+            None
+        };
         let prepared = actix_web::web::block(move || {
-            let bytes = std::fs::read(file.path()).map_err(ApiError::internal)?;
-            let prepared = picture::prepare(Bytes::from(bytes), format, &limits)?;
+            let prepared = picture::prepare(bytes, inspected, &limits)?;
             let sha256 = crate::ids::Sha256::of(&prepared.bytes);
             Ok::<_, ApiError>((prepared, sha256))
         })
@@ -277,16 +296,17 @@ pub async fn make_variants(
     let row = record.row.clone();
     let format = Format::of_extension(&row.extension)
         .ok_or_else(|| ApiError::internal(format!("media of extension `{}`", row.extension)))?;
-    let original = settings
-        .store
-        .get(&original_key(&row.sha256, &row.extension))
-        .await?;
     let made = {
+        // The slot first: a job waiting for one holds no image in memory meanwhile.
         let _slot = settings
             .decoding
             .acquire()
             .await
             .map_err(ApiError::internal)?;
+        let original = settings
+            .store
+            .get(&original_key(&row.sha256, &row.extension))
+            .await?;
         let (widths, limits) = (settings.widths.clone(), settings.limits);
         actix_web::web::block(move || picture::variants(&original, format, &widths, &limits))
             .await

@@ -72,6 +72,8 @@ pub struct MediaSettings {
     /// Images decoded at once, by uploads and variant jobs together: decoding takes memory
     /// in proportion to the pixels, so it is bounded however many requests come.
     pub decoding: Arc<Semaphore>,
+    /// Uploaded images held in memory at once while metadata is removed from them.
+    pub preparing: Arc<Semaphore>,
 }
 
 impl MediaSettings {
@@ -110,6 +112,8 @@ impl MediaSettings {
             limits: config.limits,
             widths,
             decoding: Arc::new(Semaphore::new(cores.max(1))),
+            // Rewriting without metadata is quick and takes only the file's size, twice.
+            preparing: Arc::new(Semaphore::new(cores.max(1) * 4)),
         })
     }
 

@@ -457,6 +457,26 @@ async fn the_type_comes_from_the_bytes(backend: Backend, store: Store) {
         .await
         .problem(422);
     assert_eq!(missing["errors"][0]["field"], "file");
+    // The form takes no other parts, and its text has the same limits as an edit.
+    let png = images::png(8, 8);
+    let too_long = "a".repeat(1001);
+    for (fields, field) in [
+        (&[("title", "x")][..], "title"),
+        (&[("alt", too_long.as_str())][..], "alt"),
+    ] {
+        let (content_type, body) = form(Some(("a.png", "image/png", &png)), fields);
+        let refused = app
+            .send(
+                actix_test::TestRequest::post()
+                    .uri(MEDIA)
+                    .insert_header(("authorization", format!("Bearer {token}")))
+                    .insert_header(("content-type", content_type))
+                    .set_payload(body),
+            )
+            .await
+            .problem(422);
+        assert_eq!(refused["errors"][0]["field"], field, "{refused}");
+    }
     // Uploads are for staff.
     let (content_type, body) = form(Some(("a.png", "image/png", &images::png(8, 8))), &[]);
     app.send(
@@ -1004,6 +1024,11 @@ async fn a_large_file_is_streamed_to_the_store(backend: Backend, store: Store) {
     .await
     .expect(206);
     assert_eq!(last.bytes, big[end - 99..]);
+    // A range too long to read in one go, from the middle: streamed in chunks from its start.
+    let middle = fetch(&app, url, &[("range", "bytes=1000001-3500000")])
+        .await
+        .expect(206);
+    assert!(middle.bytes == big[1_000_001..=3_500_000]);
 }
 
 async fn uploads_are_announced_to_webhooks(backend: Backend, store: Store) {
