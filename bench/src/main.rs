@@ -3,10 +3,12 @@
 //! - `seed` fills a Folio database with a realistic generated dataset;
 //! - `ceiling` serves a captured response from memory, the upper bound Folio is compared to;
 //! - `markdown` times rendering pathological Markdown at growing sizes;
-//! - `revisions` measures what a post's history costs on disk.
+//! - `revisions` measures what a post's history costs on disk;
+//! - `media` measures uploads, variants, serving files and memory on a running `folio serve`.
 
 mod ceiling;
 mod markdown;
+mod media;
 mod revisions;
 mod rng;
 mod seed;
@@ -36,6 +38,8 @@ enum Command {
     Markdown(markdown::MarkdownArgs),
     /// Make one post with a history and report the revisions table's size.
     Revisions(revisions::RevisionsArgs),
+    /// Start `folio serve` and measure uploads, variants, serving a variant, and memory.
+    Media(media::MediaArgs),
     /// Render one generated input and print the seconds it took (run by `markdown`).
     #[command(hide = true)]
     RenderOne(markdown::RenderOneArgs),
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
         Command::Sink(args) => sink::run(args),
         Command::Markdown(args) => markdown::run(args),
         Command::Revisions(args) => revisions::run(args),
+        Command::Media(args) => media::run(args),
         Command::RenderOne(args) => markdown::run_one(args),
     };
     match result {
