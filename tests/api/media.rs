@@ -145,6 +145,21 @@ fn form(file: Option<(&str, &str, &[u8])>, fields: &[(&str, &str)]) -> (String, 
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Posts the form `(content type, body)` to the uploads, signed in with `token` if any.
+async fn send_form<S: Served<B>, B: MessageBody>(
+    app: &TestApp<S>,
+    token: Option<&str>,
+    (content_type, body): (String, Vec<u8>),
+) -> Response {
+    let mut request = actix_test::TestRequest::post()
+        .uri(MEDIA)
+        .insert_header(("content-type", content_type));
+    if let Some(token) = token {
+        request = request.insert_header(("authorization", format!("Bearer {token}")));
+    }
+    app.send(request.set_payload(body)).await
+}
+
 async fn upload_as<S: Served<B>, B: MessageBody>(
     app: &TestApp<S>,
     token: &str,
@@ -153,15 +168,7 @@ async fn upload_as<S: Served<B>, B: MessageBody>(
     bytes: &[u8],
     fields: &[(&str, &str)],
 ) -> Response {
-    let (content_type, body) = form(Some((name, claimed, bytes)), fields);
-    app.send(
-        actix_test::TestRequest::post()
-            .uri(MEDIA)
-            .insert_header(("authorization", format!("Bearer {token}")))
-            .insert_header(("content-type", content_type))
-            .set_payload(body),
-    )
-    .await
+    send_form(app, Some(token), form(Some((name, claimed, bytes)), fields)).await
 }
 
 async fn upload<S: Served<B>, B: MessageBody>(
@@ -445,15 +452,7 @@ async fn the_type_comes_from_the_bytes(backend: Backend, store: Store) {
         .problem(415);
     assert!(not_form["detail"].as_str().unwrap().contains("multipart"));
     // A form without a file.
-    let (content_type, body) = form(None, &[("alt", "nothing")]);
-    let missing = app
-        .send(
-            actix_test::TestRequest::post()
-                .uri(MEDIA)
-                .insert_header(("authorization", format!("Bearer {token}")))
-                .insert_header(("content-type", content_type))
-                .set_payload(body),
-        )
+    let missing = send_form(&app, Some(&token), form(None, &[("alt", "nothing")]))
         .await
         .problem(422);
     assert_eq!(missing["errors"][0]["field"], "file");
@@ -464,29 +463,19 @@ async fn the_type_comes_from_the_bytes(backend: Backend, store: Store) {
         (&[("title", "x")][..], "title"),
         (&[("alt", too_long.as_str())][..], "alt"),
     ] {
-        let (content_type, body) = form(Some(("a.png", "image/png", &png)), fields);
-        let refused = app
-            .send(
-                actix_test::TestRequest::post()
-                    .uri(MEDIA)
-                    .insert_header(("authorization", format!("Bearer {token}")))
-                    .insert_header(("content-type", content_type))
-                    .set_payload(body),
-            )
-            .await
-            .problem(422);
+        let refused = send_form(
+            &app,
+            Some(&token),
+            form(Some(("a.png", "image/png", &png)), fields),
+        )
+        .await
+        .problem(422);
         assert_eq!(refused["errors"][0]["field"], field, "{refused}");
     }
     // Uploads are for staff.
-    let (content_type, body) = form(Some(("a.png", "image/png", &images::png(8, 8))), &[]);
-    app.send(
-        actix_test::TestRequest::post()
-            .uri(MEDIA)
-            .insert_header(("content-type", content_type))
-            .set_payload(body),
-    )
-    .await
-    .problem(401);
+    send_form(&app, None, form(Some(("a.png", "image/png", &png)), &[]))
+        .await
+        .problem(401);
     assert_eq!(count(&app).await, 4);
 }
 
