@@ -491,6 +491,18 @@ pub fn lock_row(conn: &mut DbConn, table: Locked, id: &str) -> diesel::QueryResu
     Ok(())
 }
 
+/// `text` as a `LIKE … ESCAPE '\\'` pattern matches it: literally, wildcards and all.
+pub fn like_literal(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 /// The current time as stored: UTC, at the microsecond precision both backends keep, so a
 /// value read back compares equal to the one written.
 pub fn now() -> chrono::NaiveDateTime {

@@ -262,16 +262,7 @@ macro_rules! count_live_posts {
 
 /// A `LIKE` pattern matching `text` anywhere, with `\` escaping LIKE's own wildcards.
 pub fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+    format!("%{}%", crate::db::like_literal(&text.to_lowercase()))
 }
 
 #[cfg(test)]
