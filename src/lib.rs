@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod feeds;
 pub mod health;
 pub mod http;
 pub mod ids;

@@ -33,6 +33,8 @@ use crate::routes::{self, API_PREFIX};
         (name = "auth", description = "Signing in, refreshing and signing out"),
         (name = "keys", description = "API keys for frontends and integrations"),
         (name = "webhooks", description = "Where events are delivered, signed (Standard Webhooks), with retries and a delivery log"),
+        (name = "media", description = "Uploaded images and files, stored by their digest, with responsive variants"),
+        (name = "feeds", description = "RSS and Atom feeds and the sitemaps, for feed readers and search engines"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]

@@ -8,7 +8,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::route_table::RouteTable;
-use crate::{authors, health, keys, media, posts, sessions, settings, tags, webhooks};
+use crate::{authors, feeds, health, keys, media, posts, sessions, settings, tags, webhooks};
 
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -24,6 +24,7 @@ pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .configure(media::routes::files)
+        .configure(feeds::routes::routes)
         .service(
             scope(API_PREFIX)
                 .configure(sessions::routes::routes)
@@ -39,9 +40,12 @@ pub fn register(cfg: &mut ServiceConfig) {
 
 /// What middleware needs to know of the routes `doc` describes.
 pub fn table(doc: &OpenApi) -> RouteTable {
-    RouteTable::from_document(doc, API_PREFIX)
-        .with(OPENAPI_PATH, &[Method::GET])
-        .not_public(PREVIEW_PATH)
+    feeds::routes::PATHS.iter().fold(
+        RouteTable::from_document(doc, API_PREFIX)
+            .with(OPENAPI_PATH, &[Method::GET])
+            .not_public(PREVIEW_PATH),
+        |table, path| table.open(path),
+    )
 }
 
 #[cfg(test)]
@@ -77,6 +81,16 @@ mod tests {
         assert!(!table.is_public_read("/api/v1/posts/x/revisions"));
         assert!(!table.is_public_read("/api/v1/auth/me"));
         assert!(!table.is_public_read("/healthz"));
+        // Feeds and sitemaps are open to anyone, and every one is a documented read.
+        for path in feeds::routes::PATHS {
+            assert_eq!(table.allowed(path).as_deref(), Some("GET"), "{path}");
+        }
+        assert!(table.is_open_read("/rss/"));
+        assert!(table.is_open_read("/tag/news/atom.xml"));
+        assert!(table.is_open_read("/sitemap-posts-2.xml"));
+        assert!(!table.is_open_read("/rss"));
+        assert!(!table.is_open_read("/api/v1/posts"));
+        assert!(!table.is_open_read("/media/abc/photo.jpg"));
         assert_eq!(table.allowed("/api/v1/posts").as_deref(), Some("GET, POST"));
         assert_eq!(table.allowed(OPENAPI_PATH).as_deref(), Some("GET"));
         assert_eq!(table.allowed("/nothing"), None);

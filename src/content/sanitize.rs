@@ -285,6 +285,14 @@ fn safe_url(value: &str) -> bool {
     }
 }
 
+/// `text` as HTML that shows it, where plain text must be given as HTML (an RSS
+/// `description`).
+pub fn text_as_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape(&mut out, text, false);
+    out
+}
+
 fn escape(out: &mut String, text: &str, attribute: bool) {
     let mut rest = text;
     while let Some(i) = rest.find(['&', '<', '>', '"', '\u{a0}']) {

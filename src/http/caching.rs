@@ -1,7 +1,7 @@
-//! HTTP caching of reads: validators on every successful JSON `GET` (a strong `ETag` over the
-//! exact bytes, and `Last-Modified`), `304 Not Modified` for a matching `If-None-Match` or
-//! `If-Modified-Since`, and `Cache-Control` that lets shared caches keep anonymous reads and
-//! nothing else.
+//! HTTP caching of reads: validators on every successful `GET` of JSON, or of a feed's or
+//! sitemap's XML (a strong `ETag` over the exact bytes, and `Last-Modified`), `304 Not
+//! Modified` for a matching `If-None-Match` or `If-Modified-Since`, and `Cache-Control` that
+//! lets shared caches keep anonymous reads and nothing else.
 
 use std::hash::{DefaultHasher, Hasher};
 
@@ -130,6 +130,9 @@ struct Read {
     is_get: bool,
     /// A `GET` of content anyone may read (see [`RouteTable::is_public_read`]).
     public_read: bool,
+    /// A public read that needs no key even where the API does (see
+    /// [`RouteTable::is_open_read`]): any cache may keep it.
+    open: bool,
     /// The caller sees what the public sees.
     public: bool,
 }
@@ -139,11 +142,14 @@ struct Read {
 /// in the request's extensions. Other requests are public when they carry no credential.
 async fn classify(req: &ServiceRequest) -> Result<Read, ApiError> {
     let is_get = req.method() == Method::GET;
-    let public_read = is_get
-        && req
-            .app_data::<web::Data<RouteTable>>()
-            .is_some_and(|routes| routes.is_public_read(req.path()));
-    let public = if public_read {
+    let routes = req.app_data::<web::Data<RouteTable>>();
+    // Open reads answer everyone alike, whatever credential comes with them.
+    let open = is_get && routes.is_some_and(|routes| routes.is_open_read(req.path()));
+    let public_read =
+        open || (is_get && routes.is_some_and(|routes| routes.is_public_read(req.path())));
+    let public = if open {
+        true
+    } else if public_read {
         let caller = resolve_reader(req.request()).await?;
         let public = caller.is_public();
         req.extensions_mut().insert(caller);
@@ -155,6 +161,7 @@ async fn classify(req: &ServiceRequest) -> Result<Read, ApiError> {
     Ok(Read {
         is_get,
         public_read,
+        open,
         public,
     })
 }
@@ -246,12 +253,12 @@ async fn validate(
     conditions: &Conditions,
     claim: Option<Claim>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let is_json = response
+    let representation = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == b"application/json");
+        .is_some_and(|v| is_representation(v.as_bytes()));
     let versioned = response.headers().contains_key(header::ETAG);
-    if !response.status().is_success() || !is_json || !(read.is_get || versioned) {
+    if !response.status().is_success() || !representation || !(read.is_get || versioned) {
         return Ok(response.map_into_boxed_body());
     }
 
@@ -283,7 +290,7 @@ async fn validate(
     let policy = request
         .app_data::<web::Data<CachePolicy>>()
         .map(|p| *p.get_ref());
-    let cache_control = match (read.public, key_required, policy) {
+    let cache_control = match (read.public, key_required && !read.open, policy) {
         (true, false, Some(policy)) => policy.public(),
         (true, true, Some(policy)) => policy.private(),
         _ => PRIVATE.to_owned(),
@@ -298,7 +305,11 @@ async fn validate(
     }
     headers.insert(
         header::VARY,
-        HeaderValue::from_static("Authorization, X-Folio-Key, Accept-Encoding"),
+        HeaderValue::from_static(if read.open {
+            "Accept-Encoding"
+        } else {
+            "Authorization, X-Folio-Key, Accept-Encoding"
+        }),
     );
     if head.status() != StatusCode::OK {
         return Ok(ServiceResponse::new(
@@ -313,6 +324,19 @@ async fn validate(
         request,
         answer(conditions, head.headers(), bytes),
     ))
+}
+
+/// Whether a response of this `Content-Type` is a representation of content: JSON, and the
+/// XML of feeds and sitemaps. (Files and the document itself have validators of their own.)
+fn is_representation(content_type: &[u8]) -> bool {
+    let essence = content_type
+        .split(|b| *b == b';')
+        .next()
+        .unwrap_or_default();
+    matches!(
+        essence,
+        b"application/json" | b"application/rss+xml" | b"application/atom+xml" | b"application/xml"
+    )
 }
 
 /// Where a public read is kept: its path and query, without the content key that may come

@@ -43,6 +43,8 @@ pub struct RouteTable {
     routes: Vec<Route>,
     /// The public reads' templates, apart, since every `GET` is checked against them.
     public_reads: Vec<(String, Template)>,
+    /// Reads open to anyone whatever the server asks of its API (feeds, sitemaps).
+    open_reads: Vec<ResourceDef>,
 }
 
 impl RouteTable {
@@ -88,7 +90,20 @@ impl RouteTable {
         RouteTable {
             routes,
             public_reads,
+            open_reads: Vec::new(),
         }
+    }
+
+    /// Makes the route `path` an open read: a public read that needs no content key even
+    /// where the API does, since what reads it (a feed reader, a search engine) has none.
+    pub fn open(mut self, path: &str) -> RouteTable {
+        self.open_reads.push(ResourceDef::new(path));
+        self
+    }
+
+    /// Whether a `GET` of `path` is an open read.
+    pub fn is_open_read(&self, path: &str) -> bool {
+        self.open_reads.iter().any(|def| def.is_match(path))
     }
 
     /// Adds a route the document does not describe (the document's own).

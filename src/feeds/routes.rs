@@ -1,0 +1,220 @@
+//! The feed and sitemap endpoints, at the addresses feed readers and search engines look
+//! for (Ghost's): `/rss/`, `/atom.xml`, the same under `/tag/{slug}/` and `/author/{slug}/`,
+//! and `/sitemap.xml` with its parts. Anyone reads them, with or without a content key.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::service::{self, Scope};
+use super::view;
+use crate::db::{Db, now};
+use crate::error::ApiResult;
+use crate::http::caching::{CacheValidators, NotModified};
+use crate::http::extract::PathSegment;
+use crate::http::problem::Problem;
+use crate::http::{self as h};
+
+/// The feeds' and sitemaps' paths, which the route table serves to anyone from the shared
+/// cache (see `crate::routes::table`).
+pub const PATHS: [&str; 8] = [
+    "/rss/",
+    "/atom.xml",
+    "/tag/{slug}/rss/",
+    "/tag/{slug}/atom.xml",
+    "/author/{slug}/rss/",
+    "/author/{slug}/atom.xml",
+    "/sitemap.xml",
+    "/sitemap-{part}.xml",
+];
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(site_rss)
+        .service(site_atom)
+        .service(tag_rss)
+        .service(tag_atom)
+        .service(author_rss)
+        .service(author_atom)
+        .service(sitemap_index)
+        .service(sitemap);
+}
+
+const RSS: &str = "application/rss+xml; charset=utf-8";
+const ATOM: &str = "application/atom+xml; charset=utf-8";
+const XML: &str = "application/xml; charset=utf-8";
+
+#[derive(Clone, Copy)]
+enum Format {
+    Rss,
+    Atom,
+}
+
+async fn feed(req: HttpRequest, db: &Db, scope: Scope, format: Format) -> ApiResult<HttpResponse> {
+    let now = now();
+    let feed = db.run(move |conn| service::feed(conn, &scope, now)).await?;
+    let self_url = format!("{}{}", h::origin(&req), req.path());
+    let (body, content_type) = match format {
+        Format::Rss => (view::rss(feed, &self_url), RSS),
+        Format::Atom => (view::atom(feed, &self_url), ATOM),
+    };
+    Ok(HttpResponse::Ok().content_type(content_type).body(body))
+}
+
+/// One route per feed, each documented alike.
+macro_rules! feed_route {
+    ($name:ident, $path:literal, $id:literal, $summary:literal, $media:ident, $format:expr,
+     |$slug:ident| $scope:expr) => {
+        #[doc = $summary]
+        ///
+        /// The newest 20 live posts (pages and internal tags left out; posts for members with
+        /// their excerpt only), with absolute addresses from the site's `url`. Public: feed
+        /// readers send no key. Cached like every public read.
+        #[utoipa::path(
+            operation_id = $id,
+            tag = "feeds",
+            params(CacheValidators,
+                ("slug" = String, Path, description = "The tag's or author's slug")),
+            responses(
+                NotModified,
+                (status = 200, description = "The feed", body = String, content_type = $media),
+                (status = 404, description = "No such tag or author has a post, or the settings name no site `url`", body = Problem, content_type = "application/problem+json"),
+            ),
+            security(())
+        )]
+        #[get($path)]
+        async fn $name(
+            req: HttpRequest,
+            db: web::Data<Db>,
+            $slug: web::Path<PathSegment>,
+        ) -> ApiResult<HttpResponse> {
+            feed(req, &db, $scope, $format).await
+        }
+    };
+    ($name:ident, $path:literal, $id:literal, $summary:literal, $media:ident, $format:expr) => {
+        #[doc = $summary]
+        ///
+        /// The newest 20 live posts (pages and internal tags left out; posts for members with
+        /// their excerpt only), with absolute addresses from the site's `url`. Public: feed
+        /// readers send no key. Cached like every public read.
+        #[utoipa::path(
+            operation_id = $id,
+            tag = "feeds",
+            params(CacheValidators),
+            responses(
+                NotModified,
+                (status = 200, description = "The feed", body = String, content_type = $media),
+                (status = 404, description = "The settings name no site `url`", body = Problem, content_type = "application/problem+json"),
+            ),
+            security(())
+        )]
+        #[get($path)]
+        async fn $name(req: HttpRequest, db: web::Data<Db>) -> ApiResult<HttpResponse> {
+            feed(req, &db, Scope::Site, $format).await
+        }
+    };
+}
+
+feed_route!(
+    site_rss,
+    "/rss/",
+    "getRssFeed",
+    "The site's RSS 2.0 feed.",
+    RSS,
+    Format::Rss
+);
+feed_route!(
+    site_atom,
+    "/atom.xml",
+    "getAtomFeed",
+    "The site's Atom feed.",
+    ATOM,
+    Format::Atom
+);
+feed_route!(
+    tag_rss,
+    "/tag/{slug}/rss/",
+    "getTagRssFeed",
+    "A tag's RSS 2.0 feed.",
+    RSS,
+    Format::Rss,
+    |slug| Scope::Tag(slug.into_inner().0)
+);
+feed_route!(
+    tag_atom,
+    "/tag/{slug}/atom.xml",
+    "getTagAtomFeed",
+    "A tag's Atom feed.",
+    ATOM,
+    Format::Atom,
+    |slug| Scope::Tag(slug.into_inner().0)
+);
+feed_route!(
+    author_rss,
+    "/author/{slug}/rss/",
+    "getAuthorRssFeed",
+    "An author's RSS 2.0 feed.",
+    RSS,
+    Format::Rss,
+    |slug| Scope::Author(slug.into_inner().0)
+);
+feed_route!(
+    author_atom,
+    "/author/{slug}/atom.xml",
+    "getAuthorAtomFeed",
+    "An author's Atom feed.",
+    ATOM,
+    Format::Atom,
+    |slug| Scope::Author(slug.into_inner().0)
+);
+
+/// The sitemap index.
+///
+/// The sitemaps of the site's pages (the home page first), posts, tags and authors, as
+/// readers see them, each split into parts of at most 50,000 addresses
+/// (`sitemap-posts.xml`, `sitemap-posts-2.xml`, …). Public, and cached like every public read.
+#[utoipa::path(
+    operation_id = "getSitemapIndex",
+    tag = "feeds",
+    params(CacheValidators),
+    responses(
+        NotModified,
+        (status = 200, description = "The sitemap index", body = String, content_type = "application/xml"),
+        (status = 404, description = "The settings name no site `url`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[get("/sitemap.xml")]
+async fn sitemap_index(db: web::Data<Db>) -> ApiResult<HttpResponse> {
+    let now = now();
+    let sitemaps = db.run(move |conn| service::index(conn, now)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(XML)
+        .body(view::sitemap_index(&sitemaps)?))
+}
+
+/// One sitemap the index names.
+///
+/// `pages`, `posts`, `tags` or `authors`, and from the second part on a number
+/// (`posts-2`). Posts whose canonical address is on another site are left out. Public, and
+/// cached like every public read.
+#[utoipa::path(
+    operation_id = "getSitemap",
+    tag = "feeds",
+    params(CacheValidators,
+        ("part" = String, Path, description = "`pages`, `posts`, `tags` or `authors`, then `-2`, `-3`… past 50,000 addresses", example = "posts")),
+    responses(
+        NotModified,
+        (status = 200, description = "The sitemap", body = String, content_type = "application/xml"),
+        (status = 404, description = "The index names no such sitemap, or the settings name no site `url`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[get("/sitemap-{part}.xml")]
+async fn sitemap(db: web::Data<Db>, part: web::Path<PathSegment>) -> ApiResult<HttpResponse> {
+    let (now, part) = (now(), part.into_inner().0);
+    let located = db
+        .run(move |conn| service::sitemap(conn, &part, now))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(XML)
+        .body(view::url_set(&located)?))
+}
