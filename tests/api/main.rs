@@ -17,6 +17,7 @@ mod concurrency;
 mod cursors;
 mod demo;
 mod errors;
+mod feeds;
 mod fields;
 mod listing;
 mod media;
