@@ -84,7 +84,9 @@ fn migrations_digest() -> String {
     let mut digest = Sha256::new();
     digest.update(format!("{OWNER_EMAIL} {OWNER_PASSWORD}"));
     for file in files {
-        digest.update(file.to_string_lossy().as_bytes());
+        // Relative: every checkout of the same migrations shares one template.
+        let name = file.strip_prefix(dir).unwrap_or(&file);
+        digest.update(name.to_string_lossy().as_bytes());
         digest.update(std::fs::read(&file).expect("a migration file"));
     }
     digest.finalize()[..6]
@@ -112,6 +114,9 @@ struct Name {
     datname: String,
 }
 
+/// Templates of other migrations left for test runs of other checkouts, newest first.
+const KEPT_TEMPLATES: usize = 3;
+
 /// The template, made once per test run (and kept between runs while the migrations are the
 /// same). Test processes running at once take turns making it.
 fn template() -> &'static str {
@@ -123,7 +128,8 @@ fn template() -> &'static str {
             .execute(&mut conn)
             .expect("the template lock");
         let templates: Vec<Name> = diesel::sql_query(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'folio_template_%'",
+            "SELECT datname FROM pg_database WHERE datname LIKE 'folio_template_%' \
+             ORDER BY oid DESC",
         )
         .load(&mut conn)
         .expect("the list of databases");
@@ -147,10 +153,12 @@ fn template() -> &'static str {
             diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
                 .execute(&mut conn)
                 .expect("name the template");
-            // Templates of older migrations are of no more use.
+            // Templates of older migrations are of no more use, but the newest few may be
+            // another checkout's (another branch tested at the same time): they stay.
             for old in templates
                 .iter()
                 .filter(|t| !t.datname.ends_with("_building"))
+                .skip(KEPT_TEMPLATES)
             {
                 let _ = diesel::sql_query(format!(
                     "DROP DATABASE IF EXISTS {} WITH (FORCE)",
