@@ -20,6 +20,11 @@ pub enum Format {
 }
 
 impl Format {
+    pub const ALL: [Format; 11] = {
+        use Format::*;
+        [Jpeg, Png, WebP, Gif, Avif, Svg, Pdf, Mp3, M4a, Mp4, WebM]
+    };
+
     pub fn kind(self) -> MediaKind {
         use Format::*;
         match self {
@@ -66,10 +71,7 @@ impl Format {
 
     /// The format of a stored extension.
     pub fn of_extension(extension: &str) -> Option<Format> {
-        use Format::*;
-        [Jpeg, Png, WebP, Gif, Avif, Svg, Pdf, Mp3, M4a, Mp4, WebM]
-            .into_iter()
-            .find(|f| f.extension() == extension)
+        Format::ALL.into_iter().find(|f| f.extension() == extension)
     }
 
     /// Whether Folio decodes it (to strip metadata, check its size, make variants).

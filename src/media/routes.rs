@@ -304,6 +304,66 @@ pub struct FilePath {
     pub name: String,
 }
 
+/// The answers that carry a file: in the type its bytes were told to be, one of those Folio
+/// stores (written out from [`Format::ALL`], so the document lists exactly those).
+struct FileServed;
+
+impl utoipa::IntoResponses for FileServed {
+    fn responses() -> std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    > {
+        use utoipa::openapi::content::ContentBuilder;
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::response::ResponseBuilder;
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        let answer = |description: &str, headers: &[(&str, &str)]| {
+            let bytes = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                .build();
+            let mut response = ResponseBuilder::new().description(description);
+            for format in Format::ALL {
+                response = response.content(
+                    format.mime_type(),
+                    ContentBuilder::new().schema(Some(bytes.clone())).build(),
+                );
+            }
+            for (name, description) in headers {
+                let string = ObjectBuilder::new().schema_type(Type::String).build();
+                response = response.header(
+                    *name,
+                    HeaderBuilder::new()
+                        .schema(Some(string))
+                        .description(Some(*description))
+                        .build(),
+                );
+            }
+            utoipa::openapi::RefOr::T(response.build())
+        };
+        std::collections::BTreeMap::from([
+            (
+                "200".to_owned(),
+                answer(
+                    "The file",
+                    &[
+                        ("ETag", "Strong, from the digest"),
+                        ("Cache-Control", "`public, max-age=31536000, immutable`"),
+                        ("Accept-Ranges", "`bytes`"),
+                    ],
+                ),
+            ),
+            (
+                "206".to_owned(),
+                answer(
+                    "The range asked for",
+                    &[("Content-Range", "Which bytes these are")],
+                ),
+            ),
+        ])
+    }
+}
+
 /// A file: the original or one of its variants, by the digest of its bytes.
 ///
 /// Immutable: cached for a year. Media of drafts is not secret, as on every blog platform:
@@ -316,13 +376,7 @@ pub struct FilePath {
         ("If-None-Match" = Option<String>, Header, description = "The `ETag` of a copy you have"),
         ("If-Range" = Option<String>, Header, description = "Send the range only if this is still the `ETag`")),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>,
-            headers(
-                ("ETag" = String, description = "Strong, from the digest"),
-                ("Cache-Control" = String, description = "`public, max-age=31536000, immutable`"),
-                ("Accept-Ranges" = String, description = "`bytes`"))),
-        (status = 206, description = "The range asked for", content_type = "application/octet-stream", body = Vec<u8>,
-            headers(("Content-Range" = String, description = "Which bytes these are"))),
+        FileServed,
         (status = 302, description = "The file is in object storage: at this public address",
             headers(("Location" = String, description = "The object's public address"))),
         (status = 304, description = "Your copy is current"),
