@@ -2,12 +2,14 @@
 //! for (Ghost's): `/rss/`, `/atom.xml`, the same under `/tag/{slug}/` and `/author/{slug}/`,
 //! and `/sitemap.xml` with its parts. Anyone reads them, with or without a content key.
 
+use actix_web::http::header::LastModified;
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDateTime;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service::{self, Scope};
 use super::view;
-use crate::db::{Db, now};
+use crate::db::{Db, now, utc};
 use crate::error::ApiResult;
 use crate::http::caching::{CacheValidators, NotModified};
 use crate::http::extract::PathSegment;
@@ -51,12 +53,25 @@ enum Format {
 async fn feed(req: HttpRequest, db: &Db, scope: Scope, format: Format) -> ApiResult<HttpResponse> {
     let now = now();
     let feed = db.run(move |conn| service::feed(conn, &scope, now)).await?;
-    let self_url = format!("{}{}", h::origin(&req), req.path());
+    // On the site's address, as the settings give it, never as the request's headers claim:
+    // the answer is cached for everyone, and a forged Host must not move anyone's feed.
+    let self_url = format!("{}{}", feed.site_url, req.path());
+    let updated = feed.updated;
     let (body, content_type) = match format {
-        Format::Rss => (view::rss(feed, &self_url), RSS),
-        Format::Atom => (view::atom(feed, &self_url), ATOM),
+        Format::Rss => (view::rss(feed, &self_url)?, RSS),
+        Format::Atom => (view::atom(feed, &self_url)?, ATOM),
     };
-    Ok(HttpResponse::Ok().content_type(content_type).body(body))
+    Ok(xml(content_type, body, Some(updated)))
+}
+
+/// An XML answer, last changed at `updated`.
+fn xml(content_type: &str, body: String, updated: Option<NaiveDateTime>) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response.content_type(content_type);
+    if let Some(updated) = updated {
+        response.insert_header(LastModified(h::http_date(utc(updated))));
+    }
+    response.body(body)
 }
 
 /// One route per feed, each documented alike.
@@ -186,9 +201,8 @@ feed_route!(
 async fn sitemap_index(db: web::Data<Db>) -> ApiResult<HttpResponse> {
     let now = now();
     let sitemaps = db.run(move |conn| service::index(conn, now)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type(XML)
-        .body(view::sitemap_index(&sitemaps)?))
+    let updated = sitemaps.iter().filter_map(|s| s.updated).max();
+    Ok(xml(XML, view::sitemap_index(&sitemaps)?, updated))
 }
 
 /// One sitemap the index names.
@@ -214,7 +228,6 @@ async fn sitemap(db: web::Data<Db>, part: web::Path<PathSegment>) -> ApiResult<H
     let located = db
         .run(move |conn| service::sitemap(conn, &part, now))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(XML)
-        .body(view::url_set(&located)?))
+    let updated = located.iter().map(|l| l.updated).max();
+    Ok(xml(XML, view::url_set(&located)?, updated))
 }

@@ -26,6 +26,8 @@ pub enum Scope {
 /// A feed, in no format yet.
 #[derive(Debug)]
 pub struct Feed {
+    /// The site's address, without a trailing slash: where the feed is published.
+    pub site_url: String,
     pub title: String,
     pub description: String,
     /// The page of the site the feed follows.
@@ -123,6 +125,7 @@ pub fn feed(conn: &mut DbConn, scope: &Scope, now: NaiveDateTime) -> ApiResult<F
         .max()
         .unwrap_or(site.changed_at);
     Ok(Feed {
+        site_url: base,
         title,
         description: described,
         link,
@@ -235,7 +238,10 @@ pub struct Located {
 /// What `sitemap-{part}.xml` names: a list and which part of it, if it is one.
 fn parse_part(part: &str) -> Option<(Listed, i64)> {
     let (name, number) = match part.rsplit_once('-') {
-        Some((name, n)) if !n.starts_with('0') => (name, n.parse::<i64>().ok().filter(|n| *n > 1)?),
+        // Written one way only: digits, no leading zero, from 2.
+        Some((name, n)) if n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0') => {
+            (name, n.parse::<i64>().ok().filter(|n| *n > 1)?)
+        }
         _ => (part, 1),
     };
     LISTED
@@ -255,27 +261,28 @@ pub fn sitemap(conn: &mut DbConn, part: &str, now: NaiveDateTime) -> ApiResult<V
     if count + lead == 0 || number > parts(count + lead) {
         return Err(missing());
     }
-    // The part's window of the whole list, whose first `lead` places are the home page.
-    let start = (number - 1) * SITEMAP_URLS;
+    let (leads, offset, limit) = window(number, lead);
     let mut located = Vec::new();
-    if start < lead {
+    if leads {
         located.push(Located {
             url: format!("{base}/"),
             updated: site.changed_at,
         });
     }
-    let offset = (start - lead).max(0);
-    let limit = SITEMAP_URLS - located.len() as i64;
     let page = what == Listed::Pages;
     for entry in storage::entries(conn, what, &base, now, offset, limit)? {
         let url = match (&entry.post, what) {
-            (Some((id, uuid, published_at)), _) => site.post_url(Addressed {
-                page,
-                slug: &entry.slug,
-                id,
-                uuid,
-                live_since: *published_at,
-            }),
+            (Some(keys), _) => site
+                .post_url(Addressed {
+                    page,
+                    slug: &entry.slug,
+                    id: &keys.id,
+                    uuid: &keys.uuid,
+                    live_since: keys.published_at,
+                })
+                // One that names another page as canonical is that page's duplicate: search
+                // engines want the canonical one only (and it is listed if it is Folio's).
+                .filter(|url| keys.canonical_url.as_ref().is_none_or(|c| c == url)),
             (None, Listed::Tags) => site.tag_url(&entry.slug, false),
             (None, _) => site.author_url(&entry.slug),
         };
@@ -287,6 +294,17 @@ pub fn sitemap(conn: &mut DbConn, part: &str, now: NaiveDateTime) -> ApiResult<V
         }
     }
     Ok(located)
+}
+
+/// Where part `number` of a list starts in the storage's order, and how many it takes, when
+/// `lead` addresses (the home page) come first: whether the part holds those, its offset and
+/// its limit.
+fn window(number: i64, lead: i64) -> (bool, i64, i64) {
+    let start = (number - 1) * SITEMAP_URLS;
+    let leads = start < lead;
+    let offset = (start - lead).max(0);
+    let limit = SITEMAP_URLS - if leads { lead - start } else { 0 };
+    (leads, offset, limit)
 }
 
 #[cfg(test)]
@@ -305,13 +323,29 @@ mod tests {
     }
 
     #[test]
+    fn the_home_page_leads_the_first_part_and_shifts_the_rest() {
+        let n = SITEMAP_URLS;
+        // The pages: the home page, then 49,999 pages; then 50,000 from offset 49,999.
+        assert_eq!(window(1, 1), (true, 0, n - 1));
+        assert_eq!(window(2, 1), (false, n - 1, n));
+        assert_eq!(window(3, 1), (false, 2 * n - 1, n));
+        // Everything else has no lead.
+        assert_eq!(window(1, 0), (false, 0, n));
+        assert_eq!(window(2, 0), (false, n, n));
+        // 50,000 pages and the home page make two parts, the second of one page.
+        assert_eq!(parts(n + 1), 2);
+        let (_, offset, _) = window(2, 1);
+        assert_eq!(n - offset, 1);
+    }
+
+    #[test]
     fn only_the_names_the_index_gives_are_parts() {
         assert_eq!(parse_part("posts"), Some((Listed::Posts, 1)));
         assert_eq!(parse_part("posts-2"), Some((Listed::Posts, 2)));
         assert_eq!(parse_part("authors-12"), Some((Listed::Authors, 12)));
         // Part 1 has one name only, and numbers are written one way.
         for other in [
-            "posts-1", "posts-02", "posts-0", "posts-", "posts-x", "users", "", "-2",
+            "posts-1", "posts-02", "posts-0", "posts-", "posts-x", "posts-+2", "users", "", "-2",
         ] {
             assert_eq!(parse_part(other), None, "{other}");
         }

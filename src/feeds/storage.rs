@@ -92,8 +92,16 @@ pub enum Listed {
 pub struct Entry {
     pub slug: String,
     pub updated_at: NaiveDateTime,
-    /// A post's or page's id, uuid and publication time, which its permalink may name.
-    pub post: Option<(String, String, Option<NaiveDateTime>)>,
+    /// What a post's or page's permalink may name, and its canonical address.
+    pub post: Option<PostKeys>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PostKeys {
+    pub id: String,
+    pub uuid: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub canonical_url: Option<String>,
 }
 
 /// Live posts (not pages: Ghost's count) through a link table, as the ids it links them to.
@@ -147,25 +155,40 @@ pub fn entries(
     };
     Ok(match what {
         Listed::Posts | Listed::Pages => {
-            let rows: Vec<(String, String, String, Option<NaiveDateTime>, NaiveDateTime)> =
-                live_of(what, site_url, now)
-                    .order((posts::published_at.desc(), posts::id.desc()))
-                    .select((
-                        posts::id,
-                        posts::uuid,
-                        posts::slug,
-                        posts::published_at,
-                        posts::updated_at,
-                    ))
-                    .offset(offset)
-                    .limit(limit)
-                    .load(conn)?;
+            type Row = (
+                String,
+                String,
+                String,
+                Option<NaiveDateTime>,
+                NaiveDateTime,
+                Option<String>,
+            );
+            let rows: Vec<Row> = live_of(what, site_url, now)
+                .order((posts::published_at.desc(), posts::id.desc()))
+                .select((
+                    posts::id,
+                    posts::uuid,
+                    posts::slug,
+                    posts::published_at,
+                    posts::updated_at,
+                    posts::canonical_url,
+                ))
+                .offset(offset)
+                .limit(limit)
+                .load(conn)?;
             rows.into_iter()
-                .map(|(id, uuid, slug, published_at, updated_at)| Entry {
-                    slug,
-                    updated_at,
-                    post: Some((id, uuid, published_at)),
-                })
+                .map(
+                    |(id, uuid, slug, published_at, updated_at, canonical_url)| Entry {
+                        slug,
+                        updated_at,
+                        post: Some(PostKeys {
+                            id,
+                            uuid,
+                            published_at,
+                            canonical_url,
+                        }),
+                    },
+                )
                 .collect()
         }
         Listed::Tags => named(

@@ -8,7 +8,7 @@ use chrono::{NaiveDateTime, SecondsFormat};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use super::service::{Feed, Located, Sitemap};
+use super::service::{Feed, Item, Located, Sitemap};
 use crate::content::sanitize::text_as_html;
 use crate::db::utc;
 use crate::error::{ApiError, ApiResult};
@@ -18,8 +18,50 @@ const ATOM: &str = "http://www.w3.org/2005/Atom";
 const MEDIA_RSS: &str = "http://search.yahoo.com/mrss/";
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
+/// `text` without the characters XML 1.0 cannot hold (most control characters, U+FFFE and
+/// U+FFFF): one of them in a title would make the whole feed unreadable.
+fn xml_chars(text: String) -> String {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
+    };
+    if text.chars().all(allowed) {
+        text
+    } else {
+        text.chars().filter(|c| allowed(*c)).collect()
+    }
+}
+
+/// The feed with every text made fit for XML.
+fn fit(feed: Feed) -> Feed {
+    let texts = |list: Vec<String>| list.into_iter().map(xml_chars).collect();
+    Feed {
+        title: xml_chars(feed.title),
+        description: xml_chars(feed.description),
+        items: feed
+            .items
+            .into_iter()
+            .map(|item| Item {
+                title: xml_chars(item.title),
+                excerpt: xml_chars(item.excerpt),
+                html: item.html.map(xml_chars),
+                authors: texts(item.authors),
+                categories: texts(item.categories),
+                ..item
+            })
+            .collect(),
+        ..feed
+    }
+}
+
+/// RFC 2822, as RSS dates are written. By hand: chrono's own panics on a year it cannot
+/// write (before year 0), and the API takes any date.
+fn rfc2822(at: NaiveDateTime) -> String {
+    utc(at).format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
 /// The feed as RSS 2.0, served from `self_url`.
-pub fn rss(feed: Feed, self_url: &str) -> String {
+pub fn rss(feed: Feed, self_url: &str) -> ApiResult<String> {
+    let feed = fit(feed);
     use rss::extension::dublincore::DublinCoreExtension;
 
     let items: Vec<rss::Item> = feed
@@ -33,7 +75,7 @@ pub fn rss(feed: Feed, self_url: &str) -> String {
                 value: post.id,
                 permalink: false,
             });
-            item.set_pub_date(utc(post.published).to_rfc2822());
+            item.set_pub_date(rfc2822(post.published));
             // RSS descriptions are HTML; the excerpt is text.
             item.set_description(text_as_html(&post.excerpt));
             item.set_content(post.html);
@@ -62,7 +104,7 @@ pub fn rss(feed: Feed, self_url: &str) -> String {
     channel.set_description(feed.description);
     channel.set_language(feed.language);
     channel.set_generator(GENERATOR.to_owned());
-    channel.set_last_build_date(utc(feed.updated).to_rfc2822());
+    channel.set_last_build_date(rfc2822(feed.updated));
     channel.set_ttl("60".to_owned());
     // Where the feed lives, as feed validators want it said.
     channel.set_extensions(element(
@@ -79,7 +121,8 @@ pub fn rss(feed: Feed, self_url: &str) -> String {
         ("media".to_owned(), MEDIA_RSS.to_owned()),
     ]));
     channel.set_items(items);
-    channel.to_string()
+    let out = channel.write_to(Vec::new()).map_err(ApiError::internal)?;
+    String::from_utf8(out).map_err(ApiError::internal)
 }
 
 /// An empty element `prefix:name` with `attributes`, as RSS extensions are given.
@@ -103,7 +146,8 @@ fn element<'a>(
 }
 
 /// The feed as Atom, served from `self_url`.
-pub fn atom(feed: Feed, self_url: &str) -> String {
+pub fn atom(feed: Feed, self_url: &str) -> ApiResult<String> {
+    let feed = fit(feed);
     use atom_syndication::{Content, Entry, Link, Person, Text};
 
     let link = |href: String, rel: &str, mime: Option<&str>| Link {
@@ -167,7 +211,8 @@ pub fn atom(feed: Feed, self_url: &str) -> String {
         ..atom_syndication::Generator::default()
     }));
     out.set_entries(entries);
-    out.to_string()
+    let out = out.write_to(Vec::new()).map_err(ApiError::internal)?;
+    String::from_utf8(out).map_err(ApiError::internal)
 }
 
 /// A W3C datetime, as sitemaps give `lastmod`.
@@ -215,4 +260,32 @@ fn sitemap_xml<'a>(
     }
     write(Event::End(BytesEnd::new(root)))?;
     String::from_utf8(writer.into_inner()).map_err(ApiError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_keeps_only_what_xml_holds() {
+        assert_eq!(
+            xml_chars("a\u{1}b\u{b}c\td\ne\u{fffe}f🐟".into()),
+            "abc\td\nef🐟"
+        );
+        assert_eq!(xml_chars("plain".into()), "plain");
+    }
+
+    #[test]
+    fn any_date_is_written() {
+        let ancient = chrono::NaiveDate::from_ymd_opt(-1, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert!(!rfc2822(ancient).is_empty());
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+            .unwrap()
+            .and_hms_opt(9, 5, 7)
+            .unwrap();
+        assert_eq!(rfc2822(at), "Wed, 02 Dec 2026 09:05:07 +0000");
+    }
 }

@@ -71,7 +71,7 @@ pub trait Modified {
     fn last_modified(&self) -> chrono::DateTime<chrono::Utc>;
 }
 
-fn http_date(t: chrono::DateTime<chrono::Utc>) -> header::HttpDate {
+pub fn http_date(t: chrono::DateTime<chrono::Utc>) -> header::HttpDate {
     header::HttpDate::from(std::time::SystemTime::from(t))
 }
 
