@@ -18,6 +18,7 @@ on_both_backends!(
     feeds_are_open_where_the_api_needs_a_key,
     the_sitemaps_list_every_public_address,
     markup_in_posts_stays_text,
+    what_a_request_claims_does_not_reach_the_cached_feed,
 );
 
 const SITE: &str = "https://blog.example.com";
@@ -129,7 +130,7 @@ async fn the_site_feeds_carry_the_newest_posts(backend: Backend) {
     assert_eq!(parsed["version"], "rss20", "{parsed}");
     assert_eq!(parsed["well_formed"], true, "{}", parsed["problem"]);
     assert_eq!(parsed["link"], format!("{SITE}/"));
-    assert_eq!(parsed["self"], "http://localhost:8080/rss/");
+    assert_eq!(parsed["self"], format!("{SITE}/rss/"));
     let entries = parsed["entries"].as_array().unwrap();
     let titles: Vec<&str> = entries
         .iter()
@@ -168,7 +169,7 @@ async fn the_site_feeds_carry_the_newest_posts(backend: Backend) {
     let parsed = read_back("feed", &atom.text);
     assert_eq!(parsed["version"], "atom10", "{parsed}");
     assert_eq!(parsed["well_formed"], true, "{}", parsed["problem"]);
-    assert_eq!(parsed["self"], "http://localhost:8080/atom.xml");
+    assert_eq!(parsed["self"], format!("{SITE}/atom.xml"));
     let entries = parsed["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 20);
     assert_eq!(
@@ -262,6 +263,14 @@ async fn feeds_are_cached_and_change_with_the_content(backend: Backend) {
             "{path}"
         );
         let etag = first.header("etag").expect("an ETag").to_owned();
+        let modified = first
+            .header("last-modified")
+            .expect("a Last-Modified")
+            .to_owned();
+        let unchanged = app
+            .call("GET", path, None, None, &[("if-modified-since", &modified)])
+            .await;
+        assert_eq!(unchanged.status, 304, "{path}");
         let again = app
             .call("GET", path, None, None, &[("if-none-match", &etag)])
             .await;
@@ -334,6 +343,13 @@ async fn the_sitemaps_list_every_public_address(backend: Backend) {
     app.post_as(
         None,
         json!({"title": "Mine", "status": "published",
+               "canonical_url": format!("{SITE}/mine/")}),
+    )
+    .await;
+    // The same text again, naming the first as canonical: the duplicate is not listed.
+    app.post_as(
+        None,
+        json!({"title": "Mine again", "status": "published",
                "canonical_url": format!("{SITE}/mine/")}),
     )
     .await;
@@ -425,7 +441,8 @@ async fn the_sitemaps_list_every_public_address(backend: Backend) {
 async fn markup_in_posts_stays_text(backend: Backend) {
     let app = spawn(backend).await;
     set_site_url(&app, SITE).await;
-    let title = "Fish & <Chips> \"]]>\" 🐟";
+    // A control character (which XML cannot hold at all) among markup and CDATA's end.
+    let title = "Fish & <Chips> \"]]>\" \u{b}🐟";
     let excerpt = "Ends a CDATA section ]]> and opens <![CDATA[ one";
     let markdown = "Raw `]]>` in code, and ]]> in text: <b>bold</b> &amp; more.";
     app.post_as(
@@ -434,11 +451,18 @@ async fn markup_in_posts_stays_text(backend: Backend) {
                "status": "published"}),
     )
     .await;
+    // A date RFC 2822 cannot write (before year 0), which the API takes.
+    app.post_as(
+        None,
+        json!({"title": "Ancient", "status": "published",
+               "published_at": "-0001-06-01T00:00:00Z"}),
+    )
+    .await;
     for path in ["/rss/", "/atom.xml"] {
         let parsed = read_back("feed", &app.get(path, None).await.expect(200).text);
         assert_eq!(parsed["well_formed"], true, "{path}: {}", parsed["problem"]);
         let entry = &parsed["entries"][0];
-        assert_eq!(entry["title"], title, "{path}");
+        assert_eq!(entry["title"], title.replace('\u{b}', ""), "{path}");
         assert_eq!(entry["summary"], excerpt, "{path}");
         let content = entry["content"][0].as_str().unwrap();
         assert!(
@@ -446,5 +470,32 @@ async fn markup_in_posts_stays_text(backend: Backend) {
             "{path}: {content}"
         );
         assert!(content.contains("<b>bold</b>"), "{path}: {content}");
+    }
+}
+
+async fn what_a_request_claims_does_not_reach_the_cached_feed(backend: Backend) {
+    let app = spawn(backend).await;
+    set_site_url(&app, SITE).await;
+    app.post_as(None, json!({"title": "Live", "status": "published"}))
+        .await;
+    // The first reader's forged host would be every reader's, were it believed.
+    for path in ["/rss/", "/atom.xml"] {
+        let forged = app
+            .call(
+                "GET",
+                path,
+                None,
+                None,
+                &[
+                    ("x-forwarded-host", "evil.example"),
+                    ("x-forwarded-proto", "http"),
+                    ("host", "evil.example"),
+                ],
+            )
+            .await
+            .expect(200);
+        assert!(!forged.text.contains("evil.example"), "{path}");
+        let parsed = read_back("feed", &app.get(path, None).await.expect(200).text);
+        assert_eq!(parsed["self"], format!("{SITE}{path}"));
     }
 }
