@@ -74,10 +74,12 @@ fn xml(content_type: &str, body: String, updated: Option<NaiveDateTime>) -> Http
     response.body(body)
 }
 
-/// One route per feed, each documented alike.
+/// One route per feed, each documented alike: `$path` with its `[$params]` (besides the
+/// cache validators) and `[$args]` (besides the request and the database), following
+/// `$scope` in `$format`, `404` when `$missing`.
 macro_rules! feed_route {
     ($name:ident, $path:literal, $id:literal, $summary:literal, $media:ident, $format:expr,
-     |$slug:ident| $scope:expr) => {
+     $missing:literal, [$($params:tt)*], [$($args:tt)*], $scope:expr) => {
         #[doc = $summary]
         ///
         /// The newest 20 live posts (pages and internal tags left out; posts for members with
@@ -86,12 +88,11 @@ macro_rules! feed_route {
         #[utoipa::path(
             operation_id = $id,
             tag = "feeds",
-            params(CacheValidators,
-                ("slug" = String, Path, description = "The tag's or author's slug")),
+            params(CacheValidators $($params)*),
             responses(
                 NotModified,
                 (status = 200, description = "The feed", body = String, content_type = $media),
-                (status = 404, description = "No such tag or author has a post, or the settings name no site `url`", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = $missing, body = Problem, content_type = "application/problem+json"),
             ),
             security(())
         )]
@@ -99,31 +100,9 @@ macro_rules! feed_route {
         async fn $name(
             req: HttpRequest,
             db: web::Data<Db>,
-            $slug: web::Path<PathSegment>,
+            $($args)*
         ) -> ApiResult<HttpResponse> {
             feed(req, &db, $scope, $format).await
-        }
-    };
-    ($name:ident, $path:literal, $id:literal, $summary:literal, $media:ident, $format:expr) => {
-        #[doc = $summary]
-        ///
-        /// The newest 20 live posts (pages and internal tags left out; posts for members with
-        /// their excerpt only), with absolute addresses from the site's `url`. Public: feed
-        /// readers send no key. Cached like every public read.
-        #[utoipa::path(
-            operation_id = $id,
-            tag = "feeds",
-            params(CacheValidators),
-            responses(
-                NotModified,
-                (status = 200, description = "The feed", body = String, content_type = $media),
-                (status = 404, description = "The settings name no site `url`", body = Problem, content_type = "application/problem+json"),
-            ),
-            security(())
-        )]
-        #[get($path)]
-        async fn $name(req: HttpRequest, db: web::Data<Db>) -> ApiResult<HttpResponse> {
-            feed(req, &db, Scope::Site, $format).await
         }
     };
 }
@@ -134,7 +113,11 @@ feed_route!(
     "getRssFeed",
     "The site's RSS 2.0 feed.",
     RSS,
-    Format::Rss
+    Format::Rss,
+    "The settings name no site `url`",
+    [],
+    [],
+    Scope::Site
 );
 feed_route!(
     site_atom,
@@ -142,44 +125,25 @@ feed_route!(
     "getAtomFeed",
     "The site's Atom feed.",
     ATOM,
-    Format::Atom
-);
-feed_route!(
-    tag_rss,
-    "/tag/{slug}/rss/",
-    "getTagRssFeed",
-    "A tag's RSS 2.0 feed.",
-    RSS,
-    Format::Rss,
-    |slug| Scope::Tag(slug.into_inner().0)
-);
-feed_route!(
-    tag_atom,
-    "/tag/{slug}/atom.xml",
-    "getTagAtomFeed",
-    "A tag's Atom feed.",
-    ATOM,
     Format::Atom,
-    |slug| Scope::Tag(slug.into_inner().0)
+    "The settings name no site `url`",
+    [],
+    [],
+    Scope::Site
 );
-feed_route!(
-    author_rss,
-    "/author/{slug}/rss/",
-    "getAuthorRssFeed",
-    "An author's RSS 2.0 feed.",
-    RSS,
-    Format::Rss,
-    |slug| Scope::Author(slug.into_inner().0)
-);
-feed_route!(
-    author_atom,
-    "/author/{slug}/atom.xml",
-    "getAuthorAtomFeed",
-    "An author's Atom feed.",
-    ATOM,
-    Format::Atom,
-    |slug| Scope::Author(slug.into_inner().0)
-);
+feed_route!(tag_rss, "/tag/{slug}/rss/", "getTagRssFeed", "A tag's RSS 2.0 feed.", RSS,
+    Format::Rss, "No such tag has a post, or the settings name no site `url`", [, ("slug" = String, Path, description = "The tag's slug")],
+    [slug: web::Path<PathSegment>], Scope::Tag(slug.into_inner().0));
+feed_route!(tag_atom, "/tag/{slug}/atom.xml", "getTagAtomFeed", "A tag's Atom feed.", ATOM,
+    Format::Atom, "No such tag has a post, or the settings name no site `url`", [, ("slug" = String, Path, description = "The tag's slug")],
+    [slug: web::Path<PathSegment>], Scope::Tag(slug.into_inner().0));
+feed_route!(author_rss, "/author/{slug}/rss/", "getAuthorRssFeed", "An author's RSS 2.0 feed.",
+    RSS, Format::Rss, "No such author has a post, or the settings name no site `url`", [, ("slug" = String, Path, description = "The author's slug")],
+    [slug: web::Path<PathSegment>], Scope::Author(slug.into_inner().0));
+feed_route!(author_atom, "/author/{slug}/atom.xml", "getAuthorAtomFeed",
+    "An author's Atom feed.", ATOM, Format::Atom, "No such author has a post, or the settings name no site `url`",
+    [, ("slug" = String, Path, description = "The author's slug")],
+    [slug: web::Path<PathSegment>], Scope::Author(slug.into_inner().0));
 
 /// The sitemap index.
 ///
