@@ -2,7 +2,7 @@
 //! the addresses of everything live, a sitemap's worth at a time.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::{count_star, max};
+use diesel::dsl::{count_star, exists, max};
 use diesel::prelude::*;
 
 use crate::db::live::live;
@@ -14,6 +14,17 @@ use crate::posts::model::{PostKind, PostRecord};
 use crate::posts::policy::ReadScope;
 use crate::posts::query::{PostListQuery, PostShape, PostSort};
 use crate::posts::storage as post_storage;
+
+/// Live posts (not pages: Ghost's count) through a link table, as the ids it links them to.
+macro_rules! linked_to_live_posts {
+    ($links:ident, $column:ident, $now:expr) => {
+        $links::table
+            .inner_join(posts::table)
+            .filter(posts::kind.eq("post"))
+            .filter(live($now))
+            .select($links::$column)
+    };
+}
 
 /// The newest `limit` live posts, of the tag or author `narrow` names if any: the very query
 /// the posts list makes for `?tag=` and `?author=`.
@@ -56,26 +67,43 @@ pub fn latest(
     Ok(records)
 }
 
-/// A public tag's or author's name, if it has a live post (readers see no other).
+/// A public tag's or author's name, if it has a live post (readers see no other). Asked of
+/// one tag or author by its id, so a feed does not gather the links of every live post.
 pub fn live_name(
     conn: &mut DbConn,
     what: Listed,
     slug: &str,
     now: NaiveDateTime,
 ) -> ApiResult<Option<String>> {
-    Ok(match what {
-        Listed::Tags => public_tags(now)
+    let found: Option<(String, String)> = match what {
+        Listed::Tags => tags::table
             .filter(tags::slug.eq(slug))
-            .select(tags::name)
+            .filter(tags::visibility.eq("public"))
+            .select((tags::id, tags::name))
             .first(conn)
             .optional()?,
-        Listed::Authors => bylined(now)
+        Listed::Authors => authors::table
             .filter(authors::slug.eq(slug))
-            .select(authors::name)
+            .select((authors::id, authors::name))
             .first(conn)
             .optional()?,
         Listed::Posts | Listed::Pages => None,
-    })
+    };
+    let Some((id, name)) = found else {
+        return Ok(None);
+    };
+    let live: bool = match what {
+        Listed::Tags => diesel::select(exists(
+            linked_to_live_posts!(posts_tags, tag_id, now).filter(posts_tags::tag_id.eq(&id)),
+        ))
+        .get_result(conn)?,
+        _ => diesel::select(exists(
+            linked_to_live_posts!(posts_authors, author_id, now)
+                .filter(posts_authors::author_id.eq(&id)),
+        ))
+        .get_result(conn)?,
+    };
+    Ok(live.then_some(name))
 }
 
 /// What a sitemap lists.
@@ -102,17 +130,6 @@ pub struct PostKeys {
     pub uuid: String,
     pub published_at: Option<NaiveDateTime>,
     pub canonical_url: Option<String>,
-}
-
-/// Live posts (not pages: Ghost's count) through a link table, as the ids it links them to.
-macro_rules! linked_to_live_posts {
-    ($links:ident, $column:ident, $now:expr) => {
-        $links::table
-            .inner_join(posts::table)
-            .filter(posts::kind.eq("post"))
-            .filter(live($now))
-            .select($links::$column)
-    };
 }
 
 /// How many addresses `what` has, and when the newest of them changed.
