@@ -68,11 +68,7 @@ fn no_site_url() -> ApiError {
 fn site(conn: &mut DbConn) -> ApiResult<(SiteSettings, Site, String)> {
     let (settings, _, changed_at) = load_settings(conn)?;
     let site = Site::of(&settings, changed_at);
-    let base = settings
-        .url
-        .as_deref()
-        .map(|url| url.trim_end_matches('/').to_owned())
-        .ok_or_else(no_site_url)?;
+    let base = site.url().ok_or_else(no_site_url)?.to_owned();
     Ok((settings, site, base))
 }
 

@@ -150,6 +150,11 @@ impl Site {
         Ok(Site::of(&settings, changed_at))
     }
 
+    /// The site's address, without a trailing slash; `None` until the settings give one.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+
     fn at(&self, path: &str) -> Option<String> {
         self.url.as_ref().map(|url| format!("{url}{path}"))
     }
