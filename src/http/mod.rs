@@ -84,13 +84,6 @@ pub fn one<T: serde::Serialize + Modified>(value: &T, version: i64) -> HttpRespo
         .json(value)
 }
 
-/// Where this request came to (`https://host`, as a proxy's forwarding headers say), for
-/// the absolute addresses of what Folio itself serves.
-pub fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
 /// The path of the route named `route` (its operation id) for `segment`, as the route table
 /// builds it: where a new resource is, or where an old link now leads.
 pub fn location(req: &HttpRequest, route: &str, segment: &str) -> Result<String, ApiError> {

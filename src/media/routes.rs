@@ -58,8 +58,14 @@ pub enum NoSuchMedia {
     NotFound(Problem),
 }
 
+/// Where this request came to, for the addresses of files.
+fn origin(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
 fn view(req: &HttpRequest, settings: &MediaSettings, record: MediaRecord) -> Media {
-    Media::view(record, settings, &h::origin(req))
+    Media::view(record, settings, &origin(req))
 }
 
 fn render(record: MediaRecord, settings: &MediaSettings) -> serde_json::Value {
