@@ -61,9 +61,9 @@ fn rfc2822(at: NaiveDateTime) -> String {
 
 /// The feed as RSS 2.0, served from `self_url`.
 pub fn rss(feed: Feed, self_url: &str) -> ApiResult<String> {
-    let feed = fit(feed);
     use rss::extension::dublincore::DublinCoreExtension;
 
+    let feed = fit(feed);
     let items: Vec<rss::Item> = feed
         .items
         .into_iter()
@@ -147,9 +147,9 @@ fn element<'a>(
 
 /// The feed as Atom, served from `self_url`.
 pub fn atom(feed: Feed, self_url: &str) -> ApiResult<String> {
-    let feed = fit(feed);
     use atom_syndication::{Content, Entry, Link, Person, Text};
 
+    let feed = fit(feed);
     let link = |href: String, rel: &str, mime: Option<&str>| Link {
         href,
         rel: rel.to_owned(),
