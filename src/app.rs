@@ -89,7 +89,9 @@ pub fn app(
         .route(OPENAPI_PATH, web::get().to(serve_openapi))
         .into_utoipa_app()
         .configure(routes::register)
-        .into_app();
+        .into_app()
+        // Ghost's contract, documented by Ghost: not part of Folio's own document.
+        .configure(crate::ghost::routes::routes);
     app.app_data(state.document)
         .app_data(state.db)
         .app_data(state.auth)
@@ -119,6 +121,9 @@ pub fn app(
         .wrap(from_fn(crate::http::catch_panic))
         // Inside compression: validators describe the representation, whatever its encoding.
         .wrap(from_fn(conditional_get))
+        // Before the cache (a read is served only with a good key), after compression (it
+        // rewrites error bodies).
+        .wrap(from_fn(crate::ghost::edge::edge))
         .wrap(Compress::default())
         // Refusals are cheap, so they come before any work, and inside CORS so that a
         // browser can read them.

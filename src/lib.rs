@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod feeds;
+pub mod ghost;
 pub mod health;
 pub mod http;
 pub mod ids;

@@ -8,7 +8,9 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::route_table::RouteTable;
-use crate::{authors, feeds, health, keys, media, posts, sessions, settings, tags, webhooks};
+use crate::{
+    authors, feeds, ghost, health, keys, media, posts, sessions, settings, tags, webhooks,
+};
 
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -40,12 +42,17 @@ pub fn register(cfg: &mut ServiceConfig) {
 
 /// What middleware needs to know of the routes `doc` describes.
 pub fn table(doc: &OpenApi) -> RouteTable {
-    feeds::routes::PATHS.iter().fold(
-        RouteTable::from_document(doc, API_PREFIX)
-            .with(OPENAPI_PATH, &[Method::GET])
-            .not_public(PREVIEW_PATH),
-        |table, path| table.open(path),
-    )
+    // Ghost's reads are open here because their key is checked before the cache, by
+    // `ghost::edge`, with Ghost's errors.
+    feeds::routes::PATHS
+        .iter()
+        .chain(ghost::routes::PATHS.iter())
+        .fold(
+            RouteTable::from_document(doc, API_PREFIX)
+                .with(OPENAPI_PATH, &[Method::GET])
+                .not_public(PREVIEW_PATH),
+            |table, path| table.open(path),
+        )
 }
 
 #[cfg(test)]

@@ -49,6 +49,39 @@ impl KeyKind {
 
 crate::text_column!(KeyKind);
 
+/// How a key's secret is written. Folio's names its kind (so people and secret scanners can
+/// tell what it is); Ghost's is 26 lower-case hex digits, the only form Ghost's own clients
+/// (`@tryghost/content-api`) accept, for content keys that frontends built for Ghost use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyFormat {
+    #[default]
+    Folio,
+    Ghost,
+}
+
+/// Hex digits in a Ghost-format secret: 104 random bits.
+const GHOST_DIGITS: usize = 26;
+
+impl KeyFormat {
+    /// A new secret of `kind` in this format, and the digest to store.
+    pub fn generate(self, kind: KeyKind) -> Result<(String, String), crate::error::ApiError> {
+        match self {
+            KeyFormat::Folio => secret::generate(kind.prefix()),
+            KeyFormat::Ghost => secret::generate_hex(GHOST_DIGITS),
+        }
+    }
+
+    /// How much of a secret is kept to tell keys apart: a Folio secret's kind and a few
+    /// random characters, a Ghost secret's first few digits; far too few to guess the rest.
+    pub fn shown_chars(self) -> usize {
+        match self {
+            KeyFormat::Folio => 13,
+            KeyFormat::Ghost => 6,
+        }
+    }
+}
+
 impl fmt::Display for KeyKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

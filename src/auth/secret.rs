@@ -18,12 +18,24 @@ pub fn generate(prefix: &str) -> Result<(String, String), ApiError> {
     Ok((secret, digest))
 }
 
+/// A new secret of `digits` random lower-case hex digits (rounded up to whole bytes), and
+/// the digest to store: for formats that allow nothing else.
+pub fn generate_hex(digits: usize) -> Result<(String, String), ApiError> {
+    let mut bytes = vec![0u8; digits.div_ceil(2)];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut secret = hex(&bytes);
+    secret.truncate(digits);
+    let digest = digest(&secret);
+    Ok((secret, digest))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// What is stored for `secret`, and looked up when it is presented.
 pub fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(secret.as_bytes()))
 }
 
 #[cfg(test)]
@@ -40,5 +52,17 @@ mod tests {
         assert_eq!(digest(&a), digest_a);
         assert_eq!(digest_a.len(), 64);
         assert!(!digest_a.contains(&a[9..]));
+    }
+
+    #[test]
+    fn hex_secrets_are_lower_case_hex_of_the_length_asked() {
+        let (a, digest_a) = generate_hex(26).unwrap();
+        assert_eq!(a.len(), 26);
+        assert!(
+            a.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        assert_ne!(a, generate_hex(26).unwrap().0);
+        assert_eq!(digest(&a), digest_a);
     }
 }

@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite and PostgreSQL, its pool, migrations, and
 //! the bridge that keeps every diesel call off the async workers.
 
+pub mod fragment;
 pub mod keyset;
 pub mod live;
 pub mod page;

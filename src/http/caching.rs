@@ -141,7 +141,8 @@ struct Read {
 /// is served from the shared cache like an anonymous one; the handler then finds the caller
 /// in the request's extensions. Other requests are public when they carry no credential.
 async fn classify(req: &ServiceRequest) -> Result<Read, ApiError> {
-    let is_get = req.method() == Method::GET;
+    // A `HEAD` is answered as its `GET` (actix leaves the body out on the wire).
+    let is_get = matches!(*req.method(), Method::GET | Method::HEAD);
     let routes = req.app_data::<web::Data<RouteTable>>();
     // Open reads answer everyone alike, whatever credential comes with them.
     let open = is_get && routes.is_some_and(|routes| routes.is_open_read(req.path()));

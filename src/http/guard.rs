@@ -134,6 +134,8 @@ pub fn cors(origins: &[String], max_age: Duration) -> Cors {
             header::IF_NONE_MATCH,
             header::IF_MODIFIED_SINCE,
             HeaderName::from_static(KEY_HEADER),
+            // Sent by Ghost's browser client.
+            HeaderName::from_static("accept-version"),
         ])
         .expose_headers([
             header::ETAG,
@@ -145,7 +147,9 @@ pub fn cors(origins: &[String], max_age: Duration) -> Cors {
         .max_age(usize::try_from(max_age.as_secs()).ok())
         // A request from another origin is still answered; the browser withholds the answer
         // from a page the origin list does not name. Non-browser clients send no `Origin`.
-        .block_on_origin_mismatch(false);
+        .block_on_origin_mismatch(false)
+        // Ghost's Content API answers every origin, as Ghost does.
+        .allowed_origin_fn(|_, head| head.uri.path().starts_with("/ghost/api/"));
     for origin in origins {
         cors = match origin.as_str() {
             "*" => cors.allow_any_origin().send_wildcard(),
@@ -189,11 +193,14 @@ async fn as_problem(
     response: ServiceResponse<impl MessageBody + 'static>,
 ) -> ServiceResponse<BoxBody> {
     let status = response.status();
-    let is_problem = response
+    // JSON error bodies are Folio's own: problem+json, or the Ghost Content API's errors.
+    let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        .is_some_and(|v| {
+            v.as_bytes() == PROBLEM_JSON.as_bytes() || v.as_bytes().starts_with(b"application/json")
+        });
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response.map_into_boxed_body();
     }
     let (request, response) = response.into_parts();

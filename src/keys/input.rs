@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::Role;
-use crate::auth::keys::KeyKind;
+use crate::auth::keys::{KeyFormat, KeyKind};
 use crate::error::ApiResult;
 use crate::validate::Fields;
 
@@ -20,11 +20,17 @@ pub struct CreateApiKey {
     /// Integration keys only, and required for them: admin, editor, author or contributor,
     /// and no more than your own role.
     pub role: Option<Role>,
+    /// How the secret is written: `folio` (the default, `folio_ck_…`) or, for content keys
+    /// only, `ghost` (26 lower-case hex digits, the form Ghost's own clients accept, for
+    /// frontends reading the Ghost Content API at `/ghost/api/content/`).
+    #[serde(default)]
+    pub format: KeyFormat,
 }
 
 pub struct KeyInput {
     pub name: String,
     pub kind: KeyKind,
+    pub format: KeyFormat,
     pub role: Option<Role>,
 }
 
@@ -48,9 +54,17 @@ impl CreateApiKey {
             ),
             _ => {}
         }
+        if self.format == KeyFormat::Ghost && self.kind != KeyKind::Content {
+            f.error(
+                "format",
+                "not_allowed",
+                "only content keys come in Ghost's format: Ghost's Content API is read-only",
+            );
+        }
         f.finish(KeyInput {
             name,
             kind: self.kind,
+            format: self.format,
             role: self.role,
         })
     }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::Role;
-use crate::auth::keys::KeyKind;
+use crate::auth::keys::{KeyFormat, KeyKind};
 use crate::db::schema::api_keys;
 use crate::ids::{AuthorId, KeyId};
 
@@ -26,6 +26,7 @@ pub struct KeyRow {
 pub struct NewKey {
     pub name: String,
     pub kind: KeyKind,
+    pub format: KeyFormat,
     pub role: Option<Role>,
     pub created_by: AuthorId,
 }

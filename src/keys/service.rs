@@ -16,6 +16,7 @@ pub fn create(conn: &mut DbConn, staff: &Staff, input: KeyInput) -> ApiResult<(K
         NewKey {
             name: input.name,
             kind: input.kind,
+            format: input.format,
             role: input.role,
             created_by: staff.id.clone(),
         },

@@ -4,15 +4,10 @@
 use diesel::prelude::*;
 
 use super::model::{KeyRow, NewKey};
-use crate::auth::secret;
 use crate::db::schema::api_keys;
 use crate::db::{DbConn, MultiBackend, now};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::KeyId;
-
-/// Characters of a secret kept to tell keys apart: the kind prefix and a few random ones,
-/// far too few to guess the rest from.
-const SHOWN_CHARS: usize = 13;
 
 fn columns() -> <KeyRow as Selectable<MultiBackend>>::SelectExpression {
     <KeyRow as Selectable<MultiBackend>>::construct_selection()
@@ -24,7 +19,7 @@ pub fn not_found(id: &KeyId) -> ApiError {
 
 /// Stores a new key and answers it with its secret, which is not kept.
 pub fn insert(conn: &mut DbConn, key: NewKey) -> ApiResult<(KeyRow, String)> {
-    let (secret, digest) = secret::generate(key.kind.prefix())?;
+    let (secret, digest) = key.format.generate(key.kind)?;
     let row = diesel::insert_into(api_keys::table)
         .values((
             api_keys::id.eq(KeyId::generate()),
@@ -32,7 +27,7 @@ pub fn insert(conn: &mut DbConn, key: NewKey) -> ApiResult<(KeyRow, String)> {
             api_keys::kind.eq(key.kind),
             api_keys::role.eq(key.role),
             api_keys::secret_hash.eq(digest),
-            api_keys::prefix.eq(&secret[..SHOWN_CHARS]),
+            api_keys::prefix.eq(&secret[..key.format.shown_chars()]),
             api_keys::created_by.eq(key.created_by),
             api_keys::created_at.eq(now()),
         ))

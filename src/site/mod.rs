@@ -155,6 +155,22 @@ impl Site {
         self.url.as_deref()
     }
 
+    pub fn timezone(&self) -> Tz {
+        self.timezone
+    }
+
+    /// This site with its addresses relative to its root while the settings name no `url`
+    /// (for answers that must give one, and may give a path a frontend can still follow).
+    pub fn rooted(mut self) -> Site {
+        self.url.get_or_insert_with(String::new);
+        self
+    }
+
+    /// Any page of the site, by its path.
+    pub fn page_url(&self, path: &str) -> Option<String> {
+        self.at(path)
+    }
+
     fn at(&self, path: &str) -> Option<String> {
         self.url.as_ref().map(|url| format!("{url}{path}"))
     }
