@@ -2,6 +2,7 @@
 //! write, the plain text, excerpt and reading time derived from it, URL slugs, and which
 //! tags are internal, and which uploaded files it shows.
 
+pub mod anchors;
 pub mod markdown;
 pub mod media;
 pub mod sanitize;

@@ -12,6 +12,7 @@ use super::query::{Relation, Shape};
 use super::service::{Counted, Post};
 use super::storage::{Author, Indexed};
 use crate::content::TagVisibility;
+use crate::content::anchors::ghost_html;
 use crate::posts::model::{PostKind, Visibility};
 use crate::site::settings::SiteSettings;
 use crate::site::{Addressed, Site};
@@ -126,12 +127,13 @@ fn text(value: &Option<String>) -> Value {
     }
 }
 
-/// Ghost's dates: milliseconds and the site time zone's offset.
+/// Ghost's dates: to the second (as Ghost keeps them), with milliseconds written, in the
+/// site time zone's offset.
 fn date(site: &Site, t: NaiveDateTime) -> Value {
     Value::from(
         t.and_utc()
             .with_timezone(&site.timezone())
-            .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+            .format("%Y-%m-%dT%H:%M:%S.000%:z")
             .to_string(),
     )
 }
@@ -183,12 +185,13 @@ pub fn post(post: Post, kind: PostKind, shape: &Shape, site: &Site, by: ReadBy) 
     } = post;
     // Readers are never members here: what is for members or paying ones keeps its body.
     let access = row.visibility == Visibility::Public;
-    let (html, plaintext) = if access {
-        (row.html.as_str(), row.plaintext.as_str())
-    } else {
-        ("", "")
-    };
     let narrowed = shape.fields.is_some();
+    let html = if access && (shape.formats.html || narrowed) {
+        ghost_html(&row.html, site.url().unwrap_or_default())
+    } else {
+        String::new()
+    };
+    let plaintext = if access { row.plaintext.as_str() } else { "" };
     let mut o = Object::default();
     o.value("id", row.id.as_str());
     o.value("uuid", row.uuid.as_str());
@@ -199,7 +202,7 @@ pub fn post(post: Post, kind: PostKind, shape: &Shape, site: &Site, by: ReadBy) 
         None => shape.formats.html,
     };
     if shape.formats.html || narrowed {
-        o.value("html", html);
+        o.value("html", html.as_str());
     }
     o.value("comment_id", row.id.as_str());
     if shape.formats.plaintext || narrowed {
