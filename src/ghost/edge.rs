@@ -22,9 +22,12 @@ use crate::error::ApiError;
 const ROOT: &str = "/ghost/api/";
 const CONTENT: &str = "/ghost/api/content/";
 
-/// What every error answer of Ghost's carries, so that nothing keeps one.
+/// What Ghost's error answers carry, so that nothing keeps one; a read that finds nothing
+/// has its own wording.
 const ERROR_CACHE_CONTROL: &str =
     "no-cache, private, no-store, must-revalidate, max-stale=0, post-check=0, pre-check=0";
+const NOT_FOUND_CACHE_CONTROL: &str =
+    "no-cache, max-age=0, no-store, must-revalidate, max-stale=0, post-check=0, pre-check=0";
 const CONTENT_VERSION: HeaderName = HeaderName::from_static("content-version");
 const DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
 
@@ -191,10 +194,11 @@ pub async fn edge(
     if !req.path().starts_with(ROOT) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
     let answer = |req: ServiceRequest, response: HttpResponse, version| {
         let mut response = req.into_response(response);
         let status = response.status();
-        dress(response.headers_mut(), status, version, None);
+        dress(response.headers_mut(), status, read, version, None);
         Ok(response)
     };
     let Some((path, version)) = route(req.path()) else {
@@ -223,7 +227,7 @@ pub async fn edge(
             Err(err) => {
                 let mut response = as_ghost_error(req.error_response(err), operation).await;
                 let status = response.status();
-                dress(response.headers_mut(), status, version, None);
+                dress(response.headers_mut(), status, read, version, None);
                 return Ok(response);
             }
         }
@@ -239,14 +243,15 @@ pub async fn edge(
     }
     let mut response = as_ghost_error(next.call(req).await?, operation).await;
     let status = response.status();
-    dress(response.headers_mut(), status, version, latest);
+    dress(response.headers_mut(), status, read, version, latest);
     Ok(response)
 }
 
-/// Ghost's headers on every answer of the API.
+/// Ghost's headers on every answer of the API (`read`: to a `GET` or `HEAD`).
 fn dress(
     headers: &mut HeaderMap,
     status: StatusCode,
+    read: bool,
     version: Option<&str>,
     latest: Option<String>,
 ) {
@@ -272,7 +277,11 @@ fn dress(
         }
     }
     if status.is_client_error() || status.is_server_error() {
-        set(headers, header::CACHE_CONTROL, ERROR_CACHE_CONTROL);
+        let cache_control = match status {
+            StatusCode::NOT_FOUND if read => NOT_FOUND_CACHE_CONTROL,
+            _ => ERROR_CACHE_CONTROL,
+        };
+        set(headers, header::CACHE_CONTROL, cache_control);
         set(headers, header::VARY, "Accept-Version, Accept-Encoding");
         return;
     }

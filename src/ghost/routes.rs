@@ -392,9 +392,6 @@ async fn search_authors(db: web::Data<Db>) -> ApiResult<HttpResponse> {
 }
 
 async fn search_tags(db: web::Data<Db>) -> ApiResult<HttpResponse> {
-    let now = now();
-    let (tags, site) = db
-        .run(move |conn| service::search_index_tags(conn, now))
-        .await?;
+    let (tags, site) = db.run(service::search_index_tags).await?;
     json(&view::search_tags(tags, &site.rooted()))
 }

@@ -272,6 +272,6 @@ pub fn search_index_authors(
 }
 
 /// Ghost's search index of tags, and the site.
-pub fn search_index_tags(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<(Vec<TagRow>, Site)> {
-    Ok((storage::indexed_tags(conn, now)?, Site::load(conn)?))
+pub fn search_index_tags(conn: &mut DbConn) -> ApiResult<(Vec<TagRow>, Site)> {
+    Ok((storage::indexed_tags(conn)?, Site::load(conn)?))
 }

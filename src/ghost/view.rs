@@ -197,9 +197,10 @@ pub fn post(post: Post, kind: PostKind, shape: &Shape, site: &Site, by: ReadBy) 
     o.value("uuid", row.uuid.as_str());
     o.value("title", row.title.as_str());
     o.value("slug", row.slug.as_str());
-    let html_asked = match &shape.fields {
+    // Under `fields`, Ghost computes the reading time only where the html is asked for.
+    let reading = match &shape.fields {
         Some(fields) => fields.iter().any(|f| f == "html") || shape.formats.html_given(),
-        None => shape.formats.html,
+        None => true,
     };
     if shape.formats.html || narrowed {
         o.value("html", html.as_str());
@@ -292,7 +293,7 @@ pub fn post(post: Post, kind: PostKind, shape: &Shape, site: &Site, by: ReadBy) 
             String::new()
         },
     );
-    if html_asked {
+    if reading {
         o.value(
             "reading_time",
             reading_time(&row.plaintext, &row.html, row.feature_image.is_some()),
@@ -322,8 +323,13 @@ fn finish(o: Object, shape: &Shape, computed: &[&'static str], by: ReadBy) -> Ob
     match &shape.fields {
         Some(fields) => {
             let mut fields = fields.clone();
-            // The relations included come after the columns, in the order included.
-            for relation in &shape.relations {
+            // In a browse, the relations included come after the columns, in the order
+            // included; a read keeps only the fields named.
+            let relations: &[Relation] = match by {
+                ReadBy::Browse => &shape.relations,
+                ReadBy::Id | ReadBy::Slug => &[],
+            };
+            for relation in relations {
                 let key = match relation {
                     Relation::Authors => "authors",
                     Relation::Tags => "tags",
@@ -438,24 +444,42 @@ pub fn browse(
     // Past the last page Ghost still counts on from the page asked for.
     let next = (page != pages).then_some(page + 1);
     let prev = (page > 1).then_some(page - 1);
-    listed(resource, items, [page, limit, pages, total], next, prev)
+    listed(
+        resource,
+        items,
+        [page, limit, pages, total],
+        next,
+        prev,
+        PAGINATION,
+    )
 }
 
-/// The envelope of a browse: items, then Ghost's `meta.pagination`.
+/// The keys of `meta.pagination`, in the order a browse gives them: most of Ghost's
+/// endpoints share one; tiers and recommendations each have their own.
+const PAGINATION: [&str; 6] = ["page", "limit", "pages", "total", "next", "prev"];
+const TIERS_PAGINATION: [&str; 6] = ["page", "pages", "limit", "total", "prev", "next"];
+const RECOMMENDATIONS_PAGINATION: [&str; 6] = ["page", "limit", "total", "pages", "prev", "next"];
+
+/// The envelope of a browse: items, then Ghost's `meta.pagination` in `order`.
 fn listed(
     resource: &'static str,
     items: Vec<Object>,
     [page, limit, pages, total]: [i64; 4],
     next: Option<i64>,
     prev: Option<i64>,
+    order: [&'static str; 6],
 ) -> Object {
     let mut pagination = Object::default();
-    pagination.value("page", page);
-    pagination.value("limit", limit);
-    pagination.value("pages", pages);
-    pagination.value("total", total);
-    pagination.value("next", next);
-    pagination.value("prev", prev);
+    for key in order {
+        match key {
+            "page" => pagination.value(key, page),
+            "limit" => pagination.value(key, limit),
+            "pages" => pagination.value(key, pages),
+            "total" => pagination.value(key, total),
+            "next" => pagination.value(key, next),
+            _ => pagination.value(key, prev),
+        }
+    }
     let mut meta = Object::default();
     meta.put("pagination", Node::Object(pagination));
     let mut envelope = Object::default();
@@ -613,7 +637,12 @@ pub fn settings(s: &SiteSettings, site: &Site) -> Object {
     o.value("default_email_address", Value::Null);
     o.value("support_email_address", Value::Null);
     o.value("editor_default_email_recipients", "disabled");
-    o.value("labs", json!({}));
+    // Ghost's feature flags that frontends read; Folio has none of these features.
+    let mut labs = Object::default();
+    for flag in ["automationAnalytics", "tagDetailsReact", "members"] {
+        labs.value(flag, false);
+    }
+    o.put("labs", Node::Object(labs));
     o.value("transistor_portal_enabled", false);
     o.value("transistor_portal_heading", Value::Null);
     o.value("transistor_portal_description", Value::Null);
@@ -633,9 +662,21 @@ pub fn settings(s: &SiteSettings, site: &Site) -> Object {
 pub const GHOST_VERSION: &str = "6.65";
 
 /// An empty browse of what Folio has none of (tiers, newsletters, recommendations), in the
-/// envelope each has in Ghost.
+/// envelope each has in Ghost (an empty list of recommendations has no pages at all).
 pub fn nothing(resource: &'static str, limit: i64) -> Object {
-    listed(resource, Vec::new(), [1, limit, 1, 0], None, None)
+    let (pages, order) = match resource {
+        "tiers" => (1, TIERS_PAGINATION),
+        "recommendations" => (0, RECOMMENDATIONS_PAGINATION),
+        _ => (1, PAGINATION),
+    };
+    listed(
+        resource,
+        Vec::new(),
+        [1, limit, pages, 0],
+        None,
+        None,
+        order,
+    )
 }
 
 /// Ghost's error body: `{"errors": [{message, context, type, details, property, help,

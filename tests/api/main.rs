@@ -19,6 +19,7 @@ mod demo;
 mod errors;
 mod feeds;
 mod fields;
+mod ghost;
 mod listing;
 mod media;
 mod migrations;
