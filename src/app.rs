@@ -107,6 +107,7 @@ pub fn app(
         .app_data(state.editorial)
         .app_data(state.webhooks)
         .app_data(state.media)
+        .app_data(web::Data::new(crate::ghost::edge::Admitted::default()))
         // Interactive documentation, every asset served from the binary (no CDN).
         .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new([OPENAPI_PATH])))
         .route(

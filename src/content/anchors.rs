@@ -7,39 +7,44 @@ use std::collections::HashMap;
 use super::Slug;
 
 /// `html` with ids on its bare headings and `href="/…"` and `src="/…"` made absolute on
-/// `site` (no trailing slash; empty leaves them as they are).
+/// `site` (no trailing slash; empty leaves them as they are). Only what changes is copied
+/// piecewise: the rest goes across in runs.
 pub fn ghost_html(html: &str, site: &str) -> String {
-    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
     let mut used: HashMap<String, usize> = HashMap::new();
-    let mut rest = html;
-    while let Some(at) = rest.find('<') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        if let Some((level, inner, after)) = bare_heading(rest) {
-            let id = unique(
-                &mut used,
-                Slug::derive(&text_of(inner), "section").into_inner(),
-            );
+    // `html[..copied]` is in `out`; the next tag is looked for from `at`.
+    let (mut copied, mut at) = (0, 0);
+    while let Some(found) = html[at..].find('<') {
+        let start = at + found;
+        let rest = &html[start..];
+        if let Some((level, inner)) = bare_heading(rest) {
+            let id = unique(&mut used, Slug::derive(&text_of(inner), "section").into_inner());
+            out.push_str(&html[copied..start]);
             out.push_str(&format!("<h{level} id=\"{id}\">"));
-            rest = after;
+            (copied, at) = (start + 4, start + 4);
             continue;
         }
-        let tag_end = rest.find('>').map_or(rest.len(), |i| i + 1);
-        let tag = &rest[..tag_end];
-        if site.is_empty() {
-            out.push_str(tag);
-        } else {
-            push_absolute(&mut out, tag, site);
+        let linking = rest.starts_with("<a ") || rest.starts_with("<img ");
+        if !linking || site.is_empty() {
+            at = start + 1;
+            continue;
         }
-        rest = &rest[tag_end..];
+        let end = start + rest.find('>').map_or(rest.len(), |i| i + 1);
+        let tag = &html[start..end];
+        if tag.contains("=\"/") {
+            out.push_str(&html[copied..start]);
+            push_absolute(&mut out, tag, site);
+            copied = end;
+        }
+        at = end;
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     out
 }
 
-/// At `<hN>` (no attributes): its level, its content up to `</hN>`, and what follows the
-/// opening tag. Only the opening tag is rewritten, so the content is left to the loop.
-fn bare_heading(html: &str) -> Option<(char, &str, &str)> {
+/// At `<hN>` (no attributes): its level and its content up to `</hN>`. Only the opening tag
+/// is rewritten, so the content is left to the loop.
+fn bare_heading(html: &str) -> Option<(char, &str)> {
     let bytes = html.as_bytes();
     if bytes.len() < 4 || bytes[1] != b'h' || !(b'1'..=b'6').contains(&bytes[2]) || bytes[3] != b'>'
     {
@@ -49,7 +54,7 @@ fn bare_heading(html: &str) -> Option<(char, &str, &str)> {
     let after = &html[4..];
     let close = format!("</h{level}>");
     let inner = after.find(&close).map_or(after, |end| &after[..end]);
-    Some((level, inner, after))
+    Some((level, inner))
 }
 
 /// The text of an HTML fragment: tags dropped, the entities the renderer writes read back.

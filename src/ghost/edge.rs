@@ -5,6 +5,10 @@
 //! `ETag`, `Cache-Control`, `Vary`, `Content-Version`) and Ghost's error body in place of a
 //! problem. It runs before the response cache, so no answer is served without a good key.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -115,12 +119,57 @@ fn no_key() -> HttpResponse {
     )
 }
 
+/// How long a content key found good is taken as good without asking the database again.
+const ADMITTED_FOR: Duration = Duration::from_secs(1);
+/// Keys remembered at most (a frontend has one; this bounds what many could hold).
+const ADMITTED_MAX: usize = 1024;
+
+/// Content keys found good within [`ADMITTED_FOR`], when each was. A read the response cache
+/// answers would otherwise spend as long on its key's query as on everything else; a key
+/// revoked meanwhile reads on for at most that second. Keys found bad are asked about each
+/// time.
+#[derive(Debug, Default)]
+pub struct Admitted(Mutex<HashMap<String, Instant>>);
+
+impl Admitted {
+    fn fresh(&self, key: &str) -> bool {
+        let admitted = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        admitted
+            .get(key)
+            .is_some_and(|at| at.elapsed() < ADMITTED_FOR)
+    }
+
+    fn remember(&self, key: String) {
+        let mut admitted = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if admitted.len() >= ADMITTED_MAX {
+            admitted.retain(|_, at| at.elapsed() < ADMITTED_FOR);
+            if admitted.len() >= ADMITTED_MAX {
+                admitted.clear();
+            }
+        }
+        admitted.insert(key, Instant::now());
+    }
+}
+
 /// Checks `key` against Folio's keys: only a live content key reads; Ghost's answer for
 /// any other.
-async fn admit(db: &Db, key: String) -> Result<Result<(), HttpResponse>, ApiError> {
-    let holder = db.run(move |conn| authenticate(conn, &key)).await?;
+async fn admit(
+    db: &Db,
+    admitted: Option<&Admitted>,
+    key: String,
+) -> Result<Result<(), HttpResponse>, ApiError> {
+    if admitted.is_some_and(|a| a.fresh(&key)) {
+        return Ok(Ok(()));
+    }
+    let checked = key.clone();
+    let holder = db.run(move |conn| authenticate(conn, &checked)).await?;
     Ok(match holder {
-        Some(KeyHolder::Content) => Ok(()),
+        Some(KeyHolder::Content) => {
+            if let Some(admitted) = admitted {
+                admitted.remember(key);
+            }
+            Ok(())
+        }
         Some(KeyHolder::Integration { .. }) => Err(refusal(
             StatusCode::UNAUTHORIZED,
             "Invalid API Key type",
@@ -221,7 +270,8 @@ pub async fn edge(
     };
     let operation = Operation::of(&path);
     if let Some(db) = req.app_data::<web::Data<Db>>().cloned() {
-        match admit(&db, key).await {
+        let admitted = req.app_data::<web::Data<Admitted>>().cloned();
+        match admit(&db, admitted.as_ref().map(|a| a.get_ref()), key).await {
             Ok(Ok(())) => {}
             Ok(Err(refused)) => return answer(req, refused, version),
             Err(err) => {
@@ -437,6 +487,20 @@ mod tests {
         assert_eq!(key_of("key=a&key=a"), Err(NoKey::Repeated));
         assert_eq!(NoKey::Missing.response().status(), 403);
         assert_eq!(NoKey::Repeated.response().status(), 400);
+    }
+
+    #[test]
+    fn good_keys_are_remembered_for_a_moment_and_no_more_than_so_many() {
+        let admitted = Admitted::default();
+        assert!(!admitted.fresh("k"));
+        admitted.remember("k".into());
+        assert!(admitted.fresh("k"));
+        admitted.0.lock().unwrap().insert("k".into(), Instant::now() - ADMITTED_FOR);
+        assert!(!admitted.fresh("k"));
+        for i in 0..ADMITTED_MAX + 10 {
+            admitted.remember(i.to_string());
+        }
+        assert!(admitted.0.lock().unwrap().len() <= ADMITTED_MAX);
     }
 
     #[test]
