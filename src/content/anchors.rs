@@ -18,7 +18,10 @@ pub fn ghost_html(html: &str, site: &str) -> String {
         let start = at + found;
         let rest = &html[start..];
         if let Some((level, inner)) = bare_heading(rest) {
-            let id = unique(&mut used, Slug::derive(&text_of(inner), "section").into_inner());
+            let id = unique(
+                &mut used,
+                Slug::derive(&text_of(inner), "section").into_inner(),
+            );
             out.push_str(&html[copied..start]);
             out.push_str(&format!("<h{level} id=\"{id}\">"));
             (copied, at) = (start + 4, start + 4);

@@ -495,7 +495,11 @@ mod tests {
         assert!(!admitted.fresh("k"));
         admitted.remember("k".into());
         assert!(admitted.fresh("k"));
-        admitted.0.lock().unwrap().insert("k".into(), Instant::now() - ADMITTED_FOR);
+        admitted
+            .0
+            .lock()
+            .unwrap()
+            .insert("k".into(), Instant::now() - ADMITTED_FOR);
         assert!(!admitted.fresh("k"));
         for i in 0..ADMITTED_MAX + 10 {
             admitted.remember(i.to_string());

@@ -238,6 +238,13 @@ pub fn condition(table: Table, expr: &Expr, now: NaiveDateTime) -> ApiResult<Opt
 }
 
 fn test_condition(table: Table, test: &Test, now: NaiveDateTime) -> ApiResult<Option<Predicate>> {
+    // PostgreSQL cannot even compare text holding NUL; no stored text holds one.
+    if holds_nul(&test.op) {
+        return Err(ApiError::BadRequest(format!(
+            "Could not understand request: a value for `{}` holds a NUL character.",
+            test.field
+        )));
+    }
     let field = table.field(&test.field).ok_or_else(|| {
         ApiError::BadRequest(format!(
             "Could not understand request: `{}` is no field a filter can name.",
@@ -266,6 +273,15 @@ fn test_condition(table: Table, test: &Test, now: NaiveDateTime) -> ApiResult<Op
     } else {
         Fragment::new("NOT (").append(positive).sql(")")
     }))
+}
+
+fn holds_nul(op: &Op) -> bool {
+    let value = |v: &Value| matches!(v, Value::Text(t) if t.contains('\0'));
+    match op {
+        Op::Eq(v) | Op::Gt(v) | Op::Gte(v) | Op::Lt(v) | Op::Lte(v) => value(v),
+        Op::Contains(t) | Op::StartsWith(t) | Op::EndsWith(t) => t.contains('\0'),
+        Op::In(vs) | Op::All(vs) => vs.iter().any(value),
+    }
 }
 
 /// A test of a related record: whether the post has a tag or author that passes it, or,

@@ -22,7 +22,12 @@ use crate::on_both_backends;
 use crate::paths::{AUTHORS, KEYS, PAGES, POSTS, SETTINGS, TAGS};
 use crate::support::{Backend, Response, Served, TestApp, id, spawn};
 
-on_both_backends!(folio_answers_as_ghost_did);
+on_both_backends!(
+    folio_answers_as_ghost_did,
+    hostile_filters_get_an_answer_and_change_nothing,
+    nothing_unpublished_reaches_a_ghost_reader,
+    a_revoked_key_stops_reading_within_a_second,
+);
 
 /// How many captures there are: a capture lost in a copy fails the test.
 const CAPTURES: usize = 132;
@@ -1988,4 +1993,192 @@ fn counts(item: &Json, want: i64, path: &str) -> Result<(), String> {
             "{path}.count.posts: expected {want} (published posts, pages not counted), got {got}"
         )),
     }
+}
+
+/// A content key in Ghost's format, made by the owner: (its id, its secret).
+async fn ghost_key<S: Served<B>, B: MessageBody>(app: &TestApp<S>) -> (String, String) {
+    let (id, secret) = app
+        .key(json!({"name": "frontend", "kind": "content", "format": "ghost"}))
+        .await;
+    assert_eq!(secret.len(), 26, "{secret}");
+    (id, secret)
+}
+
+async fn browse<S: Served<B>, B: MessageBody>(
+    app: &TestApp<S>,
+    key: &str,
+    query: &[(&str, &str)],
+) -> Response {
+    let mut url = format!("{GHOST_API}/posts/?key={key}");
+    for (name, value) in query {
+        url.push_str(&format!("&{name}={}", urlencoding(value)));
+    }
+    app.get(&url, None).await
+}
+
+fn urlencoding(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Filters an outsider would try: nesting, length, many tests, quotes that try to end the
+/// SQL, NUL bytes, numbers past any integer, dates past the calendar, values of the wrong
+/// type. Each gets a 200 or Ghost's 400, never a failure, and the posts stay as they were.
+async fn hostile_filters_get_an_answer_and_change_nothing(backend: Backend) {
+    let app = spawn(backend).await;
+    app.post_as(None, json!({"title": "Kept", "status": "published"}))
+        .await;
+    let (_, key) = ghost_key(&app).await;
+    let deep = format!("{}slug:kept{}", "(".repeat(33), ")".repeat(33));
+    let nested_ok = format!("{}slug:kept{}", "(".repeat(32), ")".repeat(32));
+    let many = vec!["featured:true"; 101].join("+");
+    let wide = format!(
+        "slug:[{}]",
+        (0..800)
+            .map(|i| format!("s{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let long = format!("title:~'{}'", "x".repeat(5000));
+    let hostile = [
+        deep.as_str(),
+        many.as_str(),
+        long.as_str(),
+        "slug:'x\\' OR 1=1 --'",
+        "slug:'kept'') OR (1=1'",
+        "title:~'%'",
+        "title:~'_'",
+        "title:~'\\'",
+        "slug:'\u{0}'",
+        "featured:99999999999999999999999",
+        "published_at:>'9999-99-99'",
+        "published_at:>now-9999999999y",
+        "published_at:~'2024'",
+        "featured:'maybe'",
+        "featured:[true,false,null]",
+        "tag:[kept+other]",
+        "tags.id:-null",
+        "primary_tag:null,primary_author:null",
+        "id:>0+id:<z",
+        "nosuchfield:1",
+        "posts.markdown:~'x'",
+        "slug:\"kept\"",
+        "(slug:kept",
+        "slug:kept)",
+        ",",
+        "+",
+        "slug:",
+        ":kept",
+        "slug:[",
+    ];
+    for filter in hostile
+        .iter()
+        .copied()
+        .chain([nested_ok.as_str(), wide.as_str()])
+    {
+        let res = browse(&app, &key, &[("filter", filter)]).await;
+        assert!(
+            matches!(res.status, 200 | 400),
+            "{filter:.80}: {} {}",
+            res.status,
+            res.body
+        );
+        let errors = &res.body["errors"];
+        if res.status == 400 {
+            assert_eq!(errors[0]["type"], "BadRequestError", "{filter:.80}");
+            let context = errors[0]["context"].as_str().unwrap_or_default();
+            assert!(!context.is_empty(), "{filter:.80}: a 400 says why");
+            for leak in ["SELECT", "sqlite", "postgres", "panicked"] {
+                assert!(!context.contains(leak), "{filter:.80}: {context}");
+            }
+        } else {
+            assert!(res.body["posts"].is_array(), "{filter:.80}");
+        }
+    }
+    // The injection attempts matched nothing and broke nothing.
+    let all = browse(&app, &key, &[("fields", "slug")]).await.expect(200);
+    assert_eq!(all.body["posts"], json!([{"slug": "kept"}]));
+    let injected = browse(&app, &key, &[("filter", "slug:'x\\' OR 1=1 --'")]).await;
+    assert_eq!(injected.body["posts"], json!([]));
+    // The deepest nesting allowed is a filter like any other.
+    let nested = browse(
+        &app,
+        &key,
+        &[("filter", nested_ok.as_str()), ("fields", "slug")],
+    )
+    .await;
+    assert_eq!(nested.expect(200).body["posts"], json!([{"slug": "kept"}]));
+}
+
+/// Drafts, scheduled posts and pages are not posts a Ghost reader sees, however the filter
+/// asks: `status` is always `published` there, as in Ghost.
+async fn nothing_unpublished_reaches_a_ghost_reader(backend: Backend) {
+    let app = spawn(backend).await;
+    app.post_as(None, json!({"title": "Live", "status": "published"}))
+        .await;
+    app.post_as(None, json!({"title": "Draft"})).await;
+    let soon = (Utc::now() + Duration::days(2)).to_rfc3339();
+    app.post_as(
+        None,
+        json!({"title": "Soon", "status": "scheduled", "published_at": soon}),
+    )
+    .await;
+    let (_, key) = ghost_key(&app).await;
+    for filter in [
+        "status:draft",
+        "status:scheduled",
+        "status:-published",
+        "published_at:>now-1d",
+        "published_at:null",
+        "slug:[draft,soon]",
+        "slug:draft,slug:soon,status:draft",
+    ] {
+        let res = browse(&app, &key, &[("filter", filter), ("fields", "slug")]).await;
+        let body = res.expect(200).body;
+        let slugs: Vec<&str> = body["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["slug"].as_str().unwrap())
+            .collect();
+        assert!(slugs.iter().all(|s| *s == "live"), "{filter}: {slugs:?}");
+    }
+    for slug in ["draft", "soon"] {
+        let path = format!("{GHOST_API}/posts/slug/{slug}/?key={key}");
+        let res = app.get(&path, None).await;
+        assert_eq!(res.status, 404, "{slug}");
+        assert_eq!(res.body["errors"][0]["type"], "NotFoundError");
+    }
+}
+
+/// A revoked key is refused with Ghost's error once the second a good key is remembered
+/// for has passed, and an integration key never reads.
+async fn a_revoked_key_stops_reading_within_a_second(backend: Backend) {
+    let app = spawn(backend).await;
+    let (id, key) = ghost_key(&app).await;
+    let path = format!("{GHOST_API}/posts/?key={key}");
+    app.get(&path, None).await.expect(200);
+    app.delete(&format!("{KEYS}/{id}"), Some(&app.owner_token))
+        .await
+        .expect(204);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let refused = app.get(&path, None).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.body["errors"][0]["code"], "UNKNOWN_CONTENT_API_KEY");
+    let (_, integration) = app
+        .key(json!({"name": "sync", "kind": "integration", "role": "editor"}))
+        .await;
+    let wrong_kind = app
+        .get(&format!("{GHOST_API}/posts/?key={integration}"), None)
+        .await;
+    assert_eq!(wrong_kind.status, 401);
+    assert_eq!(wrong_kind.body["errors"][0]["code"], "INVALID_API_KEY_TYPE");
+    // Ghost's format is for content keys only: Ghost's Content API is read-only.
+    let refused = app
+        .post(
+            KEYS,
+            Some(&app.owner_token),
+            json!({"name": "x", "kind": "integration", "role": "editor", "format": "ghost"}),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
 }
