@@ -43,20 +43,38 @@ pub const PATHS: [&str; 19] = [
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    let mut scope = web::scope(PREFIX);
+    for collection in [
+        Collection::Posts(PostKind::Post),
+        Collection::Posts(PostKind::Page),
+        Collection::Named(Named::Authors),
+        Collection::Named(Named::Tags),
+    ] {
+        let path = collection.path();
+        scope = scope
+            .route(
+                &format!("/{path}/"),
+                read().to(move |req: HttpRequest, db: web::Data<Db>| browse(req, db, collection)),
+            )
+            .route(
+                &format!("/{path}/slug/{{slug}}/"),
+                read().to(
+                    move |req: HttpRequest, db: web::Data<Db>, slug: web::Path<String>| async move {
+                        one(req, db, collection, Key::Slug(&slug)).await
+                    },
+                ),
+            )
+            .route(
+                &format!("/{path}/{{id}}/"),
+                read().to(
+                    move |req: HttpRequest, db: web::Data<Db>, id: web::Path<String>| async move {
+                        one(req, db, collection, id_of(&id)?).await
+                    },
+                ),
+            );
+    }
     cfg.service(
-        web::scope(PREFIX)
-            .route("/posts/", read().to(browse_posts))
-            .route("/posts/slug/{slug}/", read().to(post_by_slug))
-            .route("/posts/{id}/", read().to(post_by_id))
-            .route("/pages/", read().to(browse_pages))
-            .route("/pages/slug/{slug}/", read().to(page_by_slug))
-            .route("/pages/{id}/", read().to(page_by_id))
-            .route("/authors/", read().to(browse_authors))
-            .route("/authors/slug/{slug}/", read().to(author_by_slug))
-            .route("/authors/{id}/", read().to(author_by_id))
-            .route("/tags/", read().to(browse_tags))
-            .route("/tags/slug/{slug}/", read().to(tag_by_slug))
-            .route("/tags/{id}/", read().to(tag_by_id))
+        scope
             .route("/settings/", read().to(settings))
             .route("/tiers/", read().to(tiers))
             .route("/newsletters/", read().to(newsletters))
@@ -65,6 +83,45 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/search-index/authors/", read().to(search_authors))
             .route("/search-index/tags/", read().to(search_tags)),
     );
+}
+
+/// What a browse or read is of.
+#[derive(Clone, Copy)]
+enum Collection {
+    Posts(PostKind),
+    Named(Named),
+}
+
+impl Collection {
+    fn path(self) -> &'static str {
+        match self {
+            Collection::Posts(kind) => kind_names(kind).0,
+            Collection::Named(named) => named.names().0,
+        }
+    }
+}
+
+async fn browse(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    collection: Collection,
+) -> ApiResult<HttpResponse> {
+    match collection {
+        Collection::Posts(kind) => browse_of(req, db, kind).await,
+        Collection::Named(named) => browse_named(req, db, named).await,
+    }
+}
+
+async fn one(
+    req: HttpRequest,
+    db: web::Data<Db>,
+    collection: Collection,
+    key: Key<'_>,
+) -> ApiResult<HttpResponse> {
+    match collection {
+        Collection::Posts(kind) => read_of(req, db, kind, key).await,
+        Collection::Named(named) => read_named(req, db, named, key).await,
+    }
 }
 
 /// A route for `GET` and `HEAD` (whose body actix leaves out).
@@ -174,46 +231,6 @@ fn owned(key: Key) -> OwnedKey {
     }
 }
 
-async fn browse_posts(req: HttpRequest, db: web::Data<Db>) -> ApiResult<HttpResponse> {
-    browse_of(req, db, PostKind::Post).await
-}
-
-async fn browse_pages(req: HttpRequest, db: web::Data<Db>) -> ApiResult<HttpResponse> {
-    browse_of(req, db, PostKind::Page).await
-}
-
-async fn post_by_id(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    read_of(req, db, PostKind::Post, id_of(&id)?).await
-}
-
-async fn post_by_slug(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    slug: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    read_of(req, db, PostKind::Post, Key::Slug(&slug)).await
-}
-
-async fn page_by_id(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    read_of(req, db, PostKind::Page, id_of(&id)?).await
-}
-
-async fn page_by_slug(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    slug: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    read_of(req, db, PostKind::Page, Key::Slug(&slug)).await
-}
-
 /// Authors or tags: which, and how each is shown.
 #[derive(Clone, Copy)]
 enum Named {
@@ -307,46 +324,6 @@ async fn read_named(
     };
     let item = item.ok_or_else(|| ApiError::NotFound(missing.to_owned()))?;
     json(&view::read(resource, item))
-}
-
-async fn browse_authors(req: HttpRequest, db: web::Data<Db>) -> ApiResult<HttpResponse> {
-    browse_named(req, db, Named::Authors).await
-}
-
-async fn browse_tags(req: HttpRequest, db: web::Data<Db>) -> ApiResult<HttpResponse> {
-    browse_named(req, db, Named::Tags).await
-}
-
-async fn author_by_id(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    read_named(req, db, Named::Authors, id_of(&id)?).await
-}
-
-async fn author_by_slug(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    slug: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    read_named(req, db, Named::Authors, Key::Slug(&slug)).await
-}
-
-async fn tag_by_id(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    read_named(req, db, Named::Tags, id_of(&id)?).await
-}
-
-async fn tag_by_slug(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    slug: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    read_named(req, db, Named::Tags, Key::Slug(&slug)).await
 }
 
 async fn settings(db: web::Data<Db>) -> ApiResult<HttpResponse> {

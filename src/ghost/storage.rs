@@ -11,6 +11,7 @@ use diesel::sql_types::Text;
 
 use super::nql::{Expr, Op, Test, Value};
 use super::query::{Browse, Order};
+use crate::authors::model::Profile;
 use crate::db::fragment::{Fragment, Predicate};
 use crate::db::live::live;
 use crate::db::page::Direction;
@@ -619,18 +620,8 @@ pub struct Author {
     pub avatar_url: Option<String>,
     pub website: Option<String>,
     pub location: Option<String>,
-    pub cover_image: Option<String>,
-    pub meta_title: Option<String>,
-    pub meta_description: Option<String>,
-    pub twitter: Option<String>,
-    pub facebook: Option<String>,
-    pub mastodon: Option<String>,
-    pub bluesky: Option<String>,
-    pub threads: Option<String>,
-    pub linkedin: Option<String>,
-    pub instagram: Option<String>,
-    pub youtube: Option<String>,
-    pub tiktok: Option<String>,
+    #[diesel(embed)]
+    pub profile: Profile,
 }
 
 /// The image and social fields of `ids` that set any.
