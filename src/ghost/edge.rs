@@ -269,17 +269,22 @@ pub async fn edge(
         Err(no) => return answer(req, no.response(), version),
     };
     let operation = Operation::of(&path);
-    if let Some(db) = req.app_data::<web::Data<Db>>().cloned() {
-        let admitted = req.app_data::<web::Data<Admitted>>().cloned();
-        match admit(&db, admitted.as_ref().map(|a| a.get_ref()), key).await {
-            Ok(Ok(())) => {}
-            Ok(Err(refused)) => return answer(req, refused, version),
-            Err(err) => {
-                let mut response = as_ghost_error(req.error_response(err), operation).await;
-                let status = response.status();
-                dress(response.headers_mut(), status, read, version, None);
-                return Ok(response);
-            }
+    // Without the database no key can be checked: refused, never let through.
+    let checked = match req.app_data::<web::Data<Db>>().cloned() {
+        Some(db) => {
+            let admitted = req.app_data::<web::Data<Admitted>>().cloned();
+            admit(&db, admitted.as_ref().map(|a| a.get_ref()), key).await
+        }
+        None => Err(ApiError::internal("the database is not configured")),
+    };
+    match checked {
+        Ok(Ok(())) => {}
+        Ok(Err(refused)) => return answer(req, refused, version),
+        Err(err) => {
+            let mut response = as_ghost_error(req.error_response(err), operation).await;
+            let status = response.status();
+            dress(response.headers_mut(), status, read, version, None);
+            return Ok(response);
         }
     }
     // The latest version's address, relative (RFC 8288 resolves it against the request's):
