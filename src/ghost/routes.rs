@@ -60,7 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 &format!("/{path}/slug/{{slug}}/"),
                 read().to(
                     move |req: HttpRequest, db: web::Data<Db>, slug: web::Path<String>| async move {
-                        one(req, db, collection, Key::Slug(&slug)).await
+                        one(req, db, collection, Key::Slug(slug.into_inner())).await
                     },
                 ),
             )
@@ -68,7 +68,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 &format!("/{path}/{{id}}/"),
                 read().to(
                     move |req: HttpRequest, db: web::Data<Db>, id: web::Path<String>| async move {
-                        one(req, db, collection, id_of(&id)?).await
+                        one(req, db, collection, id_of(id.into_inner())?).await
                     },
                 ),
             );
@@ -116,7 +116,7 @@ async fn one(
     req: HttpRequest,
     db: web::Data<Db>,
     collection: Collection,
-    key: Key<'_>,
+    key: Key,
 ) -> ApiResult<HttpResponse> {
     match collection {
         Collection::Posts(kind) => read_of(req, db, kind, key).await,
@@ -138,9 +138,9 @@ fn json(body: &impl Serialize) -> ApiResult<HttpResponse> {
 
 /// An id as a read takes it: Folio's (a UUID) or Ghost's (24 hex digits, for ids kept from
 /// a Ghost site); anything else is Ghost's `422`.
-fn id_of(id: &str) -> ApiResult<Key<'_>> {
+fn id_of(id: String) -> ApiResult<Key> {
     let ghost = id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit());
-    if ghost || uuid::Uuid::try_parse(id).is_ok() {
+    if ghost || uuid::Uuid::try_parse(&id).is_ok() {
         Ok(Key::Id(id))
     } else {
         Err(ApiError::Validation(vec![FieldError::new(
@@ -187,18 +187,14 @@ async fn read_of(
     req: HttpRequest,
     db: web::Data<Db>,
     kind: PostKind,
-    key: Key<'_>,
+    key: Key,
 ) -> ApiResult<HttpResponse> {
     let shape = Shape::parse(&Params::parse(req.query_string()));
     let now = now();
-    let by = match key {
-        Key::Id(_) => ReadBy::Id,
-        Key::Slug(_) => ReadBy::Slug,
-    };
-    let owned = owned(key);
+    let by = ReadBy::from(&key);
     let (post, site) = {
         let shape = shape.clone();
-        db.run(move |conn| service::read_post(conn, kind, owned.key(), &shape, now))
+        db.run(move |conn| service::read_post(conn, kind, key, &shape, now))
             .await?
     };
     let (resource, missing) = kind_names(kind);
@@ -207,28 +203,6 @@ async fn read_of(
         resource,
         view::post(post, kind, &shape, &site.rooted(), by),
     ))
-}
-
-/// A key that can move onto the database's thread.
-enum OwnedKey {
-    Id(String),
-    Slug(String),
-}
-
-impl OwnedKey {
-    fn key(&self) -> Key<'_> {
-        match self {
-            OwnedKey::Id(id) => Key::Id(id),
-            OwnedKey::Slug(slug) => Key::Slug(slug),
-        }
-    }
-}
-
-fn owned(key: Key) -> OwnedKey {
-    match key {
-        Key::Id(id) => OwnedKey::Id(id.to_owned()),
-        Key::Slug(slug) => OwnedKey::Slug(slug.to_owned()),
-    }
 }
 
 /// Authors or tags: which, and how each is shown.
@@ -297,27 +271,23 @@ async fn read_named(
     req: HttpRequest,
     db: web::Data<Db>,
     named: Named,
-    key: Key<'_>,
+    key: Key,
 ) -> ApiResult<HttpResponse> {
     let shape = Shape::parse(&Params::parse(req.query_string()));
     let now = now();
-    let by = match key {
-        Key::Id(_) => ReadBy::Id,
-        Key::Slug(_) => ReadBy::Slug,
-    };
-    let owned = owned(key);
+    let by = ReadBy::from(&key);
     let counts = shape.counts_posts;
     let (resource, missing) = named.names();
     let item = match named {
         Named::Tags => {
             let (tag, site) = db
-                .run(move |conn| service::read_tag(conn, owned.key(), counts, now))
+                .run(move |conn| service::read_tag(conn, key, counts, now))
                 .await?;
             tag.map(|t| view::counted_tag(t, &shape, &site.rooted(), by))
         }
         Named::Authors => {
             let (author, site) = db
-                .run(move |conn| service::read_author(conn, owned.key(), counts, now))
+                .run(move |conn| service::read_author(conn, key, counts, now))
                 .await?;
             author.map(|a| view::counted_author(a, &shape, &site.rooted(), by))
         }

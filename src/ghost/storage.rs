@@ -549,9 +549,10 @@ pub struct Found<T> {
 }
 
 /// Where a read finds its one item.
-pub enum Key<'a> {
-    Id(&'a str),
-    Slug(&'a str),
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Id(String),
+    Slug(String),
 }
 
 type BoxedPosts<'a> = posts::BoxedQuery<'a, crate::db::MultiBackend>;
@@ -603,8 +604,8 @@ pub fn post(
 ) -> ApiResult<Option<PostRow>> {
     let query = live_posts(kind, None, now);
     let query = match key {
-        Key::Id(id) => query.filter(posts::id.eq(id.to_owned())),
-        Key::Slug(slug) => query.filter(posts::slug.eq(slug.to_owned())),
+        Key::Id(id) => query.filter(posts::id.eq(id)),
+        Key::Slug(slug) => query.filter(posts::slug.eq(slug)),
     };
     Ok(query.select(PostRow::as_select()).first(conn).optional()?)
 }
@@ -720,8 +721,8 @@ macro_rules! named_reads {
         pub fn $one(conn: &mut DbConn, key: Key, now: NaiveDateTime) -> ApiResult<Option<$row>> {
             let query = $list(None, now);
             let query = match key {
-                Key::Id(id) => query.filter($table::id.eq(id.to_owned())),
-                Key::Slug(slug) => query.filter($table::slug.eq(slug.to_owned())),
+                Key::Id(id) => query.filter($table::id.eq(id)),
+                Key::Slug(slug) => query.filter($table::slug.eq(slug)),
             };
             Ok(query.select(<$row>::as_select()).first(conn).optional()?)
         }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::query::{Relation, Shape};
 use super::service::{Counted, Post};
-use super::storage::{Author, Indexed};
+use super::storage::{Author, Indexed, Key};
 use crate::content::TagVisibility;
 use crate::content::anchors::ghost_html;
 use crate::posts::model::{PostKind, Visibility};
@@ -107,6 +107,15 @@ pub enum ReadBy {
     Browse,
     Id,
     Slug,
+}
+
+impl From<&Key> for ReadBy {
+    fn from(key: &Key) -> ReadBy {
+        match key {
+            Key::Id(_) => ReadBy::Id,
+            Key::Slug(_) => ReadBy::Slug,
+        }
+    }
 }
 
 impl ReadBy {
