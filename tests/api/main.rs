@@ -26,6 +26,7 @@ mod migrations;
 mod openapi;
 mod outages;
 mod pages;
+mod plans;
 mod posts;
 mod previews;
 mod revisions;

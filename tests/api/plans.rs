@@ -1,0 +1,143 @@
+//! Query plans: a page of a post list is read by walking an index and stopping at the page,
+//! never by sorting every post there is, for every reader and status a list is asked for.
+//! The SQL is the one the list really runs (caught as it runs), explained by each database.
+
+use std::sync::{Arc, Mutex};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use folio::db::{Db, DbConn};
+use folio::ids::AuthorId;
+use folio::posts::model::PostKind;
+use folio::posts::policy::ReadScope;
+use folio::posts::query::{PostListParams, PostListQuery};
+use folio::posts::storage;
+
+use crate::databases::PgDatabase;
+use crate::on_both_backends;
+use crate::support::Backend;
+
+on_both_backends!(post_lists_walk_an_index_instead_of_sorting_every_post);
+
+/// The SQL of every statement a connection runs, without its bound values.
+#[derive(Clone, Default)]
+struct Statements(Arc<Mutex<Vec<String>>>);
+
+impl Instrumentation for Statements {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let text = query.to_string();
+            let sql = text.split(" -- binds:").next().unwrap_or_default();
+            self.0.lock().unwrap().push(sql.to_owned());
+        }
+    }
+}
+
+/// The statement that reads the page of `query` as `scope` may see it.
+fn page_statement(conn: &mut DbConn, scope: &ReadScope, query: &str) -> String {
+    let seen = Statements::default();
+    conn.set_instrumentation(seen.clone());
+    let params: PostListParams = serde_urlencoded::from_str(query).expect("list parameters");
+    let cursors = folio::http::cursor::CursorKey::derive(b"test");
+    let cursors =
+        folio::http::cursor::Cursors::new(actix_web::web::Data::new(cursors), "/api/v1/posts", "");
+    let list = PostListQuery::parse(params, &cursors).expect("a valid list");
+    storage::list(conn, PostKind::Post, scope, &list, folio::db::now()).expect("the list");
+    let statements = seen.0.lock().unwrap().clone();
+    statements
+        .into_iter()
+        .find(|sql| sql.contains("LIMIT") && !sql.contains("COUNT"))
+        .unwrap_or_else(|| panic!("no page was read for {query}"))
+}
+
+#[derive(QueryableByName)]
+struct SqlitePlan {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PgPlan {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// How the database would run `sql`, one step a line. PostgreSQL's plan is the generic one
+/// (made without the bound values, as for any values), with sorting made the last resort, so
+/// a sort shows only where no index gives the order.
+fn plan(conn: &mut DbConn, sql: &str) -> Vec<String> {
+    match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<SqlitePlan>(c)
+            .expect("a plan")
+            .into_iter()
+            .map(|p| p.detail)
+            .collect(),
+        DbConn::Postgres(c) => {
+            let params = (1..)
+                .take_while(|n| sql.contains(&format!("${n}")))
+                .map(|_| "NULL")
+                .collect::<Vec<_>>()
+                .join(", ");
+            c.batch_execute(&format!(
+                "SET plan_cache_mode = force_generic_plan; SET enable_sort = off; \
+                 DEALLOCATE ALL; PREPARE page AS {sql}"
+            ))
+            .expect("the page's statement prepares");
+            diesel::sql_query(format!("EXPLAIN EXECUTE page({params})"))
+                .load::<PgPlan>(c)
+                .expect("a plan")
+                .into_iter()
+                .map(|p| p.line)
+                .collect()
+        }
+    }
+}
+
+fn sorts(plan: &[String]) -> bool {
+    plan.iter().any(|line| {
+        let step = line.trim_start().trim_start_matches("-> ");
+        line.contains("USE TEMP B-TREE FOR ORDER BY")
+            || step.starts_with("Sort")
+            || step.starts_with("Incremental Sort")
+    })
+}
+
+async fn post_lists_walk_an_index_instead_of_sorting_every_post(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (_pg, url) = match backend {
+        Backend::Sqlite => (
+            None,
+            dir.path().join("plans.db").to_str().unwrap().to_owned(),
+        ),
+        Backend::Postgres => {
+            let (db, url) = PgDatabase::create_empty();
+            (Some(db), url)
+        }
+    };
+    let db = Db::connect(&url, 1, std::time::Duration::from_secs(30)).unwrap();
+    db.migrate().unwrap();
+    let mut conn = db.conn().unwrap();
+    let conn = &mut *conn;
+    let contributor = ReadScope::LiveAndOwn(AuthorId::from("a1".to_owned()));
+    for (scope, query) in [
+        // Anonymous readers and content keys.
+        (ReadScope::Live, "limit=15"),
+        (ReadScope::Live, "limit=15&page=3"),
+        // Staff: every status, drafts (undated) first.
+        (ReadScope::All, "limit=15"),
+        (ReadScope::All, "limit=15&page=3"),
+        (ReadScope::All, "limit=15&status=published"),
+        (ReadScope::All, "limit=15&status=scheduled"),
+        (contributor, "limit=15"),
+    ] {
+        let sql = page_statement(conn, &scope, query);
+        let plan = plan(conn, &sql);
+        assert!(
+            !sorts(&plan),
+            "{backend:?}: the page of `{query}` for {scope:?} sorts every post:\n{}\n{sql}",
+            plan.join("\n")
+        );
+    }
+}
