@@ -16,7 +16,7 @@ use super::model::{
     BylineRow, PostChanges, PostKind, PostMeta, PostRecord, PostRow, PostStatus, PostTagRow,
 };
 use super::policy::ReadScope;
-use super::query::{PostListQuery, PostSort};
+use super::query::{PostListQuery, PostShape, PostSort};
 use super::search::Search;
 use crate::db::keyset::{self, KeyBound};
 use crate::db::live::live;
@@ -37,6 +37,82 @@ fn columns() -> <PostRow as Selectable<MultiBackend>>::SelectExpression {
 }
 
 type Condition = keyset::Condition<posts::table>;
+
+type Body = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Text>>;
+
+/// A body column, or an empty text in its place when the answer leaves it out.
+fn body<C>(column: C, sent: bool) -> Body
+where
+    C: BoxableExpression<posts::table, MultiBackend, SqlType = Text> + 'static,
+{
+    if sent {
+        Box::new(column)
+    } else {
+        Box::new(sql::<Text>("''"))
+    }
+}
+
+/// The columns of [`PostRow`] in its order, a body replaced by [`body`].
+type ShapedColumns = (
+    posts::id,
+    posts::kind,
+    posts::uuid,
+    posts::slug,
+    posts::title,
+    Body,
+    Body,
+    Body,
+    posts::custom_excerpt,
+    posts::excerpt,
+    posts::reading_time,
+    posts::feature_image,
+    posts::featured,
+    posts::status,
+    posts::visibility,
+    posts::published_at,
+    posts::meta_title,
+    posts::meta_description,
+    posts::canonical_url,
+    posts::codeinjection_head,
+    posts::codeinjection_foot,
+    posts::custom_template,
+    posts::created_at,
+    posts::updated_at,
+    posts::version,
+);
+
+/// The columns of [`PostRow`], with only the bodies `shape` sends: a list never reads a body
+/// it does not send (PostgreSQL would otherwise fetch and decompress all three for every
+/// row, and both databases copy each out). A body left out reads as empty in the row.
+fn columns_for(shape: &PostShape) -> ShapedColumns {
+    (
+        posts::id,
+        posts::kind,
+        posts::uuid,
+        posts::slug,
+        posts::title,
+        body(posts::markdown, shape.markdown),
+        body(posts::html, shape.html),
+        body(posts::plaintext, shape.plaintext),
+        posts::custom_excerpt,
+        posts::excerpt,
+        posts::reading_time,
+        posts::feature_image,
+        posts::featured,
+        posts::status,
+        posts::visibility,
+        posts::published_at,
+        posts::meta_title,
+        posts::meta_description,
+        posts::canonical_url,
+        posts::codeinjection_head,
+        posts::codeinjection_foot,
+        posts::custom_template,
+        posts::created_at,
+        posts::updated_at,
+        posts::version,
+    )
+}
 
 /// Narrows `query` to the posts `scope` allows at `now`.
 fn visible(query: BoxedPosts, scope: &ReadScope, now: NaiveDateTime) -> BoxedPosts {
@@ -377,7 +453,7 @@ pub fn list(
             };
             Ok(order
                 .apply(query)
-                .select((columns(), score))
+                .select((columns_for(&list.shape), score))
                 .limit(window.limit)
                 .offset(window.offset)
                 .load::<(PostRow, Option<f64>)>(conn)?)
