@@ -152,6 +152,47 @@ pub struct Db {
     /// queueing for a blocking thread included).
     checkout_timeout: Duration,
     reachable: Arc<Reachability>,
+    writers: Arc<Writers>,
+}
+
+/// The writers of one SQLite database in this process, let in one at a time in the order
+/// they came. SQLite's own wait for the file lock polls with growing sleeps, so a writer that
+/// came first could sleep through every chance while later ones took the lock: medians of
+/// 25 ms with tails of seconds. Queued here, a writer waits for those ahead of it and no
+/// longer; the file lock (and its busy timeout) still orders this process against others.
+#[derive(Debug, Default)]
+struct Writers(parking_lot::FairMutex<()>);
+
+thread_local! {
+    /// The writers' queue of the database whose connection this thread holds, and until when
+    /// the request may wait in it: set by [`Db::run`] for the work it runs.
+    static QUEUE: std::cell::RefCell<Option<(Arc<Writers>, Instant)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Sets the thread's [`QUEUE`] while it lives.
+struct InQueue;
+
+impl InQueue {
+    fn enter(writers: Arc<Writers>, deadline: Instant) -> InQueue {
+        QUEUE.set(Some((writers, deadline)));
+        InQueue
+    }
+}
+
+impl Drop for InQueue {
+    fn drop(&mut self) {
+        QUEUE.set(None);
+    }
+}
+
+/// What a writer that waited its whole time in the queue is told: what SQLite says when its
+/// busy timeout runs out, which answers `503` (see `error`).
+fn still_locked() -> diesel::result::Error {
+    diesel::result::Error::DatabaseError(
+        diesel::result::DatabaseErrorKind::Unknown,
+        Box::new("database is locked".to_owned()),
+    )
 }
 
 /// Counts the SQL statements a pool's connections run, so that tests can hold the number
@@ -184,13 +225,14 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Prepare {
             // connection keeps a page cache of its own (2 MB by default, 32 MB for a pool of
             // 16, most of the server's memory): 256 KB holds the hot index pages, and the rest
             // comes from the operating system's cache of the file, which all connections
-            // share. `search_scores` is where a search ranks its matches (`posts::storage`);
+            // share. Once a checkpoint has emptied the write-ahead log, it is cut back to
+            // 64 MB, so a burst of writes does not leave it large for good. `search_scores` is where a search ranks its matches (`posts::storage`);
             // being temporary, it is the connection's own, and writing it takes no lock on the
             // file.
             conn.batch_execute(&format!(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; PRAGMA cache_size = -256; \
-                 PRAGMA temp_store = MEMORY; \
+                 PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864; \
                  CREATE TEMP TABLE IF NOT EXISTS search_scores \
                  (rowid INTEGER PRIMARY KEY, score REAL NOT NULL);",
                 self.busy_timeout_ms
@@ -239,6 +281,7 @@ impl Db {
             statements,
             checkout_timeout,
             reachable,
+            writers: Arc::default(),
         })
     }
 
@@ -315,7 +358,9 @@ impl Db {
         }
         let deadline = Instant::now() + self.checkout_timeout;
         let (pool, reachable) = (self.pool.clone(), self.reachable.clone());
+        let writers = (self.backend == Backend::Sqlite).then(|| self.writers.clone());
         actix_web::web::block(move || {
+            let _queue = writers.map(|w| InQueue::enter(w, deadline));
             let wait = deadline.saturating_duration_since(Instant::now());
             let conn = if wait.is_zero() {
                 pool.try_get()
@@ -399,6 +444,17 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // Held until the transaction ends, when this thread's database has a writers' queue.
+    let queue = QUEUE.with_borrow(Clone::clone);
+    let _turn = match (&*conn, &queue) {
+        (DbConn::Sqlite(_), Some((writers, deadline))) => Some(
+            writers
+                .0
+                .try_lock_until(*deadline)
+                .ok_or_else(still_locked)?,
+        ),
+        _ => None,
+    };
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
