@@ -2,6 +2,8 @@
 //!
 //! - `seed` fills a Folio database with a realistic generated dataset;
 //! - `ceiling` serves a captured response from memory, the upper bound Folio is compared to;
+//! - `render-ceiling` answers the list from the database with one prepared statement, the
+//!   least work any correct implementation must do, the second bound Folio is compared to;
 //! - `markdown` times rendering pathological Markdown at growing sizes;
 //! - `revisions` measures what a post's history costs on disk;
 //! - `media` measures uploads, variants, serving files and memory on a running `folio serve`.
@@ -9,6 +11,7 @@
 mod ceiling;
 mod markdown;
 mod media;
+mod render_ceiling;
 mod revisions;
 mod rng;
 mod seed;
@@ -32,6 +35,8 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Serve one captured response body from memory for every GET.
     Ceiling(ceiling::CeilingArgs),
+    /// Answer the list of 15 from the database with one prepared statement, as Folio's JSON.
+    RenderCeiling(render_ceiling::RenderCeilingArgs),
     /// Receive webhook deliveries and note when each post's `post.added` arrived.
     Sink(sink::SinkArgs),
     /// Time rendering families of pathological Markdown at growing sizes.
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Seed(args) => seed::run(args),
         Command::Ceiling(args) => ceiling::run(args),
+        Command::RenderCeiling(args) => render_ceiling::run(args),
         Command::Sink(args) => sink::run(args),
         Command::Markdown(args) => markdown::run(args),
         Command::Revisions(args) => revisions::run(args),
