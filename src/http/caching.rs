@@ -3,8 +3,6 @@
 //! Modified` for a matching `If-None-Match` or `If-Modified-Since`, and `Cache-Control` that
 //! lets shared caches keep anonymous reads and nothing else.
 
-use std::hash::{DefaultHasher, Hasher};
-
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, EntityTag, HeaderMap, HeaderValue, HttpDate};
@@ -77,9 +75,9 @@ const PRIVATE: &str = "private, no-store";
 /// the tag still works in `If-Match`), and a hash of the bytes, which also changes when
 /// embedded authors or tags change, or a scheduled post goes live.
 fn entity_tag(version: Option<&str>, body: &[u8]) -> EntityTag {
-    let mut hasher = DefaultHasher::new();
-    hasher.write(body);
-    let hash = hasher.finish();
+    // xxh3: some twenty times the speed of the standard library's SipHash over a list's
+    // quarter megabyte, and the same value in every instance and every release.
+    let hash = xxhash_rust::xxh3::xxh3_64(body);
     match version {
         Some(v) => EntityTag::new_strong(format!("{v}-{hash:016x}")),
         None => EntityTag::new_strong(format!("{hash:016x}")),

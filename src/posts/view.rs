@@ -260,6 +260,16 @@ macro_rules! post_view {
                     _ => self.changed_at,
                 }
             }
+
+            /// The bodies, a little more for what escaping adds, and the rest of the fields.
+            fn size_hint(&self) -> usize {
+                let bodies = [&self.html, &self.markdown, &self.plaintext]
+                    .into_iter()
+                    .flatten()
+                    .map(String::len)
+                    .sum::<usize>();
+                bodies + bodies / 8 + self.excerpt.len() + 2048
+            }
         }
     };
 }
