@@ -186,7 +186,12 @@ pub fn fetch<R>(
                 after: None,
                 reversed: false,
             };
-            let rows = load(conn, window)?;
+            // A page past the end has nothing on it: no need to walk there to find out.
+            let rows = if offset < total {
+                load(conn, window)?
+            } else {
+                Vec::new()
+            };
             let more_after = offset.saturating_add(rows.len() as i64) < total;
             let meta = PageMeta {
                 total: Some(total),

@@ -277,8 +277,8 @@ struct Order<'a> {
     /// The keys, the tie-break by id last.
     keys: Vec<(PostSort, Direction)>,
     search: Option<&'a Search>,
-    /// Whether every post that can match has a date: then drafts need no rank of their own,
-    /// and the list can walk the live-posts index.
+    /// Whether the list is of live posts only: then drafts need no rank of their own, and the
+    /// list can walk the live posts' index.
     all_dated: bool,
     backend: Backend,
 }
@@ -414,11 +414,9 @@ pub fn list(
 ) -> ApiResult<(Vec<PostRecord>, PageMeta)> {
     let backend = conn.backend();
     let search = list.search.as_ref();
-    let all_dated = *scope == ReadScope::Live
-        || matches!(
-            list.status,
-            Some(PostStatus::Published | PostStatus::Scheduled)
-        );
+    // Live posts are walked in the live posts' index, by date; every other list of the
+    // staff's (scheduled posts too) in theirs, drafts first whether or not there are any.
+    let all_dated = *scope == ReadScope::Live || list.status == Some(PostStatus::Published);
     let order = |reversed| Order {
         keys: page::oriented(&list.sort, reversed),
         search,

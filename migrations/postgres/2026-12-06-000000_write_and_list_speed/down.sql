@@ -21,4 +21,5 @@ ALTER TABLE posts ADD COLUMN search tsvector GENERATED ALWAYS AS (
     )
 ) STORED;
 CREATE INDEX posts_search_idx ON posts USING GIN (search);
+CREATE INDEX posts_all_idx ON posts (kind, published_at DESC, created_at DESC, id DESC);
 DROP INDEX posts_staff_idx;
