@@ -246,6 +246,63 @@ impl PostChanges {
             && codeinjection_foot.is_none()
             && custom_template.is_none()
     }
+
+    /// `row` as this change leaves it at `version`, changed `at`: what the database holds
+    /// after the update, known without reading the row back (its bodies would come along).
+    pub fn applied_to(self, mut row: PostRow, version: i64, at: NaiveDateTime) -> PostRow {
+        let PostChanges {
+            slug,
+            title,
+            markdown,
+            html,
+            plaintext,
+            custom_excerpt,
+            excerpt,
+            reading_time,
+            feature_image,
+            featured,
+            status,
+            visibility,
+            published_at,
+            meta_title,
+            meta_description,
+            canonical_url,
+            codeinjection_head,
+            codeinjection_foot,
+            custom_template,
+        } = self;
+        macro_rules! set {
+            ($($field:ident),*) => {
+                $(if let Some(value) = $field {
+                    row.$field = value;
+                })*
+            };
+        }
+        set!(
+            slug,
+            title,
+            markdown,
+            html,
+            plaintext,
+            custom_excerpt,
+            excerpt,
+            reading_time,
+            feature_image,
+            featured,
+            status,
+            visibility,
+            published_at,
+            meta_title,
+            meta_description,
+            canonical_url,
+            codeinjection_head,
+            codeinjection_foot,
+            custom_template
+        );
+        row.version = version;
+        row.updated_at = at;
+        row
+    }
 }
 
 /// An author as embedded in a post (the byline), with the post it belongs to.

@@ -149,9 +149,8 @@ pub fn publish_due(
         };
         let row = storage::update(
             conn,
-            id,
-            record.row.version,
-            &changes,
+            &record.row,
+            changes,
             None,
             &storage::Relations::default(),
             now,
@@ -428,15 +427,7 @@ fn apply(
     }
     let shows_other_media =
         changes.markdown.is_some() || changes.feature_image.is_some() || meta.is_some();
-    let row = storage::update(
-        conn,
-        &id,
-        current.row.version,
-        &changes,
-        meta.as_ref(),
-        &relations,
-        now,
-    )?;
+    let row = storage::update(conn, &current.row, changes, meta.as_ref(), &relations, now)?;
     let record = PostRecord {
         row,
         meta: meta.unwrap_or_else(|| current.meta.clone()),

@@ -914,27 +914,28 @@ fn write_meta(conn: &mut DbConn, post_id: &PostId, meta: &PostMeta) -> QueryResu
     Ok(())
 }
 
-/// Applies `changes` (and new image and social fields, and new links, when given) to the post
-/// at `version`, and counts a new version. Run inside a write transaction.
+/// Applies `changes` (and new image and social fields, and new links, when given) to
+/// `current`, unless its version moved meanwhile, and counts a new version; answers the row
+/// as it now is. Run inside a write transaction.
 pub fn update(
     conn: &mut DbConn,
-    id: &PostId,
-    version: i64,
-    changes: &PostChanges,
+    current: &PostRow,
+    changes: PostChanges,
     meta: Option<&PostMeta>,
     relations: &Relations,
     now: NaiveDateTime,
 ) -> ApiResult<PostRow> {
-    let row = diesel::update(posts::table.find(id).filter(posts::version.eq(version)))
+    let (id, version) = (&current.id, current.version);
+    let updated = diesel::update(posts::table.find(id).filter(posts::version.eq(version)))
         .set((
-            changes,
+            &changes,
             posts::version.eq(version + 1),
             posts::updated_at.eq(now),
         ))
-        .returning(columns())
-        .get_result(conn)
-        .optional()?
-        .ok_or_else(stale)?;
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(stale());
+    }
     if let Some(meta) = meta {
         write_meta(conn, id, meta)?;
     }
@@ -946,7 +947,7 @@ pub fn update(
         diesel::delete(posts_tags::table.filter(posts_tags::post_id.eq(id))).execute(conn)?;
         link_tags(conn, id, tags)?;
     }
-    Ok(row)
+    Ok(changes.applied_to(current.clone(), version + 1, now))
 }
 
 /// Deletes the post; its bylines and tag links go with it.
