@@ -260,16 +260,35 @@ async fn the_index_follows_every_write(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(search(&app, "beta mangos", "", None).await.0, ["p"]);
+
+    // A retitle alone: the old title's words go, the text stays found, and both the new
+    // title and the text still hold their phrases.
+    let changed = app
+        .patch(
+            &path,
+            owner,
+            &changed.etag(),
+            json!({"title": "Gamma kiwis report"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(search(&app, "beta", "", None).await.1, 0);
+    assert_eq!(search(&app, "\"gamma kiwis\"", "", None).await.0, ["p"]);
+    assert_eq!(
+        search(&app, "\"about mangos\" report", "", None).await.0,
+        ["p"]
+    );
+
     let unpublished = app
         .patch(&path, owner, &changed.etag(), json!({"status": "draft"}))
         .await
         .expect(200);
-    assert_eq!(search(&app, "beta", "", None).await.1, 0);
-    assert_eq!(search(&app, "beta", "", owner).await.0, ["p"]);
+    assert_eq!(search(&app, "gamma", "", None).await.1, 0);
+    assert_eq!(search(&app, "gamma", "", owner).await.0, ["p"]);
     assert_eq!(unpublished.body["status"], "draft");
 
     app.delete(&path, owner).await.expect(204);
-    assert_eq!(search(&app, "beta", "", owner).await, (vec![], 0));
+    assert_eq!(search(&app, "gamma", "", owner).await, (vec![], 0));
 }
 
 async fn anonymous_readers_never_find_drafts(backend: Backend) {
