@@ -137,10 +137,11 @@ pub struct PostListParams {
     /// Only posts published before this time.
     pub published_before: Option<DateTime<Utc>>,
     /// Full-text search in the title, excerpt and text, best matches first (unless `sort` is
-    /// given). Every word must occur, ignoring case; the last one may be the start of a word
-    /// (`datab` finds `database`); `"quoted words"` must occur together and in that order.
-    /// Only letters and digits count: anything else just separates words, and at least one
-    /// letter or digit is needed. Up to 16 words are used.
+    /// given): words in the title, then in the excerpt; posts that have them only in their
+    /// text follow, newest first. Every word must occur, ignoring case; the last one may be
+    /// the start of a word (`datab` finds `database`); `"quoted words"` must occur together
+    /// and in that order. Only letters and digits count: anything else just separates words,
+    /// and at least one letter or digit is needed. Up to 16 words are used.
     #[param(
         min_length = 1,
         max_length = 200,

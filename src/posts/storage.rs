@@ -154,7 +154,7 @@ fn score_matches(conn: &mut DbConn, search: &Search) -> ApiResult<()> {
     diesel::sql_query("DELETE FROM temp.search_scores").execute(conn)?;
     diesel::sql_query(
         "INSERT INTO temp.search_scores (rowid, score) \
-         SELECT rowid, -bm25(posts_fts, 5.0, 2.0, 1.0) FROM posts_fts WHERE posts_fts MATCH ?",
+         SELECT rowid, -bm25(posts_fts, 5.0, 2.0, 0.0) FROM posts_fts WHERE posts_fts MATCH ?",
     )
     .bind::<Text, _>(search.fts5())
     .execute(conn)?;
@@ -163,9 +163,12 @@ fn score_matches(conn: &mut DbConn, search: &Search) -> ApiResult<()> {
 
 type Score = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Double>>;
 
-/// How well a post matches `search`, higher is better. Both engines weigh a word in the title
-/// over one in the excerpt over one in the text, alike: `ts_rank`'s default weights for A, B
-/// and C are 1.0, 0.4 and 0.2, and bm25 is given 5, 2 and 1.
+/// How well a post matches `search`, higher is better. Both engines judge it alike, by the
+/// title and the excerpt, a word in the title over one in the excerpt (`ts_rank`'s default
+/// weights for A and B are 1.0 and 0.4; bm25 is given 5 and 2); the text decides whether a
+/// post matches, not its place, so the posts found only in their text tie, and follow by
+/// date. Weighing the text too made PostgreSQL read every match's whole vector, as large as
+/// its text, for one page (see the search_cost migration).
 fn score(search: &Search, backend: Backend) -> Score {
     match backend {
         // Kept by `score_matches`, negated there: bm25 is lower for better matches.
@@ -173,9 +176,9 @@ fn score(search: &Search, backend: Backend) -> Score {
             "(SELECT score FROM temp.search_scores WHERE rowid = posts.rowid)",
         )),
         Backend::Postgres => Box::new(
-            sql::<Double>("ts_rank(posts.search, to_tsquery('simple', ")
+            sql::<Double>("coalesce((SELECT ts_rank(r.rank, to_tsquery('simple', ")
                 .bind::<Text, _>(search.tsquery())
-                .sql("))::float8"),
+                .sql(")) FROM post_search_ranks r WHERE r.post_id = posts.id), 0)::float8"),
         ),
     }
 }

@@ -154,6 +154,18 @@ async fn content_written_before_pages_survives_the_upgrade(backend: Backend) {
             .n;
         assert_eq!(on, 1, "foreign keys are on again after the rebuild");
     }
+    if let DbConn::Postgres(pg) = conn {
+        // Ranks come from a vector of each post's title and excerpt, made for the posts
+        // that were there when it came (see the search_cost migration).
+        let ranked: i64 = diesel::sql_query(
+            "SELECT count(*) AS n FROM post_search_ranks r JOIN posts p ON p.id = r.post_id \
+             WHERE r.rank @@ to_tsquery('simple', 'winter')",
+        )
+        .get_result::<Count>(pg)
+        .unwrap()
+        .n;
+        assert_eq!(ranked, 1, "the old post has its rank vector");
+    }
     assert_eq!(
         folio::site::load_settings(conn).unwrap().0,
         folio::site::SiteSettings::default(),

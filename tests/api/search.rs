@@ -10,6 +10,7 @@ use crate::support::{Backend, id, slugs, spawn};
 on_both_backends!(
     finds_words_in_title_excerpt_and_text,
     a_title_match_ranks_above_a_text_match,
+    the_text_decides_a_match_and_not_its_place,
     quoted_words_must_occur_as_a_phrase,
     the_last_bare_word_is_a_prefix,
     hostile_input_is_a_plain_search_or_a_400,
@@ -120,6 +121,32 @@ async fn a_title_match_ranks_above_a_text_match(backend: Backend) {
     assert_eq!(
         search(&app, "databases", "", None).await.0,
         ["in-title", "in-text"]
+    );
+}
+
+async fn the_text_decides_a_match_and_not_its_place(backend: Backend) {
+    let app = spawn(backend).await;
+    // Oldest first: the word often in the text, once in the text, once in the excerpt.
+    let mut often = published(
+        "often",
+        "Notes",
+        "Kale, kale and kale: kale everywhere, kale all winter.",
+        5,
+    );
+    often["custom_excerpt"] = json!("A summary.");
+    app.post_as(None, often).await;
+    let mut in_excerpt = published("in-excerpt", "More notes", "Nothing to see.", 4);
+    in_excerpt["custom_excerpt"] = json!("All about kale.");
+    app.post_as(None, in_excerpt).await;
+    let mut once = published("once", "Other notes", "There was kale once.", 2);
+    once["custom_excerpt"] = json!("A summary.");
+    app.post_as(None, once).await;
+
+    // The excerpt's match leads; the text's matches tie, however often the word occurs,
+    // and follow newest first.
+    assert_eq!(
+        search(&app, "kale", "", None).await,
+        (strings(&["in-excerpt", "once", "often"]), 3)
     );
 }
 

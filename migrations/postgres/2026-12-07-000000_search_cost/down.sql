@@ -1,3 +1,8 @@
+DROP TRIGGER posts_rank_update ON posts;
+DROP TRIGGER posts_rank_insert ON posts;
+DROP FUNCTION posts_keep_rank();
+DROP TABLE post_search_ranks;
+DROP FUNCTION posts_rank_vector(TEXT, TEXT);
 CREATE OR REPLACE FUNCTION posts_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT'
