@@ -1,2 +1,3 @@
--- PostgreSQL only (its search vector's trigger); SQLite's index has no such trigger to change.
+-- PostgreSQL only: its search vector's trigger and its rank vectors. SQLite ranks from its FTS5
+-- index, which holds what that needs.
 SELECT 1;
