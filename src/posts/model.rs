@@ -203,82 +203,13 @@ pub struct PostChanges {
     pub custom_template: Option<Option<String>>,
 }
 
-impl PostChanges {
-    pub fn is_empty(&self) -> bool {
-        let PostChanges {
-            slug,
-            title,
-            markdown,
-            html,
-            plaintext,
-            custom_excerpt,
-            excerpt,
-            reading_time,
-            feature_image,
-            featured,
-            status,
-            visibility,
-            published_at,
-            meta_title,
-            meta_description,
-            canonical_url,
-            codeinjection_head,
-            codeinjection_foot,
-            custom_template,
-        } = self;
-        slug.is_none()
-            && title.is_none()
-            && markdown.is_none()
-            && html.is_none()
-            && plaintext.is_none()
-            && custom_excerpt.is_none()
-            && excerpt.is_none()
-            && reading_time.is_none()
-            && feature_image.is_none()
-            && featured.is_none()
-            && status.is_none()
-            && visibility.is_none()
-            && published_at.is_none()
-            && meta_title.is_none()
-            && meta_description.is_none()
-            && canonical_url.is_none()
-            && codeinjection_head.is_none()
-            && codeinjection_foot.is_none()
-            && custom_template.is_none()
-    }
-
-    /// `row` as this change leaves it at `version`, changed `at`: what the database holds
-    /// after the update, known without reading the row back (its bodies would come along).
-    pub fn applied_to(self, mut row: PostRow, version: i64, at: NaiveDateTime) -> PostRow {
-        let PostChanges {
-            slug,
-            title,
-            markdown,
-            html,
-            plaintext,
-            custom_excerpt,
-            excerpt,
-            reading_time,
-            feature_image,
-            featured,
-            status,
-            visibility,
-            published_at,
-            meta_title,
-            meta_description,
-            canonical_url,
-            codeinjection_head,
-            codeinjection_foot,
-            custom_template,
-        } = self;
-        macro_rules! set {
-            ($($field:ident),*) => {
-                $(if let Some(value) = $field {
-                    row.$field = value;
-                })*
-            };
-        }
-        set!(
+/// Hands every field of [`PostChanges`] to the macro `$then`, after `$args`: for the methods
+/// that treat each field alike. They destructure the struct by these names, so a field added
+/// to it and not here does not compile.
+macro_rules! each_post_change {
+    ($then:ident!($($args:tt)*)) => {
+        $then!(
+            $($args)*;
             slug,
             title,
             markdown,
@@ -298,7 +229,33 @@ impl PostChanges {
             codeinjection_head,
             codeinjection_foot,
             custom_template
-        );
+        )
+    };
+}
+
+impl PostChanges {
+    pub fn is_empty(&self) -> bool {
+        macro_rules! none {
+            ($changes:expr; $($field:ident),*) => {{
+                let PostChanges { $($field),* } = $changes;
+                true $(&& $field.is_none())*
+            }};
+        }
+        each_post_change!(none!(self))
+    }
+
+    /// `row` as this change leaves it at `version`, changed `at`: what the database holds
+    /// after the update, known without reading the row back (its bodies would come along).
+    pub fn applied_to(self, mut row: PostRow, version: i64, at: NaiveDateTime) -> PostRow {
+        macro_rules! set {
+            ($changes:expr, $row:ident; $($field:ident),*) => {{
+                let PostChanges { $($field),* } = $changes;
+                $(if let Some(value) = $field {
+                    $row.$field = value;
+                })*
+            }};
+        }
+        each_post_change!(set!(self, row));
         row.version = version;
         row.updated_at = at;
         row
