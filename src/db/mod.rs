@@ -444,6 +444,26 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // Inside a transaction already (a service called from another one's transaction), `f`
+    // runs in a savepoint of it: the outer one holds the writers' turn and the write lock,
+    // and only its own commit makes the work visible, so only it may wake the workers.
+    if conn_in_transaction(conn) {
+        <DbConn as Connection>::TransactionManager::begin_transaction(conn)?;
+        return match f(conn) {
+            Ok(value) => {
+                <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+                Ok(value)
+            }
+            Err(err) => {
+                if let Err(rollback) =
+                    <DbConn as Connection>::TransactionManager::rollback_transaction(conn)
+                {
+                    tracing::warn!(%rollback, "a failed savepoint could not be rolled back");
+                }
+                Err(err)
+            }
+        };
+    }
     // Held until the transaction ends, when this thread's database has a writers' queue.
     let queue = QUEUE.with_borrow(Clone::clone);
     let _turn = match (&*conn, &queue) {

@@ -344,6 +344,8 @@ async fn a_refused_or_rolled_back_write_sends_nothing(backend: Backend) {
             };
             let input = folio::posts::input::NewPostInput::draft("Ghost", "boo");
             let editorial = folio::posts::service::Editorial::new(folio::posts::view::public);
+            // The service's own transaction runs inside this one, as a savepoint.
+            let mut created = false;
             let outcome: Result<(), folio::error::ApiError> =
                 folio::db::write_transaction(conn, |conn| {
                     folio::posts::service::create(
@@ -353,15 +355,16 @@ async fn a_refused_or_rolled_back_write_sends_nothing(backend: Backend) {
                         input,
                         editorial,
                     )?;
+                    created = true;
                     Err(folio::error::ApiError::Conflict(
                         "rolled back on purpose".into(),
                     ))
                 });
-            Ok(outcome.is_err())
+            Ok((created, outcome.is_err()))
         })
         .await
         .unwrap();
-    assert!(rolled_back);
+    assert_eq!(rolled_back, (true, true), "created, then rolled back");
     app.patch_body(&path, owner, json!({"title": "Marker", "version": 1}))
         .await
         .expect(200);
