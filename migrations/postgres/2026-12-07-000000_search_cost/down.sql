@@ -24,3 +24,4 @@ BEGIN
     RETURN NEW;
 END
 $$;
+DROP FUNCTION posts_words(TEXT, "char");

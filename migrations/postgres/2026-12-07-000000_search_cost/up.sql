@@ -6,23 +6,23 @@
 -- as before; only the distance between a title word and a text word changes, which ranking
 -- weighs a little and matching not at all. A changed excerpt or text is tokenised afresh, in
 -- the order the first vector of a post has.
+-- One field's words as the search sees them (letters and digits; see src/posts/search.rs),
+-- weighted: what every vector below is made of.
+CREATE FUNCTION posts_words(field TEXT, weight "char") RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT setweight(to_tsvector('simple', regexp_replace(field, '[^[:alnum:]]+', ' ', 'g')), weight)
+$$;
+
 CREATE OR REPLACE FUNCTION posts_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT'
         OR NEW.excerpt IS DISTINCT FROM OLD.excerpt
         OR NEW.plaintext IS DISTINCT FROM OLD.plaintext
     THEN
-        NEW.search :=
-            setweight(to_tsvector('simple', regexp_replace(NEW.title, '[^[:alnum:]]+', ' ', 'g')), 'A')
-            || setweight(to_tsvector('simple', regexp_replace(NEW.excerpt, '[^[:alnum:]]+', ' ', 'g')), 'B')
-            || setweight(
-                to_tsvector('simple',
-                    regexp_replace(left(NEW.plaintext, 250000), '[^[:alnum:]]+', ' ', 'g')),
-                'C'
-            );
+        NEW.search := posts_words(NEW.title, 'A') || posts_words(NEW.excerpt, 'B')
+            || posts_words(left(NEW.plaintext, 250000), 'C');
     ELSIF NEW.title IS DISTINCT FROM OLD.title THEN
-        NEW.search := ts_filter(OLD.search, '{b,c}')
-            || setweight(to_tsvector('simple', regexp_replace(NEW.title, '[^[:alnum:]]+', ' ', 'g')), 'A');
+        NEW.search := ts_filter(OLD.search, '{b,c}') || posts_words(NEW.title, 'A');
     ELSE
         -- Nothing but this trigger writes the vector.
         NEW.search := OLD.search;
@@ -44,8 +44,7 @@ CREATE TABLE post_search_ranks (
 
 CREATE FUNCTION posts_rank_vector(title TEXT, excerpt TEXT) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT setweight(to_tsvector('simple', regexp_replace(title, '[^[:alnum:]]+', ' ', 'g')), 'A')
-        || setweight(to_tsvector('simple', regexp_replace(excerpt, '[^[:alnum:]]+', ' ', 'g')), 'B')
+    SELECT posts_words(title, 'A') || posts_words(excerpt, 'B')
 $$;
 
 INSERT INTO post_search_ranks (post_id, rank)
