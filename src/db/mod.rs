@@ -447,27 +447,11 @@ where
     // Inside a transaction already (a service called from another one's transaction), `f`
     // runs in a savepoint of it: the outer one holds the writers' turn and the write lock,
     // and only its own commit makes the work visible, so only it may wake the workers.
-    if conn_in_transaction(conn) {
-        <DbConn as Connection>::TransactionManager::begin_transaction(conn)?;
-        return match f(conn) {
-            Ok(value) => {
-                <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
-                Ok(value)
-            }
-            Err(err) => {
-                if let Err(rollback) =
-                    <DbConn as Connection>::TransactionManager::rollback_transaction(conn)
-                {
-                    tracing::warn!(%rollback, "a failed savepoint could not be rolled back");
-                }
-                Err(err)
-            }
-        };
-    }
+    let outermost = !conn_in_transaction(conn);
     // Held until the transaction ends, when this thread's database has a writers' queue.
     let queue = QUEUE.with_borrow(Clone::clone);
     let _turn = match (&*conn, &queue) {
-        (DbConn::Sqlite(_), Some((writers, deadline))) => Some(
+        (DbConn::Sqlite(_), Some((writers, deadline))) if outermost => Some(
             writers
                 .0
                 .try_lock_until(*deadline)
@@ -476,20 +460,24 @@ where
         _ => None,
     };
     match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+        DbConn::Sqlite(c) if outermost => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        _ => <DbConn as Connection>::TransactionManager::begin_transaction(conn)?,
     }
     match f(conn) {
         Ok(value) => {
             let committed = <DbConn as Connection>::TransactionManager::commit_transaction(conn);
-            if WORK_QUEUED.replace(false) && committed.is_ok() {
+            if outermost && WORK_QUEUED.replace(false) && committed.is_ok() {
                 WORK_COMMITTED.notify_waiters();
             }
             committed?;
             Ok(value)
         }
         Err(err) => {
-            WORK_QUEUED.set(false);
+            if outermost {
+                WORK_QUEUED.set(false);
+            }
             // What went wrong is the error to answer with. A rollback that fails too (the
             // connection died) leaves the connection marked broken, so the pool drops it.
             if let Err(rollback) =
