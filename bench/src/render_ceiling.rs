@@ -166,7 +166,7 @@ use Piece::{Now, Sql};
 // Live is written as Folio's `db::live` writes it (and as the partial index of live posts is
 // defined), so that both databases answer from that index; the order is Folio's default
 // (`published_at`, `created_at`, then `id`, all descending), which the cursor encodes.
-const POST_COLUMNS: &str = "SELECT p.id, p.uuid, p.slug, p.title, p.html, p.excerpt, \
+const POST_COLUMNS: &str = "SELECT p.id, p.uuid, p.slug, p.title, b.html, p.excerpt, \
      p.custom_excerpt, p.reading_time, p.feature_image, p.featured, p.visibility, \
      p.published_at, p.meta_title, p.meta_description, p.canonical_url, \
      p.codeinjection_head, p.codeinjection_foot, p.custom_template, p.created_at, \
@@ -178,7 +178,8 @@ const POST_COLUMNS: &str = "SELECT p.id, p.uuid, p.slug, p.title, p.html, p.exce
 const LIVE_WINDOW: &str = "(SELECT count(*) FROM (SELECT 1 FROM posts q WHERE q.kind = 'post' \
      AND q.status IN ('published', 'scheduled') AND q.published_at <= ";
 
-const FROM_LIVE: &str = " FROM posts p LEFT JOIN posts_meta m ON m.post_id = p.id \
+const FROM_LIVE: &str = " FROM posts p JOIN post_bodies b ON b.post_id = p.id \
+     LEFT JOIN posts_meta m ON m.post_id = p.id \
      WHERE p.kind = 'post' AND p.status IN ('published', 'scheduled') AND p.published_at <= ";
 
 const ORDER: &str = " ORDER BY p.published_at DESC, p.created_at DESC, p.id DESC LIMIT 15";

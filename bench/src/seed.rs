@@ -12,6 +12,8 @@ use folio::auth::{Role, accounts};
 use folio::content::{Slug, markdown, text};
 use folio::db::schema::{authors, post_slugs, posts, posts_authors, posts_tags, tags};
 use folio::db::{Backend, Db, DbConn, write_transaction};
+use folio::posts::model::PostText;
+use folio::posts::storage::{self, TextWrite};
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -81,7 +83,8 @@ struct TagInsert {
     version: i64,
 }
 
-/// Every column of `posts` (see migrations/): the search columns are kept by the database.
+/// Every column of `posts` (see migrations/), and the bodies, which Folio's storage writes
+/// with the search entry (`write_text`).
 #[derive(Insertable)]
 #[diesel(table_name = posts, treat_none_as_default_value = false)]
 struct PostInsert {
@@ -90,8 +93,11 @@ struct PostInsert {
     uuid: String,
     slug: String,
     title: String,
+    #[diesel(skip_insertion)]
     markdown: String,
+    #[diesel(skip_insertion)]
     html: String,
+    #[diesel(skip_insertion)]
     plaintext: String,
     custom_excerpt: Option<String>,
     excerpt: String,
@@ -110,6 +116,19 @@ struct PostInsert {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     version: i64,
+}
+
+impl PostInsert {
+    fn text(&self) -> PostText<'_> {
+        PostText {
+            id: &self.id,
+            title: &self.title,
+            excerpt: &self.excerpt,
+            markdown: &self.markdown,
+            html: &self.html,
+            plaintext: &self.plaintext,
+        }
+    }
 }
 
 #[derive(Insertable)]
@@ -500,7 +519,7 @@ pub fn run(args: SeedArgs) -> Result<(), String> {
     let update_stride = (args.posts / 1000).max(1);
     let inserters = match backend {
         // SQLite has one writer at a time; PostgreSQL computes each post's search vector
-        // (a generated column) on the inserting connection, so more connections go faster.
+        // on the inserting connection, so more connections go faster.
         Backend::Sqlite => 1,
         Backend::Postgres => threads,
     };
@@ -554,6 +573,9 @@ pub fn run(args: SeedArgs) -> Result<(), String> {
                         let rows: Vec<PostInsert> = generated.into_iter().map(|p| p.row).collect();
                         write_transaction(&mut conn, |conn| -> QueryResult<()> {
                             insert_rows!(conn, posts::table, &rows)?;
+                            for row in &rows {
+                                storage::write_text(conn, row.text(), TextWrite::Insert)?;
+                            }
                             insert_rows!(conn, posts_authors::table, &author_links)?;
                             insert_rows!(conn, posts_tags::table, &tag_links)?;
                             Ok(())

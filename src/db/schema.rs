@@ -65,9 +65,6 @@ diesel::table! {
         uuid -> Text,
         slug -> Text,
         title -> Text,
-        markdown -> Text,
-        html -> Text,
-        plaintext -> Text,
         custom_excerpt -> Nullable<Text>,
         excerpt -> Text,
         reading_time -> Integer,
@@ -85,6 +82,17 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A post's bodies, apart from its row (see the post_bodies migrations). On PostgreSQL it
+    /// also holds the search vector, which only raw statements touch.
+    post_bodies (post_id) {
+        post_id -> Text,
+        markdown -> Text,
+        html -> Text,
+        plaintext -> Text,
     }
 }
 
@@ -206,6 +214,7 @@ diesel::table! {
 diesel::joinable!(sessions -> authors (author_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_keys -> authors (created_by));
+diesel::joinable!(post_bodies -> posts (post_id));
 diesel::joinable!(post_slugs -> posts (post_id));
 diesel::joinable!(posts_meta -> posts (post_id));
 diesel::joinable!(revisions -> posts (post_id));
@@ -340,6 +349,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     media_references,
     media_sweeps,
     media_variants,
+    post_bodies,
     post_slugs,
     posts,
     posts_authors,

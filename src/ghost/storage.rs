@@ -20,6 +20,8 @@ use crate::db::{DbConn, like_literal};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{AuthorId, PostId, TagId};
 use crate::posts::model::{PostKind, PostMeta, PostRow};
+use crate::posts::query::PostShape;
+use crate::posts::storage::{ShapedColumns, columns_for};
 use crate::tags::model::TagRow;
 
 /// What a table's filters and orders may name.
@@ -572,6 +574,18 @@ fn live_posts<'a>(
     }
 }
 
+/// The columns of a post as Ghost sends one: its HTML and plain text (the excerpt and reading
+/// time are made of them), never its Markdown.
+fn columns() -> ShapedColumns {
+    columns_for(&PostShape {
+        html: true,
+        markdown: false,
+        plaintext: true,
+        authors: false,
+        tags: false,
+    })
+}
+
 /// A page of the live posts of `kind` passing `filter`, in `order`.
 pub fn posts(
     conn: &mut DbConn,
@@ -588,7 +602,7 @@ pub fn posts(
         query = query.then_order_by(term.clone());
     }
     let rows = query
-        .select(PostRow::as_select())
+        .select(columns())
         .limit(limit)
         .offset(offset)
         .load(conn)?;
@@ -607,7 +621,7 @@ pub fn post(
         Key::Id(id) => query.filter(posts::id.eq(id)),
         Key::Slug(slug) => query.filter(posts::slug.eq(slug)),
     };
-    Ok(query.select(PostRow::as_select()).first(conn).optional()?)
+    Ok(query.select(columns()).first(conn).optional()?)
 }
 
 /// An author as readers see one (no email, no login).
@@ -768,7 +782,9 @@ pub fn indexed_posts(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Vec<Ind
             posts::slug,
             posts::title,
             posts::custom_excerpt,
-            diesel::dsl::sql::<Text>("substr(posts.plaintext, 1, 500)"),
+            diesel::dsl::sql::<Text>(
+                "(SELECT substr(b.plaintext, 1, 500) FROM post_bodies b WHERE b.post_id = posts.id)",
+            ),
             posts::visibility,
             posts::published_at,
             posts::updated_at,

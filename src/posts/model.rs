@@ -79,9 +79,11 @@ crate::text_enum!(Visibility, "visibility", {
     Paid => "paid",
 });
 
-/// A post as stored, read and written whole. Inserts bind every column, absent ones as
-/// `NULL`, so the statement is the same each time and the database can keep it prepared.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// A post as stored, read and written whole: its row in posts, and its bodies, which live in
+/// post_bodies (storage reads and writes them there, beside the search index). Inserts bind
+/// every column, absent ones as `NULL`, so the statement is the same each time and the
+/// database can keep it prepared.
+#[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = posts, treat_none_as_default_value = false)]
 pub struct PostRow {
     pub id: PostId,
@@ -89,8 +91,11 @@ pub struct PostRow {
     pub uuid: String,
     pub slug: String,
     pub title: String,
+    #[diesel(skip_insertion)]
     pub markdown: String,
+    #[diesel(skip_insertion)]
     pub html: String,
+    #[diesel(skip_insertion)]
     pub plaintext: String,
     pub custom_excerpt: Option<String>,
     pub excerpt: String,
@@ -125,6 +130,31 @@ impl PostRow {
     pub fn is_live_at(&self, now: NaiveDateTime) -> bool {
         self.status_at(now) == PostStatus::Published
             && self.published_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// What post_bodies and the search index hold of a post: its bodies, and the other fields
+/// a search looks in.
+#[derive(Debug, Clone, Copy)]
+pub struct PostText<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub excerpt: &'a str,
+    pub markdown: &'a str,
+    pub html: &'a str,
+    pub plaintext: &'a str,
+}
+
+impl<'a> From<&'a PostRow> for PostText<'a> {
+    fn from(row: &'a PostRow) -> PostText<'a> {
+        PostText {
+            id: row.id.as_str(),
+            title: &row.title,
+            excerpt: &row.excerpt,
+            markdown: &row.markdown,
+            html: &row.html,
+            plaintext: &row.plaintext,
+        }
     }
 }
 
@@ -178,14 +208,19 @@ impl PostMeta {
     }
 }
 
-/// The columns a `PATCH` may touch; `None` leaves a column as it is.
+/// The columns a `PATCH` may touch; `None` leaves a column as it is. The bodies change
+/// together (the HTML and plain text are the Markdown's), in post_bodies: see
+/// [`PostChanges::changes_text`].
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = posts)]
 pub struct PostChanges {
     pub slug: Option<String>,
     pub title: Option<String>,
+    #[diesel(skip_update)]
     pub markdown: Option<String>,
+    #[diesel(skip_update)]
     pub html: Option<String>,
+    #[diesel(skip_update)]
     pub plaintext: Option<String>,
     pub custom_excerpt: Option<Option<String>>,
     pub excerpt: Option<String>,
@@ -242,6 +277,16 @@ impl PostChanges {
             }};
         }
         each_post_change!(none!(self))
+    }
+
+    /// Whether the bodies change.
+    pub fn changes_text(&self) -> bool {
+        self.markdown.is_some() || self.html.is_some() || self.plaintext.is_some()
+    }
+
+    /// Whether a field the search index holds changes, beside the text.
+    pub fn changes_words(&self) -> bool {
+        self.title.is_some() || self.excerpt.is_some()
     }
 
     /// `row` as this change leaves it at `version`, changed `at`: what the database holds

@@ -14,6 +14,7 @@ use diesel::sql_types::{Bool, Double, Nullable, Text};
 
 use super::model::{
     BylineRow, PostChanges, PostKind, PostMeta, PostRecord, PostRow, PostStatus, PostTagRow,
+    PostText,
 };
 use super::policy::ReadScope;
 use super::query::{PostListQuery, PostShape, PostSort};
@@ -22,7 +23,8 @@ use crate::db::keyset::{self, KeyBound};
 use crate::db::live::live;
 use crate::db::page::{self, Direction, KeyValue, PageMeta, Position, fetch};
 use crate::db::schema::{
-    authors, media_references, post_slugs, posts, posts_authors, posts_meta, posts_tags, tags,
+    authors, media_references, post_bodies, post_slugs, posts, posts_authors, posts_meta,
+    posts_tags, tags,
 };
 use crate::db::{Backend, DbConn, MultiBackend, Unique};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -32,28 +34,42 @@ use crate::precondition::stale;
 
 type BoxedPosts = posts::BoxedQuery<'static, MultiBackend>;
 
-fn columns() -> <PostRow as Selectable<MultiBackend>>::SelectExpression {
-    <PostRow as Selectable<MultiBackend>>::construct_selection()
+/// Every column of [`PostRow`], every body included.
+fn columns() -> ShapedColumns {
+    columns_for(&PostShape {
+        html: true,
+        markdown: true,
+        plaintext: true,
+        authors: true,
+        tags: true,
+    })
 }
 
 type Condition = keyset::Condition<posts::table>;
 
 type Body = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Text>>;
 
-/// A body column, or an empty text in its place when the answer leaves it out.
-fn body<C>(column: C, sent: bool) -> Body
-where
-    C: BoxableExpression<posts::table, MultiBackend, SqlType = Text> + 'static,
-{
-    if sent {
-        Box::new(column)
-    } else {
-        Box::new(sql::<Text>("''"))
-    }
+/// A body of the post, read from post_bodies by its key, or an empty text in its place when
+/// the answer leaves it out.
+macro_rules! body {
+    ($column:expr, $sent:expr) => {{
+        let body: Body = if $sent {
+            Box::new(
+                post_bodies::table
+                    .filter(post_bodies::post_id.eq(posts::id))
+                    .select($column)
+                    .single_value()
+                    .assume_not_null(),
+            )
+        } else {
+            Box::new(sql::<Text>("''"))
+        };
+        body
+    }};
 }
 
-/// The columns of [`PostRow`] in its order, a body replaced by [`body`].
-type ShapedColumns = (
+/// The columns of [`PostRow`] in its order, each body as `body!` reads it.
+pub type ShapedColumns = (
     posts::id,
     posts::kind,
     posts::uuid,
@@ -84,16 +100,18 @@ type ShapedColumns = (
 /// The columns of [`PostRow`], with only the bodies `shape` sends: a list never reads a body
 /// it does not send (PostgreSQL would otherwise fetch and decompress all three for every
 /// row, and both databases copy each out). A body left out reads as empty in the row.
-fn columns_for(shape: &PostShape) -> ShapedColumns {
+/// Each body sent is its own lookup by key; they are one row apart from the post's, which
+/// is what keeps the post's row small for the lists and searches that filter on it.
+pub fn columns_for(shape: &PostShape) -> ShapedColumns {
     (
         posts::id,
         posts::kind,
         posts::uuid,
         posts::slug,
         posts::title,
-        body(posts::markdown, shape.markdown),
-        body(posts::html, shape.html),
-        body(posts::plaintext, shape.plaintext),
+        body!(post_bodies::markdown, shape.markdown),
+        body!(post_bodies::html, shape.html),
+        body!(post_bodies::plaintext, shape.plaintext),
         posts::custom_excerpt,
         posts::excerpt,
         posts::reading_time,
@@ -138,9 +156,9 @@ fn found(search: &Search, backend: Backend) -> Condition {
             "posts.rowid IN (SELECT rowid FROM temp.search_scores)",
         )),
         Backend::Postgres => Box::new(
-            sql("posts.search @@ to_tsquery('simple', ")
+            sql("posts.id IN (SELECT post_id FROM post_bodies WHERE search @@ to_tsquery('simple', ")
                 .bind::<Text, _>(search.tsquery())
-                .sql(")"),
+                .sql("))"),
         ),
     }
 }
@@ -603,10 +621,15 @@ pub fn find_by_old_slug(
     kind: PostKind,
     slug: &str,
 ) -> ApiResult<Option<PostRecord>> {
-    let row = post_slugs::table
-        .inner_join(posts::table)
-        .filter(post_slugs::kind.eq(kind))
-        .filter(post_slugs::slug.eq(slug))
+    let row = posts::table
+        .filter(
+            posts::id.eq_any(
+                post_slugs::table
+                    .filter(post_slugs::kind.eq(kind))
+                    .filter(post_slugs::slug.eq(slug))
+                    .select(post_slugs::post_id),
+            ),
+        )
         .select(columns())
         .first(conn)
         .optional()?;
@@ -860,6 +883,7 @@ pub fn insert(conn: &mut DbConn, record: &PostRecord) -> QueryResult<()> {
     diesel::insert_into(posts::table)
         .values(row)
         .execute(conn)?;
+    write_text(conn, row.into(), TextWrite::Insert)?;
     if !record.meta.is_empty() {
         write_meta(conn, &row.id, &record.meta)?;
     }
@@ -939,6 +963,17 @@ pub fn update(
     if updated == 0 {
         return Err(stale());
     }
+    let text = if changes.changes_text() {
+        Some(TextWrite::Update)
+    } else if changes.changes_words() {
+        Some(TextWrite::Words)
+    } else {
+        None
+    };
+    let row = changes.applied_to(current.clone(), version + 1, now);
+    if let Some(text) = text {
+        write_text(conn, (&row).into(), text)?;
+    }
     if let Some(meta) = meta {
         write_meta(conn, id, meta)?;
     }
@@ -950,11 +985,102 @@ pub fn update(
         diesel::delete(posts_tags::table.filter(posts_tags::post_id.eq(id))).execute(conn)?;
         link_tags(conn, id, tags)?;
     }
-    Ok(changes.applied_to(current.clone(), version + 1, now))
+    Ok(row)
 }
 
-/// Deletes the post; its bylines and tag links go with it.
+/// Deletes the post; its bodies, bylines and tag links go with it, and so does its entry in
+/// the search index.
 pub fn delete(conn: &mut DbConn, id: &PostId) -> ApiResult<()> {
+    if conn.backend() == Backend::Sqlite {
+        diesel::sql_query(
+            "DELETE FROM posts_fts WHERE rowid = (SELECT rowid FROM posts WHERE id = ?)",
+        )
+        .bind::<Text, _>(id)
+        .execute(conn)?;
+    }
     diesel::delete(posts::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// What a write does to a post's bodies and search entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextWrite {
+    /// A new post: its bodies and entry are made.
+    Insert,
+    /// The text changed: the bodies are written and the entry made again.
+    Update,
+    /// Only the title or excerpt changed: the bodies stay, and on PostgreSQL so do the text's
+    /// words in the vector (see the post_bodies migration); SQLite's index can only take a
+    /// row whole, so it takes this one again.
+    Words,
+}
+
+/// Writes a post's bodies and search entry, as `write` says, after the post's row: the search
+/// index is Folio's to keep (see the post_bodies migrations), in the same transaction as the
+/// row it indexes. One statement on PostgreSQL, where the vector sits beside the bodies; two
+/// on SQLite, whose index is a table of its own.
+pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite) -> QueryResult<()> {
+    let bodies = |statement: &'static str| {
+        diesel::sql_query(statement)
+            .bind::<Text, _>(text.id)
+            .bind::<Text, _>(text.markdown)
+            .bind::<Text, _>(text.html)
+            .bind::<Text, _>(text.plaintext)
+    };
+    match conn.backend() {
+        Backend::Postgres => {
+            let words = |statement: &'static str| {
+                diesel::sql_query(statement)
+                    .bind::<Text, _>(text.id)
+                    .bind::<Text, _>(text.title)
+                    .bind::<Text, _>(text.excerpt)
+            };
+            match write {
+                TextWrite::Insert => bodies(
+                    "INSERT INTO post_bodies (post_id, markdown, html, plaintext, search) \
+                     VALUES ($1, $2, $3, $4, posts_search_vector($5, $6, $4))",
+                )
+                .bind::<Text, _>(text.title)
+                .bind::<Text, _>(text.excerpt)
+                .execute(conn)?,
+                TextWrite::Update => bodies(
+                    "UPDATE post_bodies SET markdown = $2, html = $3, plaintext = $4, \
+                     search = posts_search_vector($5, $6, $4) WHERE post_id = $1",
+                )
+                .bind::<Text, _>(text.title)
+                .bind::<Text, _>(text.excerpt)
+                .execute(conn)?,
+                TextWrite::Words => words(
+                    "UPDATE post_bodies SET search = posts_search_retitled(search, $2, $3) \
+                     WHERE post_id = $1",
+                )
+                .execute(conn)?,
+            };
+        }
+        Backend::Sqlite => {
+            match write {
+                TextWrite::Insert => bodies(
+                    "INSERT INTO post_bodies (post_id, markdown, html, plaintext) \
+                     VALUES (?, ?, ?, ?)",
+                )
+                .execute(conn)?,
+                TextWrite::Update => bodies(
+                    "UPDATE post_bodies SET markdown = ?2, html = ?3, plaintext = ?4 \
+                     WHERE post_id = ?1",
+                )
+                .execute(conn)?,
+                TextWrite::Words => 0,
+            };
+            diesel::sql_query(
+                "INSERT OR REPLACE INTO posts_fts (rowid, title, excerpt, plaintext) \
+                 SELECT rowid, ?, ?, ? FROM posts WHERE id = ?",
+            )
+            .bind::<Text, _>(text.title)
+            .bind::<Text, _>(text.excerpt)
+            .bind::<Text, _>(text.plaintext)
+            .bind::<Text, _>(text.id)
+            .execute(conn)?;
+        }
+    }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Upgrading a database that already holds a blog: the migration to pages, settings and
 //! revisions keeps every post, link, former slug and search entry, and the old content reads
-//! as posts afterwards.
+//! as posts afterwards; moving the bodies to a table of their own keeps every body and
+//! search entry of a few thousand posts.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -15,7 +16,10 @@ use crate::databases::PgDatabase;
 use crate::on_both_backends;
 use crate::support::Backend;
 
-on_both_backends!(content_written_before_pages_survives_the_upgrade);
+on_both_backends!(
+    content_written_before_pages_survives_the_upgrade,
+    bodies_move_out_of_the_posts_table_with_their_search_entries
+);
 
 /// The last migration before pages: a database at it is what an older Folio left.
 const BEFORE_PAGES: &str = "20261201000000";
@@ -71,6 +75,41 @@ fn run<DB: diesel::backend::Backend>(
         conn.run_next_migration(migrations())
             .expect("the next migration runs");
     }
+}
+
+/// The last migration before the bodies had a table of their own.
+const BEFORE_BODIES: &str = "20261207000000";
+
+/// Posts the bodies migration moves: each with a word of its own, in a body long enough to
+/// spill out of its row's page on SQLite.
+const MANY: usize = 3000;
+
+fn many_posts(backend: Backend) -> String {
+    let (numbers, filler) = match backend {
+        Backend::Sqlite => (
+            format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {MANY})"
+            ),
+            "replace(hex(zeroblob(1000)), '00', 'kale ')",
+        ),
+        Backend::Postgres => (String::new(), "repeat('kale ', 1000)"),
+    };
+    let from = match backend {
+        Backend::Sqlite => "FROM n".to_owned(),
+        Backend::Postgres => format!("FROM generate_series(1, {MANY}) AS n(i)"),
+    };
+    format!(
+        "{numbers}
+        INSERT INTO posts (id, kind, uuid, slug, title, markdown, html, plaintext, excerpt,
+                           reading_time, featured, status, visibility, published_at,
+                           created_at, updated_at, version)
+        SELECT 'p' || i, 'post', 'u' || i, 'post-' || i, 'Title ' || i,
+               'Body unique' || i || ' ' || {filler}, '<p>Body unique' || i || '</p>',
+               'Body unique' || i || ' ' || {filler}, 'Body', 1, FALSE, 'published',
+               'public', '2026-01-02 10:00:00', '2026-01-01 10:00:00',
+               '2026-01-01 10:00:00', 1
+        {from}"
+    )
 }
 
 /// The slugs of the published posts a search for `q` finds.
@@ -171,6 +210,101 @@ async fn content_written_before_pages_survives_the_upgrade(backend: Backend) {
         folio::site::SiteSettings::default(),
         "the settings start from their defaults"
     );
+}
+
+async fn bodies_move_out_of_the_posts_table_with_their_search_entries(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (_pg, url) = match backend {
+        Backend::Sqlite => (None, dir.path().join("old.db").to_str().unwrap().to_owned()),
+        Backend::Postgres => {
+            let (db, url) = PgDatabase::create_empty();
+            (Some(db), url)
+        }
+    };
+    let db = Db::connect(&url, 1, std::time::Duration::from_secs(30)).unwrap();
+    let mut conn = db.conn().unwrap();
+    let conn = &mut *conn;
+    migrate(conn, Some(BEFORE_BODIES));
+    let count = |conn: &mut DbConn, sql: &str| -> i64 {
+        match conn {
+            DbConn::Sqlite(c) => diesel::sql_query(sql).get_result::<Count>(c).unwrap().n,
+            DbConn::Postgres(c) => diesel::sql_query(sql).get_result::<Count>(c).unwrap().n,
+        }
+    };
+    conn.batch_execute(&many_posts(backend))
+        .expect("the old posts");
+    // Gaps in the rowids, as deletes leave them: a rebuilt table that numbered its rows
+    // afresh would shift every entry of the index onto another post.
+    conn.batch_execute("DELETE FROM posts WHERE slug LIKE '%7'")
+        .expect("some posts deleted");
+    let kept = MANY as i64 - MANY as i64 / 10;
+    let indexed_before = match backend {
+        Backend::Sqlite => "SELECT count(*) AS n FROM posts_fts WHERE posts_fts MATCH 'kale'",
+        Backend::Postgres => {
+            "SELECT count(*) AS n FROM posts WHERE search @@ to_tsquery('simple', 'kale')"
+        }
+    };
+    assert_eq!(count(conn, indexed_before), kept, "indexed before");
+    migrate(conn, None);
+
+    let left_in_posts = match backend {
+        Backend::Sqlite => {
+            "SELECT count(*) AS n FROM pragma_table_info('posts') \
+             WHERE name IN ('markdown', 'html', 'plaintext')"
+        }
+        Backend::Postgres => {
+            "SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'posts' \
+             AND column_name IN ('markdown', 'html', 'plaintext', 'search')"
+        }
+    };
+    assert_eq!(
+        count(conn, left_in_posts),
+        0,
+        "posts holds no body any more"
+    );
+    assert_eq!(
+        count(conn, "SELECT count(*) AS n FROM post_bodies"),
+        kept,
+        "every post has its bodies"
+    );
+    for n in [1, 1234, MANY] {
+        let post = storage::find_by_slug(conn, PostKind::Post, &format!("post-{n}"))
+            .unwrap()
+            .expect("the post");
+        let text = format!("Body unique{n} {}", "kale ".repeat(1000));
+        assert_eq!(post.row.markdown, text);
+        assert_eq!(post.row.plaintext, text);
+        assert_eq!(post.row.html, format!("<p>Body unique{n}</p>"));
+        assert_eq!(post.row.title, format!("Title {n}"));
+        assert_eq!(post.row.version, 1, "untouched");
+    }
+    // Each entry still leads to its own post (SQLite's index is keyed by the post's rowid,
+    // which the rebuilt table kept), by the text and by the title alike.
+    assert_eq!(search(conn, "unique1234"), ["post-1234"]);
+    assert_eq!(search(conn, "unique3000"), ["post-3000"]);
+    assert_eq!(search(conn, "title 2999"), ["post-2999"]);
+    // An entry made before the move is forgotten with its post.
+    let gone = storage::find_by_slug(conn, PostKind::Post, "post-1234")
+        .unwrap()
+        .expect("the post");
+    folio::db::write_transaction(conn, |conn| storage::delete(conn, &gone.row.id))
+        .expect("the delete");
+    assert!(
+        search(conn, "unique1234").is_empty(),
+        "its entry went with it"
+    );
+    assert_eq!(
+        count(conn, "SELECT count(*) AS n FROM post_bodies"),
+        kept - 1,
+        "and its bodies"
+    );
+    if let DbConn::Sqlite(sqlite) = conn {
+        let broken: i64 = diesel::sql_query("SELECT count(*) AS n FROM pragma_foreign_key_check")
+            .get_result::<Count>(sqlite)
+            .unwrap()
+            .n;
+        assert_eq!(broken, 0, "every foreign key holds");
+    }
 }
 
 #[derive(QueryableByName)]
