@@ -149,16 +149,17 @@ fn visible(query: BoxedPosts, scope: &ReadScope, now: NaiveDateTime) -> BoxedPos
 
 /// The posts `search` finds, in the backend's full-text index (see the post_search
 /// migrations). The search travels as a bound parameter, never as SQL. On SQLite, they are
-/// the matches [`score_matches`] kept.
+/// the matches [`score_matches`] kept; on PostgreSQL, `posts_matching` finds them through
+/// the index (see the post_bodies migration).
 fn found(search: &Search, backend: Backend) -> Condition {
     match backend {
         Backend::Sqlite => Box::new(sql::<Nullable<Bool>>(
             "posts.rowid IN (SELECT rowid FROM temp.search_scores)",
         )),
         Backend::Postgres => Box::new(
-            sql("posts.id IN (SELECT post_id FROM post_bodies WHERE search @@ to_tsquery('simple', ")
+            sql("posts.id IN (SELECT posts_matching(to_tsquery('simple', ")
                 .bind::<Text, _>(search.tsquery())
-                .sql("))"),
+                .sql(")))"),
         ),
     }
 }

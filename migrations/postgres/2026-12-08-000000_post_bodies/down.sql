@@ -9,6 +9,7 @@ UPDATE posts p SET markdown = b.markdown, html = b.html, plaintext = b.plaintext
                    search = b.search
 FROM post_bodies b WHERE b.post_id = p.id;
 CREATE INDEX posts_search_idx ON posts USING gin (search);
+DROP FUNCTION posts_matching(tsquery);
 DROP TABLE post_bodies;
 DROP FUNCTION posts_search_retitled(tsvector, TEXT, TEXT);
 DROP FUNCTION posts_search_vector(TEXT, TEXT, TEXT);

@@ -56,6 +56,17 @@ FROM posts;
 
 CREATE INDEX post_bodies_search_idx ON post_bodies USING gin (search);
 
+-- The posts whose vector matches `query`, always found through the index. post_bodies' own
+-- rows are small (its bodies and vectors are stored out of line), so the planner takes
+-- reading them all for cheap, and does, not seeing that each row's vector must then be
+-- fetched and decompressed: at 1,000 posts that took 8 ms where the index takes 1.
+CREATE FUNCTION posts_matching(query tsquery) RETURNS SETOF TEXT
+LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1000 SET enable_seqscan = off AS $$
+BEGIN
+    RETURN QUERY SELECT post_id FROM post_bodies WHERE search @@ query;
+END
+$$;
+
 -- Dropping columns is instant: the old rows keep the dropped values until they are written
 -- again (or `VACUUM FULL posts` rewrites them all at once, see the README).
 DROP INDEX posts_search_idx;
