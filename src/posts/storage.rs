@@ -211,11 +211,17 @@ fn matching(
     now: NaiveDateTime,
     backend: Backend,
 ) -> BoxedPosts {
-    let mut query = visible(
-        posts::table.filter(posts::kind.eq(kind)).into_boxed(),
-        scope,
-        now,
-    );
+    let of_kind: Condition = match (&list.search, backend) {
+        // SQLite: a search starts from its matches, each a lookup by rowid, and not from the
+        // index of live posts, which it would walk whole, asking of every entry whether it
+        // matched (the planner cannot know how few the matches are): the `+` keeps the index
+        // out of the plan. 7 ms against 21 for a word in 8 % of 100k posts.
+        (Some(_), Backend::Sqlite) => {
+            Box::new(sql::<Nullable<Bool>>("+posts.kind = ").bind::<Text, _>(kind.as_str()))
+        }
+        _ => Box::new(posts::kind.eq(kind).nullable()),
+    };
+    let mut query = visible(posts::table.filter(of_kind).into_boxed(), scope, now);
     if let Some(search) = &list.search {
         query = query.filter(found(search, backend));
     }

@@ -1,5 +1,6 @@
 //! Query plans: a page of a post list is read by walking an index and stopping at the page,
-//! never by sorting every post there is, for every reader and status a list is asked for.
+//! never by sorting every post there is, for every reader and status a list is asked for; a
+//! search starts from its matches.
 //! The SQL is the one the list really runs (caught as it runs), explained by each database.
 
 use std::sync::{Arc, Mutex};
@@ -143,14 +144,16 @@ async fn post_lists_walk_an_index_instead_of_sorting_every_post(backend: Backend
     conn.batch_execute(match backend {
         Backend::Sqlite => {
             "INSERT INTO post_bodies (post_id, markdown, html, plaintext) \
-             SELECT id, 'm', 'h', 'p' FROM posts"
+             SELECT id, 'm', 'h', 'p' FROM posts; \
+             INSERT INTO posts_fts (rowid, title, excerpt, plaintext) \
+             SELECT rowid, title, excerpt, 'p' FROM posts"
         }
         Backend::Postgres => {
             "INSERT INTO post_bodies (post_id, markdown, html, plaintext, search) \
-             SELECT id, 'm', 'h', 'p', ''::tsvector FROM posts"
+             SELECT id, 'm', 'h', 'p', posts_search_vector(title, excerpt, 'p') FROM posts"
         }
     })
-    .expect("their bodies");
+    .expect("their bodies and search entries");
     let contributor = ReadScope::LiveAndOwn(AuthorId::from("a1".to_owned()));
     for (scope, query) in [
         // Anonymous readers and content keys.
@@ -172,4 +175,25 @@ async fn post_lists_walk_an_index_instead_of_sorting_every_post(backend: Backend
             plan.join("\n")
         );
     }
+    // A search starts from its matches, however many live posts there are to walk instead.
+    let sql = page_statement(conn, &ReadScope::Live, "limit=15&q=t");
+    let plan = plan(conn, &sql);
+    let from_matches = match backend {
+        Backend::Sqlite => {
+            plan.iter()
+                .any(|step| step.contains("SEARCH posts USING INTEGER PRIMARY KEY"))
+                && !plan.iter().any(|step| step.contains("INDEX posts_"))
+        }
+        Backend::Postgres => {
+            plan.iter().any(|step| step.contains("posts_matching"))
+                && !plan
+                    .iter()
+                    .any(|step| step.contains("Seq Scan on post_bodies"))
+        }
+    };
+    assert!(
+        from_matches,
+        "{backend:?}: a search walks the posts rather than its matches:\n{}\n{sql}",
+        plan.join("\n")
+    );
 }
