@@ -1036,12 +1036,6 @@ pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite) -> Qu
     };
     match conn.backend() {
         Backend::Postgres => {
-            let words = |statement: &'static str| {
-                diesel::sql_query(statement)
-                    .bind::<Text, _>(text.id)
-                    .bind::<Text, _>(text.title)
-                    .bind::<Text, _>(text.excerpt)
-            };
             match write {
                 TextWrite::Insert => bodies(
                     "INSERT INTO post_bodies (post_id, markdown, html, plaintext, search) \
@@ -1057,10 +1051,13 @@ pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite) -> Qu
                 .bind::<Text, _>(text.title)
                 .bind::<Text, _>(text.excerpt)
                 .execute(conn)?,
-                TextWrite::Words => words(
+                TextWrite::Words => diesel::sql_query(
                     "UPDATE post_bodies SET search = posts_search_retitled(search, $2, $3) \
                      WHERE post_id = $1",
                 )
+                .bind::<Text, _>(text.id)
+                .bind::<Text, _>(text.title)
+                .bind::<Text, _>(text.excerpt)
                 .execute(conn)?,
             };
         }
