@@ -46,6 +46,32 @@ const OLD_CONTENT: &str = "
     VALUES ('frost', 'p1', '2026-01-02 09:00:00');
 ";
 
+/// An empty database of `backend`, for an older Folio's content; gone when dropped.
+struct OldDatabase {
+    db: Db,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+impl OldDatabase {
+    fn new(backend: Backend) -> OldDatabase {
+        let dir = tempfile::tempdir().unwrap();
+        let (pg, url) = match backend {
+            Backend::Sqlite => (None, dir.path().join("old.db").to_str().unwrap().to_owned()),
+            Backend::Postgres => {
+                let (db, url) = PgDatabase::create_empty();
+                (Some(db), url)
+            }
+        };
+        let db = Db::connect(&url, 1, std::time::Duration::from_secs(30)).unwrap();
+        OldDatabase {
+            db,
+            _dir: dir,
+            _pg: pg,
+        }
+    }
+}
+
 /// Runs the migrations on `conn` up to and including version `until`, or all with `None`.
 fn migrate(conn: &mut DbConn, until: Option<&str>) {
     let backend = conn.backend();
@@ -132,16 +158,8 @@ fn search(conn: &mut DbConn, q: &str) -> Vec<String> {
 }
 
 async fn content_written_before_pages_survives_the_upgrade(backend: Backend) {
-    let dir = tempfile::tempdir().unwrap();
-    let (_pg, url) = match backend {
-        Backend::Sqlite => (None, dir.path().join("old.db").to_str().unwrap().to_owned()),
-        Backend::Postgres => {
-            let (db, url) = PgDatabase::create_empty();
-            (Some(db), url)
-        }
-    };
-    let db = Db::connect(&url, 1, std::time::Duration::from_secs(30)).unwrap();
-    let mut conn = db.conn().unwrap();
+    let old = OldDatabase::new(backend);
+    let mut conn = old.db.conn().unwrap();
     let conn = &mut *conn;
     migrate(conn, Some(BEFORE_PAGES));
     conn.batch_execute(OLD_CONTENT).expect("the old content");
@@ -213,16 +231,8 @@ async fn content_written_before_pages_survives_the_upgrade(backend: Backend) {
 }
 
 async fn bodies_move_out_of_the_posts_table_with_their_search_entries(backend: Backend) {
-    let dir = tempfile::tempdir().unwrap();
-    let (_pg, url) = match backend {
-        Backend::Sqlite => (None, dir.path().join("old.db").to_str().unwrap().to_owned()),
-        Backend::Postgres => {
-            let (db, url) = PgDatabase::create_empty();
-            (Some(db), url)
-        }
-    };
-    let db = Db::connect(&url, 1, std::time::Duration::from_secs(30)).unwrap();
-    let mut conn = db.conn().unwrap();
+    let old = OldDatabase::new(backend);
+    let mut conn = old.db.conn().unwrap();
     let conn = &mut *conn;
     migrate(conn, Some(BEFORE_BODIES));
     let count = |conn: &mut DbConn, sql: &str| -> i64 {
