@@ -1024,8 +1024,8 @@ pub enum TextWrite {
 
 /// Writes a post's bodies and search entry, as `write` says, after the post's row: the search
 /// index is Folio's to keep (see the post_bodies migrations), in the same transaction as the
-/// row it indexes. One statement on PostgreSQL, where the vector sits beside the bodies; two
-/// on SQLite, whose index is a table of its own.
+/// row it indexes. One statement on PostgreSQL, where the vector sits beside the bodies; on
+/// SQLite, whose index is a table of its own, one more for the bodies when they are written.
 pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite) -> QueryResult<()> {
     let bodies = |statement: &'static str| {
         diesel::sql_query(statement)
