@@ -61,8 +61,9 @@ pub struct RenderCeilingArgs {
     as_of: Option<DateTime<Utc>>,
 }
 
-/// The pragmas Folio sets on each SQLite connection (`db::Prepare`), so that both read the
-/// file the same way.
+/// The pragmas and functions Folio sets on each SQLite connection (`db::Prepare`), so that
+/// both read the file the same way: the bodies it stores packed are unpacked by the same
+/// function.
 #[derive(Debug)]
 struct SqlitePragmas {
     busy_timeout_ms: u128,
@@ -70,6 +71,7 @@ struct SqlitePragmas {
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        folio::db::text::register(conn).map_err(diesel::r2d2::Error::QueryError)?;
         conn.batch_execute(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; PRAGMA cache_size = -256; \
@@ -166,8 +168,8 @@ use Piece::{Now, Sql};
 // Live is written as Folio's `db::live` writes it (and as the partial index of live posts is
 // defined), so that both databases answer from that index; the order is Folio's default
 // (`published_at`, `created_at`, then `id`, all descending), which the cursor encodes.
-const POST_COLUMNS: &str = "SELECT p.id, p.uuid, p.slug, p.title, b.html, p.excerpt, \
-     p.custom_excerpt, p.reading_time, p.feature_image, p.featured, p.visibility, \
+const POST_COLUMNS: &str = "SELECT p.id, p.uuid, p.slug, p.title, folio_text(b.html) AS html, \
+     p.excerpt, p.custom_excerpt, p.reading_time, p.feature_image, p.featured, p.visibility, \
      p.published_at, p.meta_title, p.meta_description, p.canonical_url, \
      p.codeinjection_head, p.codeinjection_foot, p.custom_template, p.created_at, \
      p.updated_at, p.version, m.feature_image_alt, m.feature_image_caption, m.og_image, \

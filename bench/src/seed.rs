@@ -83,8 +83,8 @@ struct TagInsert {
     version: i64,
 }
 
-/// Every column of `posts` (see migrations/), and the bodies, which Folio's storage writes
-/// with the search entry (`write_text`).
+/// Every column of `posts` (see migrations/), and the bodies and plain text, which Folio's
+/// storage writes with the search entry (`write_text`).
 #[derive(Insertable)]
 #[diesel(table_name = posts, treat_none_as_default_value = false)]
 struct PostInsert {
@@ -116,6 +116,9 @@ struct PostInsert {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     version: i64,
+    word_count: i32,
+    image_count: i32,
+    text_start: String,
 }
 
 impl PostInsert {
@@ -126,7 +129,6 @@ impl PostInsert {
             excerpt: &self.excerpt,
             markdown: &self.markdown,
             html: &self.html,
-            plaintext: &self.plaintext,
         }
     }
 }
@@ -359,6 +361,9 @@ impl Context<'_> {
             custom_excerpt,
             excerpt,
             reading_time: rendered.reading_time,
+            word_count: rendered.word_count,
+            image_count: rendered.image_count,
+            text_start: rendered.text_start,
             status: status.to_owned(),
             published_at,
             created_at,
@@ -574,7 +579,11 @@ pub fn run(args: SeedArgs) -> Result<(), String> {
                         write_transaction(&mut conn, |conn| -> QueryResult<()> {
                             insert_rows!(conn, posts::table, &rows)?;
                             for row in &rows {
-                                storage::write_text(conn, row.text(), TextWrite::Insert)?;
+                                storage::write_text(
+                                    conn,
+                                    row.text(),
+                                    TextWrite::Insert(&row.plaintext),
+                                )?;
                             }
                             insert_rows!(conn, posts_authors::table, &author_links)?;
                             insert_rows!(conn, posts_tags::table, &tag_links)?;

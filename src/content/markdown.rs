@@ -10,9 +10,18 @@ use super::sanitize::{Cleaner, TooDeep};
 pub struct Rendered {
     /// The Markdown as sanitised HTML: safe to insert into a page as it is.
     pub html: String,
+    /// The readable text (see [`plaintext`]): for the search index, never stored.
     pub plaintext: String,
     pub reading_time: i32,
+    /// What Ghost's reading time is made of: the words of the text, and the images.
+    pub word_count: i32,
+    pub image_count: i32,
+    /// What Ghost's excerpt is cut from: the text's first [`TEXT_START_CHARS`] characters.
+    pub text_start: String,
 }
+
+/// Characters of the text a post keeps at hand for Ghost's excerpt.
+pub const TEXT_START_CHARS: usize = 500;
 
 /// Average adult silent reading speed for non-fiction, in words per minute.
 const WORDS_PER_MINUTE: usize = 265;
@@ -41,18 +50,24 @@ fn render_counting(markdown: &str) -> Result<(Rendered, u64), TooDeep> {
     let cleaned = cleaner.finish()?;
     let plaintext = plaintext(markdown);
     let words = plaintext.split_whitespace().count();
+    let image_count = i32::try_from(cleaned.html.matches("<img").count()).unwrap_or(i32::MAX);
     Ok((
         Rendered {
-            html: cleaned.html,
             reading_time: i32::try_from(words.div_ceil(WORDS_PER_MINUTE)).unwrap_or(i32::MAX),
+            word_count: crate::db::text::words(&plaintext),
+            image_count,
+            text_start: plaintext.chars().take(TEXT_START_CHARS).collect(),
+            html: cleaned.html,
             plaintext,
         },
         cleaned.steps,
     ))
 }
 
-/// The readable text of a Markdown document: no markup, no raw HTML, one line per block.
-fn plaintext(markdown: &str) -> String {
+/// The readable text of a Markdown document: no markup, no raw HTML, one line per block. Made
+/// again from the Markdown whenever it is asked for, in less time than reading a stored copy
+/// would save.
+pub fn plaintext(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     for event in Parser::new_ext(markdown, options()) {
         match event {
@@ -116,6 +131,14 @@ mod tests {
         let long = "word ".repeat(WORDS_PER_MINUTE * 3 + 1);
         assert_eq!(render(&long).unwrap().reading_time, 4);
         assert_eq!(render("").unwrap().reading_time, 0);
+    }
+
+    #[test]
+    fn what_ghost_counts_is_counted_once() {
+        let r = render("One ![a](/a.png) two\n\n<img src=\"/b.png\"> three").unwrap();
+        assert_eq!((r.word_count, r.image_count), (4, 2));
+        let long = render(&"é".repeat(600)).unwrap();
+        assert_eq!(long.text_start, "é".repeat(TEXT_START_CHARS));
     }
 
     /// What `ammonia`, the tree-building sanitiser Folio used before, makes of the same HTML.

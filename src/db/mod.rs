@@ -6,6 +6,7 @@ pub mod keyset;
 pub mod live;
 pub mod page;
 pub mod schema;
+pub mod text;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -208,7 +209,8 @@ impl diesel::connection::Instrumentation for StatementCounter {
     }
 }
 
-/// Prepares each new connection: SQLite settings, and the statement counter.
+/// Prepares each new connection: SQLite settings and the functions bodies are read with
+/// (`text`), and the statement counter.
 #[derive(Debug)]
 struct Prepare {
     statements: StatementCounter,
@@ -219,6 +221,7 @@ struct Prepare {
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Prepare {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(conn) = conn {
+            text::register(conn).map_err(diesel::r2d2::Error::QueryError)?;
             // WAL lets readers run beside the one writer; the busy timeout makes writers queue
             // instead of failing, for as long as a request may wait for a connection (one
             // bounded wait, whichever it is); foreign keys are off by default in SQLite. Each

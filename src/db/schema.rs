@@ -82,17 +82,21 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        word_count -> Integer,
+        image_count -> Integer,
+        text_start -> Text,
     }
 }
 
 diesel::table! {
-    /// A post's bodies, apart from its row (see the post_bodies migrations). On PostgreSQL it
-    /// also holds the search vector, which only raw statements touch.
+    /// A post's bodies, apart from its row (see the post_bodies migrations), each read
+    /// through `db::text::folio_text` (SQLite stores them packed, and they are written by raw
+    /// statements). On PostgreSQL it also holds the search vector, which only raw statements
+    /// touch.
     post_bodies (post_id) {
         post_id -> Text,
         markdown -> Text,
         html -> Text,
-        plaintext -> Text,
     }
 }
 

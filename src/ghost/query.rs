@@ -245,6 +245,23 @@ impl Shape {
     pub fn includes(&self, relation: Relation) -> bool {
         self.relations.contains(&relation)
     }
+
+    /// Whether posts are sent with their HTML, which is then read.
+    pub fn sends_html(&self) -> bool {
+        self.formats.html || self.names("html")
+    }
+
+    /// Whether posts are sent with their plain text, which is then made from the Markdown.
+    pub fn sends_plaintext(&self) -> bool {
+        self.formats.plaintext || self.names("plaintext")
+    }
+
+    /// Whether `fields` names `key` (under `fields`, the formats' keys are sent by name).
+    fn names(&self, key: &str) -> bool {
+        self.fields
+            .as_ref()
+            .is_some_and(|fields| fields.iter().any(|f| f == key))
+    }
 }
 
 #[cfg(test)]

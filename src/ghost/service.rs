@@ -85,7 +85,7 @@ pub fn browse_posts(
         default_order(kind),
         now,
         |filter, order, limit, offset| {
-            storage::posts(conn, kind, filter, order, limit, offset, now)
+            storage::posts(conn, kind, filter, order, limit, offset, shape, now)
         },
     )?;
     let total = found.total;
@@ -102,7 +102,9 @@ pub fn read_post(
     now: NaiveDateTime,
 ) -> ApiResult<(Option<Post>, Site)> {
     let site = Site::load(conn)?;
-    let rows = storage::post(conn, kind, key, now)?.into_iter().collect();
+    let rows = storage::post(conn, kind, key, shape, now)?
+        .into_iter()
+        .collect();
     Ok((with_relations(conn, rows, shape)?.pop(), site))
 }
 

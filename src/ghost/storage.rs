@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::nql::{Expr, Op, Test, Value};
-use super::query::{Browse, Order};
+use super::query::{Browse, Order, Shape};
 use crate::authors::model::Profile;
 use crate::db::fragment::{Fragment, Predicate};
 use crate::db::live::live;
@@ -574,19 +574,22 @@ fn live_posts<'a>(
     }
 }
 
-/// The columns of a post as Ghost sends one: its HTML and plain text (the excerpt and reading
-/// time are made of them), never its Markdown.
-fn columns() -> ShapedColumns {
+/// The columns of a post as Ghost sends one in `shape`: its HTML and its Markdown (for the
+/// plain text) only when they are sent. The excerpt and reading time are made of what the
+/// row counted of the text when it was written.
+fn columns(shape: &Shape) -> ShapedColumns {
     columns_for(&PostShape {
-        html: true,
+        html: shape.sends_html(),
         markdown: false,
-        plaintext: true,
+        plaintext: shape.sends_plaintext(),
         authors: false,
         tags: false,
     })
 }
 
-/// A page of the live posts of `kind` passing `filter`, in `order`.
+/// A page of the live posts of `kind` passing `filter`, in `order`, with the bodies `shape`
+/// sends.
+#[allow(clippy::too_many_arguments)]
 pub fn posts(
     conn: &mut DbConn,
     kind: PostKind,
@@ -594,6 +597,7 @@ pub fn posts(
     order: &[OrderTerm],
     limit: i64,
     offset: i64,
+    shape: &Shape,
     now: NaiveDateTime,
 ) -> ApiResult<Found<PostRow>> {
     let total = live_posts(kind, filter, now).count().get_result(conn)?;
@@ -602,18 +606,19 @@ pub fn posts(
         query = query.then_order_by(term.clone());
     }
     let rows = query
-        .select(columns())
+        .select(columns(shape))
         .limit(limit)
         .offset(offset)
         .load(conn)?;
     Ok(Found { rows, total })
 }
 
-/// The live post of `kind` that `key` names.
+/// The live post of `kind` that `key` names, with the bodies `shape` sends.
 pub fn post(
     conn: &mut DbConn,
     kind: PostKind,
     key: Key,
+    shape: &Shape,
     now: NaiveDateTime,
 ) -> ApiResult<Option<PostRow>> {
     let query = live_posts(kind, None, now);
@@ -621,7 +626,7 @@ pub fn post(
         Key::Id(id) => query.filter(posts::id.eq(id)),
         Key::Slug(slug) => query.filter(posts::slug.eq(slug)),
     };
-    Ok(query.select(columns()).first(conn).optional()?)
+    Ok(query.select(columns(shape)).first(conn).optional()?)
 }
 
 /// An author as readers see one (no email, no login).
@@ -782,9 +787,7 @@ pub fn indexed_posts(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Vec<Ind
             posts::slug,
             posts::title,
             posts::custom_excerpt,
-            diesel::dsl::sql::<Text>(
-                "(SELECT substr(b.plaintext, 1, 500) FROM post_bodies b WHERE b.post_id = posts.id)",
-            ),
+            posts::text_start,
             posts::visibility,
             posts::published_at,
             posts::updated_at,

@@ -95,8 +95,6 @@ pub struct PostRow {
     pub markdown: String,
     #[diesel(skip_insertion)]
     pub html: String,
-    #[diesel(skip_insertion)]
-    pub plaintext: String,
     pub custom_excerpt: Option<String>,
     pub excerpt: String,
     pub reading_time: i32,
@@ -114,6 +112,11 @@ pub struct PostRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    /// What Ghost's reading time and excerpt are made of, counted as the text is written
+    /// (see `content::markdown::Rendered`).
+    pub word_count: i32,
+    pub image_count: i32,
+    pub text_start: String,
 }
 
 impl PostRow {
@@ -134,7 +137,8 @@ impl PostRow {
 }
 
 /// What post_bodies and the search index hold of a post: its bodies, and the other fields
-/// a search looks in.
+/// a search looks in (the plain text, which is not stored, comes with the write: see
+/// `storage::TextWrite`).
 #[derive(Debug, Clone, Copy)]
 pub struct PostText<'a> {
     pub id: &'a str,
@@ -142,7 +146,6 @@ pub struct PostText<'a> {
     pub excerpt: &'a str,
     pub markdown: &'a str,
     pub html: &'a str,
-    pub plaintext: &'a str,
 }
 
 impl<'a> From<&'a PostRow> for PostText<'a> {
@@ -153,7 +156,6 @@ impl<'a> From<&'a PostRow> for PostText<'a> {
             excerpt: &row.excerpt,
             markdown: &row.markdown,
             html: &row.html,
-            plaintext: &row.plaintext,
         }
     }
 }
@@ -209,8 +211,8 @@ impl PostMeta {
 }
 
 /// The columns a `PATCH` may touch; `None` leaves a column as it is. The bodies change
-/// together (the HTML and plain text are the Markdown's), in post_bodies: see
-/// [`PostChanges::changes_text`].
+/// together (the HTML and what is counted of the text are the Markdown's), in post_bodies:
+/// see [`PostChanges::changes_text`].
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = posts)]
 pub struct PostChanges {
@@ -220,11 +222,12 @@ pub struct PostChanges {
     pub markdown: Option<String>,
     #[diesel(skip_update)]
     pub html: Option<String>,
-    #[diesel(skip_update)]
-    pub plaintext: Option<String>,
     pub custom_excerpt: Option<Option<String>>,
     pub excerpt: Option<String>,
     pub reading_time: Option<i32>,
+    pub word_count: Option<i32>,
+    pub image_count: Option<i32>,
+    pub text_start: Option<String>,
     pub feature_image: Option<Option<String>>,
     pub featured: Option<bool>,
     pub status: Option<PostStatus>,
@@ -249,10 +252,12 @@ macro_rules! each_post_change {
             title,
             markdown,
             html,
-            plaintext,
             custom_excerpt,
             excerpt,
             reading_time,
+            word_count,
+            image_count,
+            text_start,
             feature_image,
             featured,
             status,
@@ -281,7 +286,7 @@ impl PostChanges {
 
     /// Whether the bodies change.
     pub fn changes_text(&self) -> bool {
-        self.markdown.is_some() || self.html.is_some() || self.plaintext.is_some()
+        self.markdown.is_some() || self.html.is_some()
     }
 
     /// Whether a field the search index holds changes, beside the text.

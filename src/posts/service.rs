@@ -152,6 +152,7 @@ pub fn publish_due(
             &record.row,
             changes,
             None,
+            None,
             &storage::Relations::default(),
             now,
         )?;
@@ -250,10 +251,12 @@ pub fn create(
                 title: input.title,
                 markdown: input.markdown,
                 html: rendered.html,
-                plaintext: rendered.plaintext,
                 custom_excerpt: input.custom_excerpt,
                 excerpt,
                 reading_time: rendered.reading_time,
+                word_count: rendered.word_count,
+                image_count: rendered.image_count,
+                text_start: rendered.text_start,
                 feature_image: input.feature_image,
                 featured: input.featured,
                 status: input.status,
@@ -283,7 +286,7 @@ pub fn create(
             |conn, candidates| storage::slugs_taken(conn, kind, candidates),
             |conn, slug| {
                 record.row.slug = slug.to_string();
-                storage::insert(conn, &record)
+                storage::insert(conn, &record, &rendered.plaintext)
             },
         )?
         .map_err(|taken| storage::slug_taken(kind, taken.as_str()))?;
@@ -393,10 +396,10 @@ fn apply(
         .clone()
         .unwrap_or_else(|| current.row.custom_excerpt.clone());
     let excerpt = if patch.custom_excerpt.is_some() || rendered.is_some() {
-        let plaintext = rendered
-            .as_ref()
-            .map_or(&current.row.plaintext, |r| &r.plaintext);
-        Some(custom_excerpt.unwrap_or_else(|| text::excerpt(plaintext)))
+        Some(custom_excerpt.unwrap_or_else(|| match &rendered {
+            Some(rendered) => text::excerpt(&rendered.plaintext),
+            None => text::excerpt(&content::markdown::plaintext(&current.row.markdown)),
+        }))
     } else {
         None
     };
@@ -405,8 +408,10 @@ fn apply(
         title: patch.title,
         markdown: patch.markdown,
         html: rendered.as_ref().map(|r| r.html.clone()),
-        plaintext: rendered.as_ref().map(|r| r.plaintext.clone()),
         reading_time: rendered.as_ref().map(|r| r.reading_time),
+        word_count: rendered.as_ref().map(|r| r.word_count),
+        image_count: rendered.as_ref().map(|r| r.image_count),
+        text_start: rendered.as_ref().map(|r| r.text_start.clone()),
         custom_excerpt: patch.custom_excerpt,
         excerpt,
         feature_image: patch.feature_image,
@@ -427,7 +432,15 @@ fn apply(
     }
     let shows_other_media =
         changes.markdown.is_some() || changes.feature_image.is_some() || meta.is_some();
-    let row = storage::update(conn, &current.row, changes, meta.as_ref(), &relations, now)?;
+    let row = storage::update(
+        conn,
+        &current.row,
+        changes,
+        rendered.as_ref().map(|r| r.plaintext.as_str()),
+        meta.as_ref(),
+        &relations,
+        now,
+    )?;
     let record = PostRecord {
         row,
         meta: meta.unwrap_or_else(|| current.meta.clone()),

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{exists, sql};
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Nullable, Text};
+use diesel::sql_types::{Binary, Bool, Double, Nullable, Text};
 
 use super::model::{
     BylineRow, PostChanges, PostKind, PostMeta, PostRecord, PostRow, PostStatus, PostTagRow,
@@ -26,7 +26,8 @@ use crate::db::schema::{
     authors, media_references, post_bodies, post_slugs, posts, posts_authors, posts_meta,
     posts_tags, tags,
 };
-use crate::db::{Backend, DbConn, MultiBackend, Unique};
+use crate::db::text::folio_text;
+use crate::db::{self, Backend, DbConn, MultiBackend, Unique};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::ids::{AuthorId, PostId, TagId};
 use crate::key_bound;
@@ -49,15 +50,15 @@ type Condition = keyset::Condition<posts::table>;
 
 type Body = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Text>>;
 
-/// A body of the post, read from post_bodies by its key, or an empty text in its place when
-/// the answer leaves it out.
+/// A body of the post, read from post_bodies by its key (through `folio_text`, which unpacks
+/// it on SQLite), or an empty text in its place when the answer leaves it out.
 macro_rules! body {
     ($column:expr, $sent:expr) => {{
         let body: Body = if $sent {
             Box::new(
                 post_bodies::table
                     .filter(post_bodies::post_id.eq(posts::id))
-                    .select($column)
+                    .select(folio_text($column))
                     .single_value()
                     .assume_not_null(),
             )
@@ -77,7 +78,6 @@ pub type ShapedColumns = (
     posts::title,
     Body,
     Body,
-    Body,
     posts::custom_excerpt,
     posts::excerpt,
     posts::reading_time,
@@ -95,11 +95,15 @@ pub type ShapedColumns = (
     posts::created_at,
     posts::updated_at,
     posts::version,
+    posts::word_count,
+    posts::image_count,
+    posts::text_start,
 );
 
 /// The columns of [`PostRow`], with only the bodies `shape` sends: a list never reads a body
-/// it does not send (PostgreSQL would otherwise fetch and decompress all three for every
-/// row, and both databases copy each out). A body left out reads as empty in the row.
+/// it does not send (both databases would otherwise fetch and decompress each for every
+/// row, and copy it out). A body left out reads as empty in the row. The plain text is the
+/// Markdown's, made again by the view: it needs the Markdown read.
 /// Each body sent is its own lookup by key; they are one row apart from the post's, which
 /// is what keeps the post's row small for the lists and searches that filter on it.
 pub fn columns_for(shape: &PostShape) -> ShapedColumns {
@@ -109,9 +113,8 @@ pub fn columns_for(shape: &PostShape) -> ShapedColumns {
         posts::uuid,
         posts::slug,
         posts::title,
-        body!(post_bodies::markdown, shape.markdown),
+        body!(post_bodies::markdown, shape.markdown || shape.plaintext),
         body!(post_bodies::html, shape.html),
-        body!(post_bodies::plaintext, shape.plaintext),
         posts::custom_excerpt,
         posts::excerpt,
         posts::reading_time,
@@ -129,6 +132,9 @@ pub fn columns_for(shape: &PostShape) -> ShapedColumns {
         posts::created_at,
         posts::updated_at,
         posts::version,
+        posts::word_count,
+        posts::image_count,
+        posts::text_start,
     )
 }
 
@@ -878,8 +884,9 @@ fn link_tags(conn: &mut DbConn, post_id: &PostId, tags: &[PostTagRow]) -> QueryR
 
 /// Inserts the post, its image and social fields, and its links. Run inside a write
 /// transaction, with what [`find_relations`] found. A new post takes its slug from any post of
-/// its kind that had it before: no old link may lead elsewhere any more.
-pub fn insert(conn: &mut DbConn, record: &PostRecord) -> QueryResult<()> {
+/// its kind that had it before: no old link may lead elsewhere any more. `plaintext` is the
+/// text's, for the search index.
+pub fn insert(conn: &mut DbConn, record: &PostRecord, plaintext: &str) -> QueryResult<()> {
     let row = &record.row;
     diesel::delete(
         post_slugs::table
@@ -890,7 +897,7 @@ pub fn insert(conn: &mut DbConn, record: &PostRecord) -> QueryResult<()> {
     diesel::insert_into(posts::table)
         .values(row)
         .execute(conn)?;
-    write_text(conn, row.into(), TextWrite::Insert)?;
+    write_text(conn, row.into(), TextWrite::Insert(plaintext))?;
     if !record.meta.is_empty() {
         write_meta(conn, &row.id, &record.meta)?;
     }
@@ -950,11 +957,13 @@ fn write_meta(conn: &mut DbConn, post_id: &PostId, meta: &PostMeta) -> QueryResu
 
 /// Applies `changes` (and new image and social fields, and new links, when given) to
 /// `current`, unless its version moved meanwhile, and counts a new version; answers the row
-/// as it now is. Run inside a write transaction.
+/// as it now is. `plaintext` is the new text's, given exactly when the text changes. Run
+/// inside a write transaction.
 pub fn update(
     conn: &mut DbConn,
     current: &PostRow,
     changes: PostChanges,
+    plaintext: Option<&str>,
     meta: Option<&PostMeta>,
     relations: &Relations,
     now: NaiveDateTime,
@@ -970,8 +979,9 @@ pub fn update(
     if updated == 0 {
         return Err(stale());
     }
-    let text = if changes.changes_text() {
-        Some(TextWrite::Update)
+    debug_assert_eq!(changes.changes_text(), plaintext.is_some());
+    let text = if let Some(plaintext) = plaintext {
+        Some(TextWrite::Update(plaintext))
     } else if changes.changes_words() {
         Some(TextWrite::Words)
     } else {
@@ -1011,69 +1021,81 @@ pub fn delete(conn: &mut DbConn, id: &PostId) -> ApiResult<()> {
 
 /// What a write does to a post's bodies and search entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextWrite {
-    /// A new post: its bodies and entry are made.
-    Insert,
-    /// The text changed: the bodies are written and the entry made again.
-    Update,
+pub enum TextWrite<'a> {
+    /// A new post, with its plain text: its bodies and entry are made.
+    Insert(&'a str),
+    /// The text changed to this plain text: the bodies are written and the entry made again.
+    Update(&'a str),
     /// Only the title or excerpt changed: the bodies stay, and on PostgreSQL so do the text's
     /// words in the vector (see the post_bodies migration); SQLite's index can only take a
-    /// row whole, so it takes this one again.
+    /// row whole, so it takes this one again, its plain text made from the Markdown.
     Words,
 }
 
 /// Writes a post's bodies and search entry, as `write` says, after the post's row: the search
 /// index is Folio's to keep (see the post_bodies migrations), in the same transaction as the
 /// row it indexes. One statement on PostgreSQL, where the vector sits beside the bodies; on
-/// SQLite, whose index is a table of its own, one more for the bodies when they are written.
-pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite) -> QueryResult<()> {
-    let bodies = |statement: &'static str| {
-        diesel::sql_query(statement)
-            .bind::<Text, _>(text.id)
-            .bind::<Text, _>(text.markdown)
-            .bind::<Text, _>(text.html)
-            .bind::<Text, _>(text.plaintext)
-    };
+/// SQLite, whose index is a table of its own, one more for the bodies when they are written,
+/// packed (`db::text`).
+pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite<'_>) -> QueryResult<()> {
     match conn.backend() {
         Backend::Postgres => {
-            match write {
-                TextWrite::Insert => bodies(
-                    "INSERT INTO post_bodies (post_id, markdown, html, plaintext, search) \
-                     VALUES ($1, $2, $3, $4, posts_search_vector($5, $6, $4))",
-                )
-                .bind::<Text, _>(text.title)
-                .bind::<Text, _>(text.excerpt)
-                .execute(conn)?,
-                TextWrite::Update => bodies(
-                    "UPDATE post_bodies SET markdown = $2, html = $3, plaintext = $4, \
+            let (statement, plaintext) = match write {
+                TextWrite::Insert(plaintext) => (
+                    "INSERT INTO post_bodies (post_id, markdown, html, search) \
+                     VALUES ($1, $2, $3, posts_search_vector($5, $6, $4))",
+                    plaintext,
+                ),
+                TextWrite::Update(plaintext) => (
+                    "UPDATE post_bodies SET markdown = $2, html = $3, \
                      search = posts_search_vector($5, $6, $4) WHERE post_id = $1",
-                )
-                .bind::<Text, _>(text.title)
-                .bind::<Text, _>(text.excerpt)
-                .execute(conn)?,
-                TextWrite::Words => diesel::sql_query(
-                    "UPDATE post_bodies SET search = posts_search_retitled(search, $2, $3) \
-                     WHERE post_id = $1",
-                )
-                .bind::<Text, _>(text.id)
-                .bind::<Text, _>(text.title)
-                .bind::<Text, _>(text.excerpt)
-                .execute(conn)?,
+                    plaintext,
+                ),
+                TextWrite::Words => {
+                    diesel::sql_query(
+                        "UPDATE post_bodies SET search = posts_search_retitled(search, $2, $3) \
+                         WHERE post_id = $1",
+                    )
+                    .bind::<Text, _>(text.id)
+                    .bind::<Text, _>(text.title)
+                    .bind::<Text, _>(text.excerpt)
+                    .execute(conn)?;
+                    return Ok(());
+                }
             };
+            diesel::sql_query(statement)
+                .bind::<Text, _>(text.id)
+                .bind::<Text, _>(text.markdown)
+                .bind::<Text, _>(text.html)
+                .bind::<Text, _>(plaintext)
+                .bind::<Text, _>(text.title)
+                .bind::<Text, _>(text.excerpt)
+                .execute(conn)?;
         }
         Backend::Sqlite => {
-            match write {
-                TextWrite::Insert => bodies(
-                    "INSERT INTO post_bodies (post_id, markdown, html, plaintext) \
-                     VALUES (?, ?, ?, ?)",
-                )
-                .execute(conn)?,
-                TextWrite::Update => bodies(
-                    "UPDATE post_bodies SET markdown = ?2, html = ?3, plaintext = ?4 \
-                     WHERE post_id = ?1",
-                )
-                .execute(conn)?,
-                TextWrite::Words => 0,
+            let bodies = match write {
+                TextWrite::Insert(_) => {
+                    Some("INSERT INTO post_bodies (post_id, markdown, html) VALUES (?, ?, ?)")
+                }
+                TextWrite::Update(_) => {
+                    Some("UPDATE post_bodies SET markdown = ?2, html = ?3 WHERE post_id = ?1")
+                }
+                TextWrite::Words => None,
+            };
+            if let Some(statement) = bodies {
+                diesel::sql_query(statement)
+                    .bind::<Text, _>(text.id)
+                    .bind::<Binary, _>(db::text::pack(text.markdown))
+                    .bind::<Binary, _>(db::text::pack(text.html))
+                    .execute(conn)?;
+            }
+            let derived;
+            let plaintext = match write {
+                TextWrite::Insert(plaintext) | TextWrite::Update(plaintext) => plaintext,
+                TextWrite::Words => {
+                    derived = crate::content::markdown::plaintext(text.markdown);
+                    derived.as_str()
+                }
             };
             diesel::sql_query(
                 "INSERT OR REPLACE INTO posts_fts (rowid, title, excerpt, plaintext) \
@@ -1081,7 +1103,7 @@ pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite) -> Qu
             )
             .bind::<Text, _>(text.title)
             .bind::<Text, _>(text.excerpt)
-            .bind::<Text, _>(text.plaintext)
+            .bind::<Text, _>(plaintext)
             .bind::<Text, _>(text.id)
             .execute(conn)?;
         }

@@ -10,7 +10,7 @@ use super::model::{BylineRow, PostRecord, PostStatus, PostTagRow};
 use super::previews::Issued;
 use super::query::PostShape;
 use super::revisions::{Maker, Reason, RevisionInfo, Snapshot};
-use crate::content::TagVisibility;
+use crate::content::{TagVisibility, markdown};
 use crate::db::utc;
 use crate::error::FieldError;
 use crate::ids::{AuthorId, RevisionId, TagId};
@@ -190,6 +190,7 @@ macro_rules! post_view {
                         NaiveDateTime::max,
                     ));
                 let (row, meta) = (record.row, record.meta);
+                let plaintext = shape.plaintext.then(|| markdown::plaintext(&row.markdown));
                 let url = seen.site.post_url(Addressed {
                     page: row.kind == crate::posts::model::PostKind::Page,
                     slug: &row.slug,
@@ -206,7 +207,7 @@ macro_rules! post_view {
                     title: row.title,
                     markdown: shape.markdown.then_some(row.markdown),
                     html: shape.html.then_some(row.html),
-                    plaintext: shape.plaintext.then_some(row.plaintext),
+                    plaintext,
                     excerpt: row.excerpt,
                     custom_excerpt: row.custom_excerpt,
                     reading_time: row.reading_time,

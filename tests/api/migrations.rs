@@ -1,7 +1,7 @@
 //! Upgrading a database that already holds a blog: the migration to pages, settings and
 //! revisions keeps every post, link, former slug and search entry, and the old content reads
-//! as posts afterwards; moving the bodies to a table of their own keeps every body and
-//! search entry of a few thousand posts.
+//! as posts afterwards; moving the bodies to a table of their own, and packing them, keeps
+//! every body and search entry of a few thousand posts.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -130,7 +130,8 @@ fn many_posts(backend: Backend) -> String {
                            reading_time, featured, status, visibility, published_at,
                            created_at, updated_at, version)
         SELECT 'p' || i, 'post', 'u' || i, 'post-' || i, 'Title ' || i,
-               'Body unique' || i || ' ' || {filler}, '<p>Body unique' || i || '</p>',
+               'Body unique' || i || ' ' || {filler},
+               '<p>Body unique' || i || '</p><img src=\"/a.png\"><img src=\"/b.png\">',
                'Body unique' || i || ' ' || {filler}, 'Body', 1, FALSE, 'published',
                'public', '2026-01-02 10:00:00', '2026-01-01 10:00:00',
                '2026-01-01 10:00:00', 1
@@ -277,14 +278,37 @@ async fn bodies_move_out_of_the_posts_table_with_their_search_entries(backend: B
         kept,
         "every post has its bodies"
     );
+    let (packed, plain_text_kept) = match backend {
+        Backend::Sqlite => (
+            "SELECT count(*) AS n FROM post_bodies \
+             WHERE typeof(markdown) = 'blob' AND typeof(html) = 'blob'",
+            "SELECT count(*) AS n FROM pragma_table_info('post_bodies') WHERE name = 'plaintext'",
+        ),
+        Backend::Postgres => (
+            "SELECT count(*) AS n FROM post_bodies",
+            "SELECT count(*) AS n FROM information_schema.columns \
+             WHERE table_name = 'post_bodies' AND column_name = 'plaintext'",
+        ),
+    };
+    assert_eq!(count(conn, packed), kept, "every body packed (on SQLite)");
+    assert_eq!(count(conn, plain_text_kept), 0, "no plain text stored");
     for n in [1, 1234, MANY] {
         let post = storage::find_by_slug(conn, PostKind::Post, &format!("post-{n}"))
             .unwrap()
             .expect("the post");
         let text = format!("Body unique{n} {}", "kale ".repeat(1000));
         assert_eq!(post.row.markdown, text);
-        assert_eq!(post.row.plaintext, text);
-        assert_eq!(post.row.html, format!("<p>Body unique{n}</p>"));
+        assert_eq!(
+            post.row.html,
+            format!("<p>Body unique{n}</p><img src=\"/a.png\"><img src=\"/b.png\">")
+        );
+        // The plain text is no longer kept; what Ghost's answers need of it was counted.
+        assert_eq!(post.row.word_count, 1002);
+        assert_eq!(post.row.image_count, 2);
+        assert_eq!(
+            post.row.text_start,
+            text.chars().take(500).collect::<String>()
+        );
         assert_eq!(post.row.title, format!("Title {n}"));
         assert_eq!(post.row.version, 1, "untouched");
     }

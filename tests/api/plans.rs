@@ -143,14 +143,13 @@ async fn post_lists_walk_an_index_instead_of_sorting_every_post(backend: Backend
     .expect("the posts");
     conn.batch_execute(match backend {
         Backend::Sqlite => {
-            "INSERT INTO post_bodies (post_id, markdown, html, plaintext) \
-             SELECT id, 'm', 'h', 'p' FROM posts; \
+            "INSERT INTO post_bodies (post_id, markdown, html) SELECT id, 'm', 'h' FROM posts; \
              INSERT INTO posts_fts (rowid, title, excerpt, plaintext) \
              SELECT rowid, title, excerpt, 'p' FROM posts"
         }
         Backend::Postgres => {
-            "INSERT INTO post_bodies (post_id, markdown, html, plaintext, search) \
-             SELECT id, 'm', 'h', 'p', posts_search_vector(title, excerpt, 'p') FROM posts"
+            "INSERT INTO post_bodies (post_id, markdown, html, search) \
+             SELECT id, 'm', 'h', posts_search_vector(title, excerpt, 'p') FROM posts"
         }
     })
     .expect("their bodies and search entries");

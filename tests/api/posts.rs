@@ -34,6 +34,7 @@ on_both_backends!(
     list_rejects_bad_parameters,
     deleting_the_last_author_of_a_post_is_refused,
     old_slugs_redirect_to_the_current_one,
+    bodies_are_stored_packed_and_read_back_whole,
 );
 
 async fn posts_crud(backend: Backend) {
@@ -1402,6 +1403,79 @@ async fn deleting_the_last_author_of_a_post_is_refused(backend: Backend) {
 }
 
 // ---- helpers ----
+
+async fn bodies_are_stored_packed_and_read_back_whole(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = Some(app.owner_token.as_str());
+    let markdown = (0..400)
+        .map(|n| format!("Paragraph {n} of a long post, with *ümlauts* and `code`.\n\n"))
+        .collect::<String>();
+    let post = app
+        .post(POSTS, owner, json!({"title": "Long", "markdown": markdown}))
+        .await
+        .expect(201)
+        .body;
+    let path = format!("{}?formats=html,markdown,plaintext", post_path(&post));
+    let read = app.get(&path, owner).await.expect(200).body;
+    assert_eq!(read["markdown"], markdown.as_str());
+    assert_eq!(read["html"], post["html"]);
+    let plaintext = read["plaintext"].as_str().unwrap();
+    assert!(
+        plaintext.starts_with("Paragraph 0 of a long post, with ümlauts and code.\nParagraph 1")
+    );
+    assert_eq!(plaintext.lines().count(), 400);
+
+    // SQLite keeps each body as a zstd frame; PostgreSQL compresses its own.
+    if backend == Backend::Sqlite {
+        let db = app.state().db.clone();
+        let mut conn = db.conn().unwrap();
+        let folio::db::DbConn::Sqlite(sqlite) = &mut *conn else {
+            unreachable!("a SQLite test")
+        };
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Stored {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            kind: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            bytes: i64,
+        }
+        let stored: Stored = diesel::sql_query(
+            "SELECT typeof(markdown) AS kind, length(markdown) AS bytes FROM post_bodies",
+        )
+        .get_result(sqlite)
+        .unwrap();
+        assert_eq!(stored.kind, "blob");
+        assert!(
+            (stored.bytes as usize) < markdown.len() / 4,
+            "{} bytes packed from {}",
+            stored.bytes,
+            markdown.len()
+        );
+    }
+
+    // A retitle leaves the bodies as they were, and the search finds the new title and still
+    // the text.
+    let retitled = app
+        .patch(
+            &post_path(&post),
+            owner,
+            "\"1\"",
+            json!({"title": "Quince"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(retitled["html"], post["html"]);
+    for q in ["quince", "paragraph"] {
+        let found = app
+            .get(&format!("{POSTS}?q={q}"), owner)
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(slugs(&found), ["long"], "`{q}`");
+    }
+}
 
 fn post_path(post: &Value) -> String {
     resource(POSTS, id(post))
