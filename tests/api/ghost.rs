@@ -27,6 +27,7 @@ on_both_backends!(
     hostile_filters_get_an_answer_and_change_nothing,
     nothing_unpublished_reaches_a_ghost_reader,
     a_revoked_key_stops_reading_within_a_second,
+    bodies_come_as_fields_and_formats_ask,
 );
 
 /// How many captures there are: a capture lost in a copy fails the test.
@@ -2148,6 +2149,58 @@ async fn nothing_unpublished_reaches_a_ghost_reader(backend: Backend) {
         assert_eq!(res.status, 404, "{slug}");
         assert_eq!(res.body["errors"][0]["type"], "NotFoundError");
     }
+}
+
+/// The plain text, no longer stored, is made from the Markdown wherever `formats` or `fields`
+/// asks for it, and the HTML is sent only where asked; the excerpt and reading time come from
+/// what was counted when the post was written.
+async fn bodies_come_as_fields_and_formats_ask(backend: Backend) {
+    let app = spawn(backend).await;
+    let markdown = format!(
+        "# Hi\n\nSome *text* with ![x](/a.png) image. {}",
+        "word ".repeat(600)
+    );
+    app.post_as(
+        None,
+        json!({"title": "Bodies", "status": "published", "markdown": markdown}),
+    )
+    .await;
+    let (_, key) = ghost_key(&app).await;
+    let plaintext = format!("Hi\nSome text with x image. {}", "word ".repeat(600));
+    let plaintext = plaintext.trim_end();
+    let post = first_post(&app, &key, &[("fields", "title,plaintext")]).await;
+    let mut keys: Vec<_> = post.keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["plaintext", "title"]);
+    assert_eq!(post["plaintext"], plaintext);
+
+    let post = first_post(&app, &key, &[("fields", "html")]).await;
+    assert!(
+        post["html"].as_str().unwrap().contains("<em>text</em>"),
+        "{post:?}"
+    );
+
+    let post = first_post(&app, &key, &[("formats", "plaintext")]).await;
+    assert_eq!(post["plaintext"], plaintext);
+    assert!(!post.contains_key("html"), "{post:?}");
+    // 606 words at 275 a minute and one image (12 s): 2.4 minutes.
+    assert_eq!(post["reading_time"], 2);
+    let excerpt: String = plaintext.chars().take(500).collect();
+    assert_eq!(post["excerpt"], excerpt.trim());
+
+    let post = first_post(&app, &key, &[]).await;
+    assert!(!post.contains_key("plaintext"), "{post:?}");
+    assert!(post["html"].as_str().unwrap().contains("<h1"), "{post:?}");
+}
+
+/// The first post of a browse with `query`, as an object.
+async fn first_post<S: Served<B>, B: MessageBody>(
+    app: &TestApp<S>,
+    key: &str,
+    query: &[(&str, &str)],
+) -> serde_json::Map<String, Value> {
+    let body = browse(app, key, query).await.expect(200).body;
+    body["posts"][0].as_object().expect("a post").clone()
 }
 
 /// A revoked key is refused with Ghost's error once the second a good key is remembered
