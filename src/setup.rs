@@ -57,7 +57,11 @@ fn data_dir_error(path: &Path) -> impl FnOnce(std::io::Error) -> SetupError + '_
     }
 }
 
-/// Opens the database named by `config` and brings its schema up to date.
+/// Posts keyed in the search index per transaction when a migration left them without a key:
+/// a few seconds of writing each, so a stopped start goes on from the last batch.
+const INDEX_BATCH: i64 = 1000;
+
+/// Opens the database named by `config` and brings its schema and search index up to date.
 pub fn open_database(config: &Config) -> Result<Db, SetupError> {
     let url = config.database_url();
     if Backend::of_url(&url) == Backend::Sqlite
@@ -69,6 +73,8 @@ pub fn open_database(config: &Config) -> Result<Db, SetupError> {
     }
     let db = Db::connect(&url, config.db_pool_size, config.db_checkout_timeout)?;
     db.migrate()?;
+    // What the migrations could not do in SQL: keying posts in the search index.
+    crate::posts::storage::index_unkeyed(&mut *db.conn()?, INDEX_BATCH)?;
     Ok(db)
 }
 

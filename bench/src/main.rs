@@ -33,6 +33,9 @@ struct Cli {
 enum Command {
     /// Add generated authors, tags and posts (and an owner account) to a Folio database.
     Seed(seed::SeedArgs),
+    /// Delete the posts added after a rowid, as Folio deletes them (a run's writes, from a
+    /// kept dataset).
+    Forget(seed::ForgetArgs),
     /// Serve one captured response body from memory for every GET.
     Ceiling(ceiling::CeilingArgs),
     /// Answer the list of 15 from the database with one prepared statement, as Folio's JSON.
@@ -53,6 +56,7 @@ enum Command {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Seed(args) => seed::run(args),
+        Command::Forget(args) => seed::forget(args),
         Command::Ceiling(args) => ceiling::run(args),
         Command::RenderCeiling(args) => render_ceiling::run(args),
         Command::Sink(args) => sink::run(args),

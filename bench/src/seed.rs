@@ -12,13 +12,48 @@ use folio::auth::{Role, accounts};
 use folio::content::{Slug, markdown, text};
 use folio::db::schema::{authors, post_slugs, posts, posts_authors, posts_tags, tags};
 use folio::db::{Backend, Db, DbConn, write_transaction};
-use folio::posts::model::PostText;
+use folio::ids::PostId;
+use folio::posts::model::{PostKind, PostText};
 use folio::posts::storage::{self, TextWrite};
 use secrecy::SecretString;
 use serde_json::json;
 
 use crate::rng::{Rng, Zipf};
 use crate::text::{Vocabulary, capitalize, sentence, title_case};
+
+#[derive(Debug, clap::Args)]
+pub struct ForgetArgs {
+    /// A SQLite file path or a `postgres://` URL.
+    #[arg(long)]
+    database_url: String,
+    /// The posts added after this rowid (SQLite) are deleted.
+    #[arg(long)]
+    after_rowid: i64,
+}
+
+/// Deletes the posts a run's writes added to a kept dataset, as Folio deletes a post: with
+/// its bodies, links and search entry (which only Folio can remove: the index is
+/// contentless, and the entries left behind would be read, and skipped, by every search).
+pub fn forget(args: ForgetArgs) -> Result<(), String> {
+    let db = Db::connect(&args.database_url, 1, std::time::Duration::from_secs(30))
+        .map_err(|e| format!("cannot open {}: {e}", args.database_url))?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let ids: Vec<String> = posts::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("rowid > ")
+                .bind::<diesel::sql_types::BigInt, _>(args.after_rowid),
+        )
+        .select(posts::id)
+        .load(&mut *conn)
+        .map_err(|e| format!("cannot find the added posts: {e}"))?;
+    write_transaction(&mut conn, |conn| -> Result<(), folio::error::ApiError> {
+        for id in ids {
+            storage::delete(conn, &PostId::from(id))?;
+        }
+        Ok(())
+    })
+    .map_err(|e| format!("cannot delete the added posts: {e}"))
+}
 
 #[derive(Debug, clap::Args)]
 pub struct SeedArgs {
@@ -125,6 +160,9 @@ impl PostInsert {
     fn text(&self) -> PostText<'_> {
         PostText {
             id: &self.id,
+            kind: PostKind::Post,
+            published_at: self.published_at,
+            created_at: self.created_at,
             title: &self.title,
             excerpt: &self.excerpt,
             markdown: &self.markdown,
@@ -583,6 +621,7 @@ pub fn run(args: SeedArgs) -> Result<(), String> {
                                     conn,
                                     row.text(),
                                     TextWrite::Insert(&row.plaintext),
+                                    false,
                                 )?;
                             }
                             insert_rows!(conn, posts_authors::table, &author_links)?;

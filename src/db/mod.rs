@@ -230,8 +230,9 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Prepare {
             // comes from the operating system's cache of the file, which all connections
             // share. Once a checkpoint has emptied the write-ahead log, it is cut back to
             // 64 MB, so a burst of writes does not leave it large for good. `search_scores`
-            // is where a search ranks its matches (`posts::storage`); being temporary, it is
-            // the connection's own, and writing it takes no lock on the file.
+            // holds the matches a search's page considers, ranked, by their key in the index
+            // (`posts::storage`); being temporary, it is the connection's own, and writing it
+            // takes no lock on the file.
             conn.batch_execute(&format!(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; PRAGMA cache_size = -256; \

@@ -142,6 +142,10 @@ impl PostRow {
 #[derive(Debug, Clone, Copy)]
 pub struct PostText<'a> {
     pub id: &'a str,
+    /// Where the post stands in the lists' order, which SQLite's index follows.
+    pub kind: PostKind,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
     pub title: &'a str,
     pub excerpt: &'a str,
     pub markdown: &'a str,
@@ -152,6 +156,9 @@ impl<'a> From<&'a PostRow> for PostText<'a> {
     fn from(row: &'a PostRow) -> PostText<'a> {
         PostText {
             id: row.id.as_str(),
+            kind: row.kind,
+            published_at: row.published_at,
+            created_at: row.created_at,
             title: &row.title,
             excerpt: &row.excerpt,
             markdown: &row.markdown,
@@ -292,6 +299,12 @@ impl PostChanges {
     /// Whether a field the search index holds changes, beside the text.
     pub fn changes_words(&self) -> bool {
         self.title.is_some() || self.excerpt.is_some()
+    }
+
+    /// Whether the post moves in the lists' order: its date changes.
+    pub fn changes_date(&self, current: &PostRow) -> bool {
+        self.published_at
+            .is_some_and(|published_at| published_at != current.published_at)
     }
 
     /// `row` as this change leaves it at `version`, changed `at`: what the database holds

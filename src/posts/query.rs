@@ -138,8 +138,9 @@ pub struct PostListParams {
     pub published_before: Option<DateTime<Utc>>,
     /// Full-text search in the title, excerpt and text, best matches first (unless `sort` is
     /// given): words in the title, then in the excerpt; posts that have them only in their
-    /// text follow, newest first. Every word must occur, ignoring case; the last one may be
-    /// the start of a word (`datab` finds `database`); `"quoted words"` must occur together
+    /// text follow, newest first. Of the posts with them in the title or excerpt, the newest
+    /// 500 at least are ranked; older ones may follow with the rest. Every word must occur, ignoring case; the last one, if it
+    /// has three characters or more, may be the start of a word (`datab` finds `database`); `"quoted words"` must occur together
     /// and in that order. Only letters and digits count: anything else just separates words,
     /// and at least one letter or digit is needed. Up to 16 words are used.
     #[param(
@@ -255,6 +256,11 @@ fn default_sort(searching: bool) -> Vec<(PostSort, Direction)> {
 }
 
 impl PostListQuery {
+    /// Whether the list is in a search's own order: best match first, then newest.
+    pub fn in_relevance_order(&self) -> bool {
+        self.search.is_some() && self.sort == query::with_tiebreak(default_sort(true), PostSort::Id)
+    }
+
     pub fn parse(p: PostListParams, cursors: &impl CursorCodec) -> Result<PostListQuery, ApiError> {
         let mut errors = Vec::new();
         let search = search_query(p.q, &mut errors);

@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::hash::Hash;
+use std::ops::RangeInclusive;
 
 use chrono::NaiveDateTime;
 use diesel::dsl::{exists, sql};
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{Binary, Bool, Double, Nullable, Text};
+use diesel::sql_types::{BigInt, Binary, Bool, Double, Nullable, Text};
 
 use super::model::{
     BylineRow, PostChanges, PostKind, PostMeta, PostRecord, PostRow, PostStatus, PostTagRow,
@@ -18,10 +19,10 @@ use super::model::{
 };
 use super::policy::ReadScope;
 use super::query::{PostListQuery, PostShape, PostSort};
-use super::search::Search;
+use super::search::{Search, SearchKey};
 use crate::db::keyset::{self, KeyBound};
 use crate::db::live::live;
-use crate::db::page::{self, Direction, KeyValue, PageMeta, Position, fetch};
+use crate::db::page::{self, Direction, KeyValue, PageMeta, Position, Window, fetch};
 use crate::db::schema::{
     authors, media_references, post_bodies, post_slugs, posts, posts_authors, posts_meta,
     posts_tags, tags,
@@ -155,14 +156,25 @@ fn visible(query: BoxedPosts, scope: &ReadScope, now: NaiveDateTime) -> BoxedPos
 
 /// The posts `search` finds, in the backend's full-text index (see the post_search
 /// migrations). The search travels as a bound parameter, never as SQL. On SQLite, they are
-/// the matches [`score_matches`] kept; on PostgreSQL, `posts_matching` finds them through
-/// the index (see the post_bodies migration).
-fn found(search: &Search, backend: Backend) -> Condition {
-    match backend {
-        Backend::Sqlite => Box::new(sql::<Nullable<Bool>>(
-            "posts.rowid IN (SELECT rowid FROM temp.search_scores)",
-        )),
-        Backend::Postgres => Box::new(
+/// the matches `considered` says (see [`Considered`]); on PostgreSQL, `posts_matching` finds
+/// them through the index (see the post_bodies migration).
+fn found(search: &Search, backend: Backend, considered: &Considered) -> Condition {
+    const KEPT: &str = "posts.search_key IN (SELECT rowid FROM temp.search_scores)";
+    match (backend, considered) {
+        (Backend::Sqlite, Considered::Kept { .. }) => Box::new(sql::<Nullable<Bool>>(KEPT)),
+        (Backend::Sqlite, Considered::Keys(keys)) => Box::new(
+            sql::<Nullable<Bool>>(&format!(
+                "({KEPT} OR posts.search_key IN (SELECT rowid FROM posts_fts \
+                 WHERE posts_fts MATCH "
+            ))
+            .bind::<Text, _>(search.fts5())
+            .sql(" AND rowid BETWEEN ")
+            .bind::<BigInt, _>(*keys.start())
+            .sql(" AND ")
+            .bind::<BigInt, _>(*keys.end())
+            .sql("))"),
+        ),
+        (Backend::Postgres, _) => Box::new(
             sql("posts.id IN (SELECT posts_matching(to_tsquery('simple', ")
                 .bind::<Text, _>(search.tsquery())
                 .sql(")))"),
@@ -170,21 +182,43 @@ fn found(search: &Search, backend: Backend) -> Condition {
     }
 }
 
-/// SQLite: scores every match of `search` in one FTS5 query, into the connection's
-/// `search_scores` (a temporary table; see `db::Prepare`), for [`found`] and [`score`] to
-/// look up by rowid. Ranking each candidate with its own `MATCH … AND rowid = ?` subquery
-/// made bm25 gather the whole index's statistics again for every match: the cost grew with
-/// the square of the matches, and a common word at 100k posts timed out.
-fn score_matches(conn: &mut DbConn, search: &Search) -> ApiResult<()> {
+/// SQLite: which of a search's matches a query of its list considers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Considered {
+    /// Every match with a key in the range (the ranked ones are among them).
+    Keys(RangeInclusive<i64>),
+    /// Those kept in `search_scores`: the ranked ones, and the ones a page read from the
+    /// index in its order (see [`read_window`]). The read stopped in the second at `edge`,
+    /// which may hold more: the page is exact only if it ends before that second.
+    Kept { edge: Option<i64> },
+}
+
+/// SQLite: ranks the matches of `search` in `keys` that have one of its terms in the title or
+/// the excerpt, the newest [`RANKED`] of them, into the connection's `search_scores` (a
+/// temporary table; see `db::Prepare`), for [`found`] and [`score`] to look up by key. They
+/// are few (a word is in far fewer titles than texts), and only they are ranked: every other
+/// match scores 0, and follows them newest first, in the index's own order. Ranking every
+/// match read every match's position lists and sorted them all: 16 ms and 31 ms for a word
+/// in 8 % of 100k posts, ten times that at a million.
+fn rank_titled(conn: &mut DbConn, search: &Search, keys: &RangeInclusive<i64>) -> ApiResult<()> {
     diesel::sql_query("DELETE FROM temp.search_scores").execute(conn)?;
     diesel::sql_query(
         "INSERT INTO temp.search_scores (rowid, score) \
-         SELECT rowid, -bm25(posts_fts, 5.0, 2.0, 0.0) FROM posts_fts WHERE posts_fts MATCH ?",
+         SELECT rowid, -bm25(posts_fts, 5.0, 2.0, 0.0) FROM posts_fts \
+         WHERE posts_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?",
     )
-    .bind::<Text, _>(search.fts5())
+    .bind::<Text, _>(search.fts5_titled())
+    .bind::<BigInt, _>(*keys.start())
+    .bind::<BigInt, _>(*keys.end())
+    .bind::<BigInt, _>(RANKED)
     .execute(conn)?;
     Ok(())
 }
+
+/// The most matches SQLite ranks (see [`rank_titled`]): a word in the titles or excerpts of
+/// more posts than this is hardly telling them apart, and every ranked match is read for
+/// every page.
+const RANKED: i64 = 500;
 
 type Score = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Double>>;
 
@@ -196,9 +230,9 @@ type Score = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Dou
 /// its text, for one page (see the search_cost migration).
 fn score(search: &Search, backend: Backend) -> Score {
     match backend {
-        // Kept by `score_matches`, negated there: bm25 is lower for better matches.
+        // Kept by `rank_titled`, negated there: bm25 is lower for better matches.
         Backend::Sqlite => Box::new(sql::<Double>(
-            "(SELECT score FROM temp.search_scores WHERE rowid = posts.rowid)",
+            "coalesce((SELECT score FROM temp.search_scores WHERE rowid = posts.search_key), 0.0)",
         )),
         Backend::Postgres => Box::new(
             sql::<Double>("coalesce((SELECT ts_rank(r.rank, to_tsquery('simple', ")
@@ -206,6 +240,145 @@ fn score(search: &Search, backend: Backend) -> Score {
                 .sql(")) FROM post_search_ranks r WHERE r.post_id = posts.id), 0)::float8"),
         ),
     }
+}
+
+/// SQLite: the keys of the search index a search's list may find its matches in, and
+/// whether a page reads them as the index orders them (see [`SearchKey`]).
+#[derive(Debug, Clone)]
+struct SearchKeys {
+    /// Every key the list's posts can have: its kind's, and only the dated ones up to now
+    /// when the list is of live posts.
+    all: RangeInclusive<i64>,
+    /// Whether the list is in the index's order (the default one: best match, then newest)
+    /// and filters nothing a post's key does not tell (scope aside, which the keys narrow),
+    /// so that a page can be read from the index and stop.
+    streams: bool,
+}
+
+impl SearchKeys {
+    fn of(kind: PostKind, scope: &ReadScope, list: &PostListQuery, now: NaiveDateTime) -> Self {
+        let live = *scope == ReadScope::Live || list.status == Some(PostStatus::Published);
+        let all = if live {
+            SearchKey::dated_until(kind, now)
+        } else {
+            SearchKey::all(kind)
+        };
+        let streams = list.in_relevance_order()
+            && !matches!(scope, ReadScope::LiveAndOwn(_))
+            && list.tags.is_empty()
+            && list.authors.is_empty()
+            && list.featured.is_none()
+            && list.visibility.is_none()
+            && matches!(list.status, None | Some(PostStatus::Published))
+            && list.published_after.is_none()
+            && list.published_before.is_none();
+        SearchKeys { all, streams }
+    }
+}
+
+/// A few rows over what a page needs, read from the index, so that the posts a list leaves
+/// out (a draft that keeps its date, the rows up to the page's position in its second) seldom
+/// leave the page short.
+const SLACK: i64 = 16;
+
+/// SQLite: reads from the index the matches `window` of a search's list can need, into
+/// `search_scores` beside the ranked ones, and answers which matches its query is to
+/// consider. The page takes the matches in the index's order from where it starts (the top,
+/// or the second of the position it follows), as many as it shows and `SLACK` more, each a
+/// step in the index, not a row. A page that comes up short or reaches the last second read
+/// (which may hold more) is read again over every key: see [`Considered::exact`].
+fn read_window(
+    conn: &mut DbConn,
+    search: &Search,
+    keys: &SearchKeys,
+    kind: PostKind,
+    window: &Window<'_>,
+) -> ApiResult<Considered> {
+    let all = keys.all.clone();
+    if !keys.streams {
+        return Ok(Considered::Keys(all));
+    }
+    // Where the window starts, in the order it reads: a position among the ranked matches
+    // is followed by every other match, and preceded by none.
+    let from = match window.after {
+        None => None,
+        Some(position) => {
+            let [score, published, created, ..] = position.as_slice() else {
+                return Err(page::misfit());
+            };
+            if score.as_float().ok_or_else(page::misfit)? > 0.0 {
+                if window.reversed {
+                    return Ok(Considered::Kept { edge: None });
+                }
+                None
+            } else {
+                let created = created.as_time().ok_or_else(page::misfit)?;
+                let published = match published {
+                    KeyValue::Null => None,
+                    value => Some(value.as_time().ok_or_else(page::misfit)?),
+                };
+                Some(SearchKey::second(kind, published, created))
+            }
+        }
+    };
+    let need = window.offset + window.limit + SLACK;
+    let (start, end) = match (window.reversed, from) {
+        (false, from) => (
+            *all.start(),
+            from.map_or(*all.end(), SearchKey::last_of_second),
+        ),
+        (true, from) => (from.unwrap_or(*all.start()), *all.end()),
+    };
+    let (start, end) = (start.max(*all.start()), end.min(*all.end()));
+    let order = if window.reversed { "ASC" } else { "DESC" };
+    let read: Vec<i64> = diesel::sql_query(format!(
+        "INSERT INTO temp.search_scores (rowid, score) \
+         SELECT rowid, 0.0 FROM posts_fts WHERE posts_fts MATCH ? AND rowid BETWEEN ? AND ? \
+         AND rowid NOT IN (SELECT rowid FROM temp.search_scores) \
+         ORDER BY rowid {order} LIMIT ? RETURNING rowid AS key"
+    ))
+    .bind::<Text, _>(search.fts5())
+    .bind::<BigInt, _>(start)
+    .bind::<BigInt, _>(end)
+    .bind::<BigInt, _>(need)
+    .load::<Key>(conn)?
+    .into_iter()
+    .map(|k| k.key)
+    .collect();
+    let last = match window.reversed {
+        false => read.iter().min(),
+        true => read.iter().max(),
+    };
+    let edge = last
+        .filter(|_| read.len() as i64 == need)
+        .map(|&key| SearchKey::first_of_second(key));
+    Ok(Considered::Kept { edge })
+}
+
+impl Considered {
+    /// Whether `rows`, the page read with these matches for `window`, is the page: it is
+    /// full, or no match was left unread, and it ends before the second the read stopped in.
+    fn exact(&self, rows: &[(PostRow, Option<f64>)], window: &Window<'_>) -> bool {
+        let Considered::Kept { edge: Some(edge) } = self else {
+            return true;
+        };
+        let full = rows.len() as i64 >= window.limit;
+        let reached = rows.last().is_some_and(|(row, score)| {
+            let second = SearchKey::second(row.kind, row.published_at, row.created_at);
+            score.unwrap_or_default() <= 0.0
+                && match window.reversed {
+                    false => second <= *edge,
+                    true => second >= *edge,
+                }
+        });
+        full && !reached
+    }
+}
+
+#[derive(QueryableByName)]
+struct Key {
+    #[diesel(sql_type = BigInt)]
+    key: i64,
 }
 
 /// The posts of `kind` that `scope` allows and that match the filters of `list`.
@@ -216,9 +389,10 @@ fn matching(
     filters: &FilterIds,
     now: NaiveDateTime,
     backend: Backend,
+    considered: &Considered,
 ) -> BoxedPosts {
     let of_kind: Condition = match (&list.search, backend) {
-        // SQLite: a search starts from its matches, each a lookup by rowid, and not from the
+        // SQLite: a search starts from its matches, each a lookup by key, and not from the
         // index of live posts, which it would walk whole, asking of every entry whether it
         // matched (the planner cannot know how few the matches are): the `+` keeps the index
         // out of the plan. 7 ms against 21 for a word in 8 % of 100k posts.
@@ -229,7 +403,7 @@ fn matching(
     };
     let mut query = visible(posts::table.filter(of_kind).into_boxed(), scope, now);
     if let Some(search) = &list.search {
-        query = query.filter(found(search, backend));
+        query = query.filter(found(search, backend, considered));
     }
     // As `EXISTS` probes on ids known up front: the database then knows how many posts the
     // tag has, and either walks the list's index and stops at a page (a common tag) or
@@ -458,37 +632,52 @@ pub fn list(
         backend,
     };
     let forward = order(false);
+    let keys = SearchKeys::of(kind, scope, list, now);
     if let (Some(search), Backend::Sqlite) = (search, backend) {
-        score_matches(conn, search)?;
+        rank_titled(conn, search, &keys.all)?;
     }
     let filters = FilterIds::of(conn, list)?;
     let filters = &filters;
+    let every_match = Considered::Keys(keys.all.clone());
     let (rows, meta) = fetch(
         conn,
         &list.page,
         |conn| {
-            Ok(matching(kind, scope, list, filters, now, backend)
-                .count()
-                .get_result(conn)?)
+            Ok(
+                matching(kind, scope, list, filters, now, backend, &every_match)
+                    .count()
+                    .get_result(conn)?,
+            )
         },
         |conn, window| {
             let order = order(window.reversed);
-            let mut query = matching(kind, scope, list, filters, now, backend);
-            if let Some(position) = window.after {
-                query = query.filter(order.after(position)?);
-            }
-            let score: Box<
-                dyn BoxableExpression<posts::table, MultiBackend, SqlType = Nullable<Double>>,
-            > = match search {
-                Some(search) => Box::new(score(search, backend).nullable()),
-                None => Box::new(sql::<Nullable<Double>>("NULL")),
+            let load = |conn: &mut DbConn, considered: &Considered| -> ApiResult<_> {
+                let mut query = matching(kind, scope, list, filters, now, backend, considered);
+                if let Some(position) = window.after {
+                    query = query.filter(order.after(position)?);
+                }
+                let score: Box<
+                    dyn BoxableExpression<posts::table, MultiBackend, SqlType = Nullable<Double>>,
+                > = match search {
+                    Some(search) => Box::new(score(search, backend).nullable()),
+                    None => Box::new(sql::<Nullable<Double>>("NULL")),
+                };
+                Ok(order
+                    .apply(query)
+                    .select((columns_for(&list.shape), score))
+                    .limit(window.limit)
+                    .offset(window.offset)
+                    .load::<(PostRow, Option<f64>)>(conn)?)
             };
-            Ok(order
-                .apply(query)
-                .select((columns_for(&list.shape), score))
-                .limit(window.limit)
-                .offset(window.offset)
-                .load::<(PostRow, Option<f64>)>(conn)?)
+            let (Some(search), Backend::Sqlite) = (search, backend) else {
+                return load(conn, &every_match);
+            };
+            let considered = read_window(conn, search, &keys, kind, &window)?;
+            let rows = load(conn, &considered)?;
+            if considered.exact(&rows, &window) {
+                return Ok(rows);
+            }
+            load(conn, &every_match)
         },
         |(row, score)| forward.position(row, *score),
     )?;
@@ -897,7 +1086,7 @@ pub fn insert(conn: &mut DbConn, record: &PostRecord, plaintext: &str) -> QueryR
     diesel::insert_into(posts::table)
         .values(row)
         .execute(conn)?;
-    write_text(conn, row.into(), TextWrite::Insert(plaintext))?;
+    write_text(conn, row.into(), TextWrite::Insert(plaintext), false)?;
     if !record.meta.is_empty() {
         write_meta(conn, &row.id, &record.meta)?;
     }
@@ -981,16 +1170,15 @@ pub fn update(
     }
     debug_assert_eq!(changes.changes_text(), plaintext.is_some());
     let text = if let Some(plaintext) = plaintext {
-        Some(TextWrite::Update(plaintext))
+        TextWrite::Update(plaintext)
     } else if changes.changes_words() {
-        Some(TextWrite::Words)
+        TextWrite::Words
     } else {
-        None
+        TextWrite::Unchanged
     };
+    let moved = changes.changes_date(current);
     let row = changes.applied_to(current.clone(), version + 1, now);
-    if let Some(text) = text {
-        write_text(conn, (&row).into(), text)?;
-    }
+    write_text(conn, (&row).into(), text, moved)?;
     if let Some(meta) = meta {
         write_meta(conn, id, meta)?;
     }
@@ -1009,14 +1197,19 @@ pub fn update(
 /// the search index.
 pub fn delete(conn: &mut DbConn, id: &PostId) -> ApiResult<()> {
     if conn.backend() == Backend::Sqlite {
-        diesel::sql_query(
-            "DELETE FROM posts_fts WHERE rowid = (SELECT rowid FROM posts WHERE id = ?)",
-        )
-        .bind::<Text, _>(id)
-        .execute(conn)?;
+        forget_entry(conn, id.as_str())?;
     }
     diesel::delete(posts::table.find(id)).execute(conn)?;
     Ok(())
+}
+
+/// SQLite: removes the search entry of the post `id`.
+fn forget_entry(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM posts_fts WHERE rowid = (SELECT search_key FROM posts WHERE id = ?)",
+    )
+    .bind::<Text, _>(id)
+    .execute(conn)
 }
 
 /// What a write does to a post's bodies and search entry.
@@ -1030,14 +1223,23 @@ pub enum TextWrite<'a> {
     /// words in the vector (see the post_bodies migration); SQLite's index can only take a
     /// row whole, so it takes this one again, its plain text made from the Markdown.
     Words,
+    /// None of it changed.
+    Unchanged,
 }
 
 /// Writes a post's bodies and search entry, as `write` says, after the post's row: the search
 /// index is Folio's to keep (see the post_bodies migrations), in the same transaction as the
-/// row it indexes. One statement on PostgreSQL, where the vector sits beside the bodies; on
-/// SQLite, whose index is a table of its own, one more for the bodies when they are written,
-/// packed (`db::text`).
-pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite<'_>) -> QueryResult<()> {
+/// row it indexes. One statement on PostgreSQL, where the vector sits beside the bodies. On
+/// SQLite, whose index is a table of its own, one for the entry, and one more for the bodies
+/// when they are written, packed (`db::text`); a new post, or one that `moved` in the lists'
+/// order (its date changed), first takes its key there (see [`SearchKey`]), its old entry
+/// forgotten: one or two more.
+pub fn write_text(
+    conn: &mut DbConn,
+    text: PostText<'_>,
+    write: TextWrite<'_>,
+    moved: bool,
+) -> QueryResult<()> {
     match conn.backend() {
         Backend::Postgres => {
             let (statement, plaintext) = match write {
@@ -1062,6 +1264,7 @@ pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite<'_>) -
                     .execute(conn)?;
                     return Ok(());
                 }
+                TextWrite::Unchanged => return Ok(()),
             };
             diesel::sql_query(statement)
                 .bind::<Text, _>(text.id)
@@ -1080,7 +1283,7 @@ pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite<'_>) -
                 TextWrite::Update(_) => {
                     Some("UPDATE post_bodies SET markdown = ?2, html = ?3 WHERE post_id = ?1")
                 }
-                TextWrite::Words => None,
+                TextWrite::Words | TextWrite::Unchanged => None,
             };
             if let Some(statement) = bodies {
                 diesel::sql_query(statement)
@@ -1089,24 +1292,118 @@ pub fn write_text(conn: &mut DbConn, text: PostText<'_>, write: TextWrite<'_>) -
                     .bind::<Binary, _>(db::text::pack(text.html))
                     .execute(conn)?;
             }
+            let new = matches!(write, TextWrite::Insert(_));
+            if write == TextWrite::Unchanged && !moved {
+                return Ok(());
+            }
             let derived;
             let plaintext = match write {
                 TextWrite::Insert(plaintext) | TextWrite::Update(plaintext) => plaintext,
-                TextWrite::Words => {
+                TextWrite::Words | TextWrite::Unchanged => {
                     derived = crate::content::markdown::plaintext(text.markdown);
                     derived.as_str()
                 }
             };
-            diesel::sql_query(
-                "INSERT OR REPLACE INTO posts_fts (rowid, title, excerpt, plaintext) \
-                 SELECT rowid, ?, ?, ? FROM posts WHERE id = ?",
-            )
-            .bind::<Text, _>(text.title)
-            .bind::<Text, _>(text.excerpt)
-            .bind::<Text, _>(plaintext)
-            .bind::<Text, _>(text.id)
-            .execute(conn)?;
+            if moved && !new {
+                forget_entry(conn, text.id)?;
+            }
+            // Every entry is written in place of whatever has its key: an entry left by a
+            // post removed behind Folio's back (the index is contentless, so only Folio can
+            // remove one) gives way to the post that now has the key.
+            let written = if new || moved {
+                let key = take_key(conn, &text)?;
+                diesel::sql_query(
+                    "INSERT OR REPLACE INTO posts_fts (rowid, title, excerpt, plaintext) \
+                     VALUES (?, ?, ?, ?)",
+                )
+                .bind::<BigInt, _>(key)
+                .bind::<Text, _>(text.title)
+                .bind::<Text, _>(text.excerpt)
+                .bind::<Text, _>(plaintext)
+                .execute(conn)?
+            } else {
+                diesel::sql_query(
+                    "INSERT OR REPLACE INTO posts_fts (rowid, title, excerpt, plaintext) \
+                     SELECT search_key, ?, ?, ? FROM posts \
+                     WHERE id = ? AND search_key IS NOT NULL",
+                )
+                .bind::<Text, _>(text.title)
+                .bind::<Text, _>(text.excerpt)
+                .bind::<Text, _>(plaintext)
+                .bind::<Text, _>(text.id)
+                .execute(conn)?
+            };
+            if written == 0 {
+                return Err(unindexed(text.id));
+            }
         }
     }
     Ok(())
+}
+
+/// SQLite: gives the post of `text` the next free key of its second in the lists' order, and
+/// answers it. Writers are one at a time, so no other can take the same key meanwhile.
+fn take_key(conn: &mut DbConn, text: &PostText<'_>) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = Nullable<BigInt>)]
+        search_key: Option<i64>,
+    }
+    let first = SearchKey::second(text.kind, text.published_at, text.created_at);
+    let taken = diesel::sql_query(
+        "UPDATE posts SET search_key = (\
+             SELECT CASE WHEN max(search_key) IS NULL THEN ?1 \
+                         WHEN max(search_key) < ?2 THEN max(search_key) + 1 END \
+             FROM posts WHERE search_key BETWEEN ?1 AND ?2) \
+         WHERE id = ?3 RETURNING search_key",
+    )
+    .bind::<BigInt, _>(first)
+    .bind::<BigInt, _>(SearchKey::last_of_second(first))
+    .bind::<Text, _>(text.id)
+    .get_result::<Taken>(conn)?;
+    taken.search_key.ok_or_else(|| unindexed(text.id))
+}
+
+/// A post the search index cannot take: its row is missing, or the second it stands at has
+/// no key left (a million posts of one kind dated the same second, or times outside
+/// 1970–2106, which count as their nearest end).
+fn unindexed(id: &str) -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError(
+        format!("post {id} has no place left in the search index's order").into(),
+    )
+}
+
+/// SQLite: gives every post without a key its key and search entry, as after the migration
+/// that keyed the index by the lists' order, in batches of `batch` posts, each its own
+/// transaction, so that a stopped run goes on where it was; answers how many it indexed.
+/// PostgreSQL has nothing to do.
+pub fn index_unkeyed(conn: &mut DbConn, batch: i64) -> ApiResult<u64> {
+    if conn.backend() != Backend::Sqlite {
+        return Ok(0);
+    }
+    let mut indexed = 0;
+    loop {
+        let rows: Vec<PostRow> = posts::table
+            .filter(sql::<Bool>("posts.search_key IS NULL"))
+            .select(columns_for(&PostShape {
+                html: false,
+                markdown: true,
+                plaintext: false,
+                authors: false,
+                tags: false,
+            }))
+            .limit(batch)
+            .load(conn)?;
+        if rows.is_empty() {
+            return Ok(indexed);
+        }
+        db::write_transaction(conn, |conn| -> ApiResult<()> {
+            for row in &rows {
+                write_text(conn, row.into(), TextWrite::Unchanged, true)?;
+            }
+            Ok(())
+        })?;
+        indexed += rows.len() as u64;
+        tracing::info!(indexed, "search index: posts keyed");
+    }
 }

@@ -72,13 +72,18 @@ impl OldDatabase {
     }
 }
 
-/// Runs the migrations on `conn` up to and including version `until`, or all with `None`.
+/// Runs the migrations on `conn` up to and including version `until`, or all with `None`,
+/// and then, as Folio's start does, keys the posts the migrations left without a search key
+/// (in batches smaller than the posts, so more than one).
 fn migrate(conn: &mut DbConn, until: Option<&str>) {
     let backend = conn.backend();
     let migrations = move || folio::db::migrations(backend);
     match conn {
         DbConn::Sqlite(c) => run(c, migrations, until),
         DbConn::Postgres(c) => run(c, migrations, until),
+    }
+    if until.is_none() {
+        storage::index_unkeyed(conn, 700).expect("the posts keyed");
     }
 }
 
@@ -312,8 +317,28 @@ async fn bodies_move_out_of_the_posts_table_with_their_search_entries(backend: B
         assert_eq!(post.row.title, format!("Title {n}"));
         assert_eq!(post.row.version, 1, "untouched");
     }
-    // Each entry still leads to its own post (SQLite's index is keyed by the post's rowid,
-    // which the rebuilt table kept), by the text and by the title alike.
+    // Each entry still leads to its own post (SQLite's were made again, under the keys of
+    // the lists' order), by the text and by the title alike.
+    if backend == Backend::Sqlite {
+        assert_eq!(
+            count(conn, "SELECT count(DISTINCT search_key) AS n FROM posts"),
+            kept,
+            "every post has a key of its own"
+        );
+        assert_eq!(
+            count(
+                conn,
+                "SELECT count(*) AS n FROM posts_fts WHERE posts_fts MATCH 'kale'"
+            ),
+            kept,
+            "and its entry"
+        );
+        assert_eq!(
+            storage::index_unkeyed(conn, 700).unwrap(),
+            0,
+            "none is left"
+        );
+    }
     assert_eq!(search(conn, "unique1234"), ["post-1234"]);
     assert_eq!(search(conn, "unique3000"), ["post-3000"]);
     assert_eq!(search(conn, "title 2999"), ["post-2999"]);

@@ -48,7 +48,8 @@ fn page_statement(conn: &mut DbConn, scope: &ReadScope, query: &str) -> String {
     let statements = seen.0.lock().unwrap().clone();
     statements
         .into_iter()
-        .find(|sql| sql.contains("LIMIT") && !sql.contains("COUNT"))
+        // The page: not a count, nor what a search keeps of its matches (SQLite).
+        .find(|sql| sql.starts_with("SELECT") && sql.contains("LIMIT") && !sql.contains("COUNT"))
         .unwrap_or_else(|| panic!("no page was read for {query}"))
 }
 
@@ -143,16 +144,16 @@ async fn post_lists_walk_an_index_instead_of_sorting_every_post(backend: Backend
     .expect("the posts");
     conn.batch_execute(match backend {
         Backend::Sqlite => {
-            "INSERT INTO post_bodies (post_id, markdown, html) SELECT id, 'm', 'h' FROM posts; \
-             INSERT INTO posts_fts (rowid, title, excerpt, plaintext) \
-             SELECT rowid, title, excerpt, 'p' FROM posts"
+            "INSERT INTO post_bodies (post_id, markdown, html) SELECT id, 'm', 'h' FROM posts"
         }
         Backend::Postgres => {
             "INSERT INTO post_bodies (post_id, markdown, html, search) \
              SELECT id, 'm', 'h', posts_search_vector(title, excerpt, 'p') FROM posts"
         }
     })
-    .expect("their bodies and search entries");
+    .expect("their bodies");
+    // SQLite's entries, as Folio keys them after a migration.
+    storage::index_unkeyed(conn, 25).expect("their search entries");
     let contributor = ReadScope::LiveAndOwn(AuthorId::from("a1".to_owned()));
     for (scope, query) in [
         // Anonymous readers and content keys.
@@ -180,8 +181,10 @@ async fn post_lists_walk_an_index_instead_of_sorting_every_post(backend: Backend
     let from_matches = match backend {
         Backend::Sqlite => {
             plan.iter()
-                .any(|step| step.contains("SEARCH posts USING INTEGER PRIMARY KEY"))
-                && !plan.iter().any(|step| step.contains("INDEX posts_"))
+                .any(|step| step.contains("SEARCH posts USING INDEX posts_search_key_idx"))
+                && !plan.iter().any(|step| {
+                    step.contains("INDEX posts_") && !step.contains("posts_search_key_idx")
+                })
         }
         Backend::Postgres => {
             plan.iter().any(|step| step.contains("posts_matching"))

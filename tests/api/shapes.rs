@@ -174,6 +174,19 @@ async fn a_list_costs_the_same_statements_whatever_its_size(backend: Backend) {
         after, one,
         "a page after a cursor costs what the first does"
     );
+    // A search: on SQLite, its ranked matches kept (two statements) and where its page ends
+    // in the index (one), however many posts it finds.
+    let searched = cost(format!("{POSTS}?limit=30&q=post")).await;
+    assert_eq!(
+        cost(format!("{POSTS}?limit=1&q=post")).await,
+        searched,
+        "a page of 1 costs what a page of 30 does"
+    );
+    let search_cost = match backend {
+        Backend::Sqlite => 3,
+        Backend::Postgres => 0,
+    };
+    assert_eq!(searched, one + search_cost, "a search");
     let bare = cost(format!("{POSTS}?limit=30&include=")).await;
     assert_eq!(bare, one - 2, "relations not asked for are not loaded");
     let counted = cost(format!("{TAGS}?include=count.posts&limit=100")).await;
