@@ -1307,32 +1307,23 @@ pub fn write_text(
             if moved && !new {
                 forget_entry(conn, text.id)?;
             }
+            if new || moved {
+                take_key(conn, &text)?;
+            }
             // Every entry is written in place of whatever has its key: an entry left by a
             // post removed behind Folio's back (the index is contentless, so only Folio can
-            // remove one) gives way to the post that now has the key.
-            let written = if new || moved {
-                let key = take_key(conn, &text)?;
-                diesel::sql_query(
-                    "INSERT OR REPLACE INTO posts_fts (rowid, title, excerpt, plaintext) \
-                     VALUES (?, ?, ?, ?)",
-                )
-                .bind::<BigInt, _>(key)
-                .bind::<Text, _>(text.title)
-                .bind::<Text, _>(text.excerpt)
-                .bind::<Text, _>(plaintext)
-                .execute(conn)?
-            } else {
-                diesel::sql_query(
-                    "INSERT OR REPLACE INTO posts_fts (rowid, title, excerpt, plaintext) \
-                     SELECT search_key, ?, ?, ? FROM posts \
-                     WHERE id = ? AND search_key IS NOT NULL",
-                )
-                .bind::<Text, _>(text.title)
-                .bind::<Text, _>(text.excerpt)
-                .bind::<Text, _>(plaintext)
-                .bind::<Text, _>(text.id)
-                .execute(conn)?
-            };
+            // remove one) gives way to the post that now has the key. No key, no entry: the
+            // row is missing, or its second had no key left to take.
+            let written = diesel::sql_query(
+                "INSERT OR REPLACE INTO posts_fts (rowid, title, excerpt, plaintext) \
+                 SELECT search_key, ?, ?, ? FROM posts \
+                 WHERE id = ? AND search_key IS NOT NULL",
+            )
+            .bind::<Text, _>(text.title)
+            .bind::<Text, _>(text.excerpt)
+            .bind::<Text, _>(plaintext)
+            .bind::<Text, _>(text.id)
+            .execute(conn)?;
             if written == 0 {
                 return Err(unindexed(text.id));
             }
@@ -1341,27 +1332,23 @@ pub fn write_text(
     Ok(())
 }
 
-/// SQLite: gives the post of `text` the next free key of its second in the lists' order, and
-/// answers it. Writers are one at a time, so no other can take the same key meanwhile.
-fn take_key(conn: &mut DbConn, text: &PostText<'_>) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Taken {
-        #[diesel(sql_type = Nullable<BigInt>)]
-        search_key: Option<i64>,
-    }
+/// SQLite: gives the post of `text` the next free key of its second in the lists' order, or
+/// none when the second has no key left (then [`write_text`] finds no key and fails). Writers
+/// are one at a time, so no other can take the same key meanwhile.
+fn take_key(conn: &mut DbConn, text: &PostText<'_>) -> QueryResult<()> {
     let first = SearchKey::second(text.kind, text.published_at, text.created_at);
-    let taken = diesel::sql_query(
+    diesel::sql_query(
         "UPDATE posts SET search_key = (\
              SELECT CASE WHEN max(search_key) IS NULL THEN ?1 \
                          WHEN max(search_key) < ?2 THEN max(search_key) + 1 END \
              FROM posts WHERE search_key BETWEEN ?1 AND ?2) \
-         WHERE id = ?3 RETURNING search_key",
+         WHERE id = ?3",
     )
     .bind::<BigInt, _>(first)
     .bind::<BigInt, _>(SearchKey::last_of_second(first))
     .bind::<Text, _>(text.id)
-    .get_result::<Taken>(conn)?;
-    taken.search_key.ok_or_else(|| unindexed(text.id))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// A post the search index cannot take: its row is missing, or the second it stands at has
