@@ -113,7 +113,24 @@ impl Search {
     /// The query for PostgreSQL's `to_tsquery('simple', …)`: every word a quoted lexeme
     /// (`'word'`, `'start':*`), phrases joined by `<->`, all of them required.
     pub fn tsquery(&self) -> String {
-        self.render(" & ", |term| match term {
+        self.render(" & ", Search::tsquery_term)
+    }
+
+    /// Any of the terms of [`Search::tsquery`], for PostgreSQL's vectors of titles and
+    /// excerpts: the posts where one is are the few that relevance ranks (see
+    /// `posts::storage`).
+    pub fn tsquery_any(&self) -> String {
+        self.render(" | ", Search::tsquery_term)
+    }
+
+    /// Whether a post with a term in its title or excerpt is found whatever its text: when
+    /// the search is that one term.
+    pub fn found_by_any_term(&self) -> bool {
+        self.terms.len() == 1
+    }
+
+    fn tsquery_term(term: &Term) -> String {
+        match term {
             Term::Word { word, prefix } => format!("'{word}'{}", if *prefix { ":*" } else { "" }),
             Term::Phrase(words) => {
                 let lexemes: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
@@ -122,7 +139,7 @@ impl Search {
                     _ => format!("({})", lexemes.join(" <-> ")),
                 }
             }
-        })
+        }
     }
 
     fn render(&self, joiner: &str, term: impl Fn(&Term) -> String) -> String {
@@ -314,6 +331,16 @@ mod tests {
             Search::parse(r#""quick brown" fox"#).unwrap().fts5_titled(),
             r#"("quick brown" AND "fox"*) AND {title excerpt} : ("quick brown" OR "fox"*)"#
         );
+    }
+
+    #[test]
+    fn postgresql_ranks_the_posts_with_any_term_in_their_title_or_excerpt() {
+        let two = Search::parse(r#""quick brown" fox"#).unwrap();
+        assert_eq!(two.tsquery_any(), "('quick' <-> 'brown') | 'fox':*");
+        assert!(!two.found_by_any_term(), "the other term may be missing");
+        let one = Search::parse("fox").unwrap();
+        assert_eq!(one.tsquery_any(), one.tsquery());
+        assert!(one.found_by_any_term());
     }
 
     #[test]

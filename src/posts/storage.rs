@@ -155,14 +155,13 @@ fn visible(query: BoxedPosts, scope: &ReadScope, now: NaiveDateTime) -> BoxedPos
 }
 
 /// The posts `search` finds, in the backend's full-text index (see the post_search
-/// migrations). The search travels as a bound parameter, never as SQL. On SQLite, they are
-/// the matches `considered` says (see [`Considered`]); on PostgreSQL, `posts_matching` finds
-/// them through the index (see the post_bodies migration).
-fn found(search: &Search, backend: Backend, considered: &Considered) -> Condition {
+/// migrations): those of them that `considered` says (see [`Considered`]). The search travels
+/// as a bound parameter, never as SQL.
+fn found(search: &Search, considered: &Considered) -> Condition {
     const KEPT: &str = "posts.search_key IN (SELECT rowid FROM temp.search_scores)";
-    match (backend, considered) {
-        (Backend::Sqlite, Considered::Kept { .. }) => Box::new(sql::<Nullable<Bool>>(KEPT)),
-        (Backend::Sqlite, Considered::Keys(keys)) => Box::new(
+    match considered {
+        Considered::Kept { .. } => Box::new(sql::<Nullable<Bool>>(KEPT)),
+        Considered::Keys(keys) => Box::new(
             sql::<Nullable<Bool>>(&format!(
                 "({KEPT} OR posts.search_key IN (SELECT rowid FROM posts_fts \
                  WHERE posts_fts MATCH "
@@ -174,23 +173,64 @@ fn found(search: &Search, backend: Backend, considered: &Considered) -> Conditio
             .bind::<BigInt, _>(*keys.end())
             .sql("))"),
         ),
-        (Backend::Postgres, _) => Box::new(
-            sql("posts.id IN (SELECT posts_matching(to_tsquery('simple', ")
+        Considered::Gathered => Box::new(
+            sql::<Nullable<Bool>>("posts.id IN (SELECT posts_matching(to_tsquery('simple', ")
                 .bind::<Text, _>(search.tsquery())
                 .sql(")))"),
+        ),
+        // One term found in the title or excerpt is the search found; with more, the posts
+        // with one of them there meet the matches, each set read once.
+        Considered::Titled => {
+            let titled = sql::<Nullable<Bool>>(
+                "posts.id IN (SELECT post_id FROM post_search_ranks \
+                 WHERE rank @@ to_tsquery('simple', ",
+            )
+            .bind::<Text, _>(search.tsquery_any());
+            match search.found_by_any_term() {
+                true => Box::new(titled.sql("))")),
+                false => Box::new(
+                    titled
+                        .sql(") INTERSECT SELECT posts_matching(to_tsquery('simple', ")
+                        .bind::<Text, _>(search.tsquery())
+                        .sql(")))"),
+                ),
+            }
+        }
+        // Each post the walk comes to is asked whether its text matches, then whether it is
+        // ranked: alike in cost, the two are asked in the order written, so the second only
+        // of matches.
+        Considered::Walked => Box::new(
+            sql::<Nullable<Bool>>("(SELECT b.search @@ to_tsquery('simple', ")
+                .bind::<Text, _>(search.tsquery())
+                .sql(
+                    ") FROM post_bodies b WHERE b.post_id = posts.id) \
+                     AND NOT coalesce((SELECT r.rank @@ to_tsquery('simple', ",
+                )
+                .bind::<Text, _>(search.tsquery_any())
+                .sql(") FROM post_search_ranks r WHERE r.post_id = posts.id), false)"),
         ),
     }
 }
 
-/// SQLite: which of a search's matches a query of its list considers.
+/// Which of a search's matches a query of its list considers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Considered {
-    /// Every match with a key in the range (the ranked ones are among them).
+    /// SQLite: every match with a key in the range (the ranked ones are among them).
     Keys(RangeInclusive<i64>),
-    /// Those kept in `search_scores`: the ranked ones, and the ones a page read from the
-    /// index in its order (see [`read_window`]). The read stopped in the second at `edge`,
-    /// which may hold more: the page is exact only if it ends before that second.
+    /// SQLite: those kept in `search_scores`: the ranked ones, and the ones a page read from
+    /// the index in its order (see [`read_window`]). The read stopped in the second at
+    /// `edge`, which may hold more: the page is exact only if it ends before that second.
     Kept { edge: Option<i64> },
+    /// PostgreSQL: every match, gathered through the text's index.
+    Gathered,
+    /// PostgreSQL: the matches relevance ranks, with a term in the title or excerpt,
+    /// gathered through the rank vectors' index. They are few, and come first.
+    Titled,
+    /// PostgreSQL: the other matches, which score 0 and follow by date, found by walking the
+    /// list's index and asking each post whether it is one. For a search that matches often
+    /// (see the search_walk migration) the walk reaches a page long before the index could
+    /// gather every match.
+    Walked,
 }
 
 /// SQLite: ranks the matches of `search` in `keys` that have one of its terms in the title or
@@ -228,17 +268,26 @@ type Score = Box<dyn BoxableExpression<posts::table, MultiBackend, SqlType = Dou
 /// post matches, not its place, so the posts found only in their text tie, and follow by
 /// date. Weighing the text too made PostgreSQL read every match's whole vector, as large as
 /// its text, for one page (see the search_cost migration).
-fn score(search: &Search, backend: Backend) -> Score {
-    match backend {
+fn score(search: &Search, considered: &Considered) -> Score {
+    match considered {
         // Kept by `rank_titled`, negated there: bm25 is lower for better matches.
-        Backend::Sqlite => Box::new(sql::<Double>(
+        Considered::Keys(_) | Considered::Kept { .. } => Box::new(sql::<Double>(
             "coalesce((SELECT score FROM temp.search_scores WHERE rowid = posts.search_key), 0.0)",
         )),
-        Backend::Postgres => Box::new(
-            sql::<Double>("coalesce((SELECT ts_rank(r.rank, to_tsquery('simple', ")
+        // Above 0 whenever a term is in the title or excerpt, as `Titled` and `Walked` split
+        // them (`ts_rank` can answer 1e-20, not 0, for an `&` of which one term is there).
+        Considered::Gathered | Considered::Titled => Box::new(
+            sql::<Double>("coalesce((SELECT greatest(ts_rank(r.rank, to_tsquery('simple', ")
                 .bind::<Text, _>(search.tsquery())
-                .sql(")) FROM post_search_ranks r WHERE r.post_id = posts.id), 0)::float8"),
+                .sql(
+                    ")), 1e-20) FROM post_search_ranks r WHERE r.post_id = posts.id \
+                      AND r.rank @@ to_tsquery('simple', ",
+                )
+                .bind::<Text, _>(search.tsquery_any())
+                .sql(")), 0)::float8"),
         ),
+        // A constant, so that the walk follows the list's index.
+        Considered::Walked => Box::new(sql::<Double>("CAST(0 AS float8)")),
     }
 }
 
@@ -303,10 +352,10 @@ fn read_window(
     let from = match window.after {
         None => None,
         Some(position) => {
-            let [score, published, created, ..] = position.as_slice() else {
+            let [_, published, created, ..] = position.as_slice() else {
                 return Err(page::misfit());
             };
-            if score.as_float().ok_or_else(page::misfit)? > 0.0 {
+            if after_ranked(position)? {
                 if window.reversed {
                     return Ok(Considered::Kept { edge: None });
                 }
@@ -375,6 +424,26 @@ impl Considered {
     }
 }
 
+/// Whether `position`, in a list in relevance order, is that of a ranked match.
+fn after_ranked(position: &Position) -> ApiResult<bool> {
+    let score = position.first().and_then(KeyValue::as_float);
+    Ok(score.ok_or_else(page::misfit)? > 0.0)
+}
+
+/// PostgreSQL: whether `search` matches so many posts that a page walks for those it does
+/// not rank (see [`Considered::Walked`]).
+fn matches_often(conn: &mut DbConn, search: &Search) -> ApiResult<bool> {
+    #[derive(QueryableByName)]
+    struct Often {
+        #[diesel(sql_type = Bool)]
+        often: bool,
+    }
+    let often = diesel::sql_query("SELECT posts_match_often(to_tsquery('simple', $1)) AS often")
+        .bind::<Text, _>(search.tsquery())
+        .get_result::<Often>(conn)?;
+    Ok(often.often)
+}
+
 #[derive(QueryableByName)]
 struct Key {
     #[diesel(sql_type = BigInt)]
@@ -403,7 +472,7 @@ fn matching(
     };
     let mut query = visible(posts::table.filter(of_kind).into_boxed(), scope, now);
     if let Some(search) = &list.search {
-        query = query.filter(found(search, backend, considered));
+        query = query.filter(found(search, considered));
     }
     // As `EXISTS` probes on ids known up front: the database then knows how many posts the
     // tag has, and either walks the list's index and stops at a page (a common tag) or
@@ -488,18 +557,36 @@ struct Order<'a> {
     /// Whether the list is of live posts only: then drafts need no rank of their own, and the
     /// list can walk the live posts' index.
     all_dated: bool,
-    backend: Backend,
+    /// Which matches of the search the list's query considers: they tell how it scores them.
+    considered: &'a Considered,
 }
 
-impl Order<'_> {
+impl<'a> Order<'a> {
+    /// The order of `list`, or its reverse.
+    fn of(
+        list: &'a PostListQuery,
+        reversed: bool,
+        all_dated: bool,
+        considered: &'a Considered,
+    ) -> Order<'a> {
+        Order {
+            keys: page::oriented(&list.sort, reversed),
+            search: list.search.as_ref(),
+            all_dated,
+            considered,
+        }
+    }
+
     /// Orders `query`. Undated posts (drafts) count as the newest.
     fn apply(&self, mut query: BoxedPosts) -> BoxedPosts {
         for &(key, direction) in &self.keys {
             query = match (key, direction) {
                 (PostSort::Relevance, direction) => match self.search {
                     Some(search) => match direction {
-                        Direction::Desc => query.then_order_by(score(search, self.backend).desc()),
-                        Direction::Asc => query.then_order_by(score(search, self.backend).asc()),
+                        Direction::Desc => {
+                            query.then_order_by(score(search, self.considered).desc())
+                        }
+                        Direction::Asc => query.then_order_by(score(search, self.considered).asc()),
                     },
                     None => query,
                 },
@@ -567,7 +654,7 @@ impl Order<'_> {
         Some(match key {
             PostSort::Relevance => {
                 let search = self.search?;
-                key_bound!(score(search, self.backend), direction, value.as_float()?)
+                key_bound!(score(search, self.considered), direction, value.as_float()?)
             }
             PostSort::PublishedAt => self.published_bound(direction, value)?,
             PostSort::CreatedAt => key_bound!(posts::created_at, direction, value.as_time()?),
@@ -611,8 +698,11 @@ impl Order<'_> {
 }
 
 /// A page of the posts of `kind` that `scope` allows and `list` asks for, and where it sits
-/// in the list. At most five queries whatever the page size, and one more for each of the
-/// tag and author filters.
+/// in the list. The same queries whatever the page size: the page, its posts' meta, authors
+/// and tags, a count for a numbered page, one for each of the tag and author filters, and a
+/// search's own: on SQLite, its ranked matches kept and where its page ends in the index (and
+/// the page read again when that page was not exact, see [`Considered::exact`]); on
+/// PostgreSQL, whether it matches often, and then the page read in its two parts.
 pub fn list(
     conn: &mut DbConn,
     kind: PostKind,
@@ -625,20 +715,24 @@ pub fn list(
     // Live posts are walked in the live posts' index, by date; every other list of the
     // staff's (scheduled posts too) in theirs, drafts first whether or not there are any.
     let all_dated = *scope == ReadScope::Live || list.status == Some(PostStatus::Published);
-    let order = |reversed| Order {
-        keys: page::oriented(&list.sort, reversed),
-        search,
-        all_dated,
-        backend,
-    };
-    let forward = order(false);
     let keys = SearchKeys::of(kind, scope, list, now);
-    if let (Some(search), Backend::Sqlite) = (search, backend) {
-        rank_titled(conn, search, &keys.all)?;
-    }
+    let every_match = match backend {
+        Backend::Sqlite => Considered::Keys(keys.all.clone()),
+        Backend::Postgres => Considered::Gathered,
+    };
+    let forward = Order::of(list, false, all_dated, &every_match);
+    let walks = match (search, backend) {
+        (Some(search), Backend::Sqlite) => {
+            rank_titled(conn, search, &keys.all)?;
+            false
+        }
+        (Some(search), Backend::Postgres) if list.in_relevance_order() => {
+            matches_often(conn, search)?
+        }
+        _ => false,
+    };
     let filters = FilterIds::of(conn, list)?;
     let filters = &filters;
-    let every_match = Considered::Keys(keys.all.clone());
     let (rows, meta) = fetch(
         conn,
         &list.page,
@@ -650,8 +744,8 @@ pub fn list(
             )
         },
         |conn, window| {
-            let order = order(window.reversed);
-            let load = |conn: &mut DbConn, considered: &Considered| -> ApiResult<_> {
+            let load = |conn: &mut DbConn, considered: &Considered, limit, offset| {
+                let order = Order::of(list, window.reversed, all_dated, considered);
                 let mut query = matching(kind, scope, list, filters, now, backend, considered);
                 if let Some(position) = window.after {
                     query = query.filter(order.after(position)?);
@@ -659,25 +753,51 @@ pub fn list(
                 let score: Box<
                     dyn BoxableExpression<posts::table, MultiBackend, SqlType = Nullable<Double>>,
                 > = match search {
-                    Some(search) => Box::new(score(search, backend).nullable()),
+                    Some(search) => Box::new(score(search, considered).nullable()),
                     None => Box::new(sql::<Nullable<Double>>("NULL")),
                 };
                 Ok(order
                     .apply(query)
                     .select((columns_for(&list.shape), score))
-                    .limit(window.limit)
-                    .offset(window.offset)
+                    .limit(limit)
+                    .offset(offset)
                     .load::<(PostRow, Option<f64>)>(conn)?)
             };
-            let (Some(search), Backend::Sqlite) = (search, backend) else {
-                return load(conn, &every_match);
+            let load_window = |conn: &mut DbConn, considered: &Considered| {
+                load(conn, considered, window.limit, window.offset)
             };
-            let considered = read_window(conn, search, &keys, kind, &window)?;
-            let rows = load(conn, &considered)?;
-            if considered.exact(&rows, &window) {
-                return Ok(rows);
+            match (search, backend) {
+                (Some(search), Backend::Sqlite) => {
+                    let considered = read_window(conn, search, &keys, kind, &window)?;
+                    let rows = load_window(conn, &considered)?;
+                    if considered.exact(&rows, &window) {
+                        return Ok(rows);
+                    }
+                    load_window(conn, &every_match)
+                }
+                (Some(_), Backend::Postgres) if walks => {
+                    // The ranked matches and then the others, or the other way round when
+                    // the window reads backwards; a window after a position in the second
+                    // part has nothing in the first.
+                    let ranked = window.after.map(after_ranked).transpose()?;
+                    let parts = match (window.reversed, ranked) {
+                        (false, Some(false)) => vec![Considered::Walked],
+                        (false, _) => vec![Considered::Titled, Considered::Walked],
+                        (true, Some(true)) => vec![Considered::Titled],
+                        (true, _) => vec![Considered::Walked, Considered::Titled],
+                    };
+                    let wanted = window.offset + window.limit;
+                    let mut rows = Vec::new();
+                    for part in &parts {
+                        let more = wanted - rows.len() as i64;
+                        if more > 0 {
+                            rows.extend(load(conn, part, more, 0)?);
+                        }
+                    }
+                    Ok(rows.into_iter().skip(window.offset as usize).collect())
+                }
+                _ => load_window(conn, &every_match),
             }
-            load(conn, &every_match)
         },
         |(row, score)| forward.position(row, *score),
     )?;

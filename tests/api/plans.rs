@@ -37,6 +37,11 @@ impl Instrumentation for Statements {
 
 /// The statement that reads the page of `query` as `scope` may see it.
 fn page_statement(conn: &mut DbConn, scope: &ReadScope, query: &str) -> String {
+    page_statements(conn, scope, query).remove(0)
+}
+
+/// The statements that read the page of `query` as `scope` may see it, in the order run.
+fn page_statements(conn: &mut DbConn, scope: &ReadScope, query: &str) -> Vec<String> {
     let seen = Statements::default();
     conn.set_instrumentation(seen.clone());
     let params: PostListParams = serde_urlencoded::from_str(query).expect("list parameters");
@@ -46,11 +51,13 @@ fn page_statement(conn: &mut DbConn, scope: &ReadScope, query: &str) -> String {
     let list = PostListQuery::parse(params, &cursors).expect("a valid list");
     storage::list(conn, PostKind::Post, scope, &list, folio::db::now()).expect("the list");
     let statements = seen.0.lock().unwrap().clone();
-    statements
+    let pages: Vec<String> = statements
         .into_iter()
         // The page: not a count, nor what a search keeps of its matches (SQLite).
-        .find(|sql| sql.starts_with("SELECT") && sql.contains("LIMIT") && !sql.contains("COUNT"))
-        .unwrap_or_else(|| panic!("no page was read for {query}"))
+        .filter(|sql| sql.starts_with("SELECT") && sql.contains("LIMIT") && !sql.contains("COUNT"))
+        .collect();
+    assert!(!pages.is_empty(), "no page was read for {query}");
+    pages
 }
 
 #[derive(QueryableByName)]
@@ -148,7 +155,9 @@ async fn post_lists_walk_an_index_instead_of_sorting_every_post(backend: Backend
         }
         Backend::Postgres => {
             "INSERT INTO post_bodies (post_id, markdown, html, search) \
-             SELECT id, 'm', 'h', posts_search_vector(title, excerpt, 'p') FROM posts"
+             SELECT id, 'm', 'h', posts_search_vector(title, excerpt, \
+                 CASE WHEN id IN ('p1', 'p4') THEN 'p seldom' ELSE 'p' END) FROM posts; \
+             ANALYZE posts"
         }
     })
     .expect("their bodies");
@@ -176,26 +185,43 @@ async fn post_lists_walk_an_index_instead_of_sorting_every_post(backend: Backend
         );
     }
     // A search starts from its matches, however many live posts there are to walk instead.
-    let sql = page_statement(conn, &ReadScope::Live, "limit=15&q=t");
-    let plan = plan(conn, &sql);
-    let from_matches = match backend {
-        Backend::Sqlite => {
+    // On PostgreSQL, only one that matches seldom (see the search_walk migration); one that
+    // matches often finds its ranked matches from their index, then walks the live posts'
+    // index for the others, and stops at the page. Each check is of the nth page statement.
+    type Check = fn(&[String]) -> bool;
+    let searches: &[(&str, usize, Check)] = match backend {
+        Backend::Sqlite => &[("t", 0, |plan| {
             plan.iter()
                 .any(|step| step.contains("SEARCH posts USING INDEX posts_search_key_idx"))
                 && !plan.iter().any(|step| {
                     step.contains("INDEX posts_") && !step.contains("posts_search_key_idx")
                 })
-        }
-        Backend::Postgres => {
-            plan.iter().any(|step| step.contains("posts_matching"))
-                && !plan
-                    .iter()
-                    .any(|step| step.contains("Seq Scan on post_bodies"))
-        }
+        })],
+        Backend::Postgres => &[
+            ("seldom", 0, |plan| {
+                plan.iter().any(|step| step.contains("posts_matching"))
+                    && !plan.iter().any(|step| step.contains("Seq Scan on post_"))
+            }),
+            ("p", 0, |plan| {
+                plan.iter()
+                    .any(|step| step.contains("post_search_ranks_rank_idx"))
+                    && !plan.iter().any(|step| step.contains("Seq Scan on post_"))
+            }),
+            ("p", 1, |plan| {
+                plan.iter().any(|step| step.contains("posts_live_idx")) && !sorts(plan)
+            }),
+        ],
     };
-    assert!(
-        from_matches,
-        "{backend:?}: a search walks the posts rather than its matches:\n{}\n{sql}",
-        plan.join("\n")
-    );
+    for &(q, nth, good) in searches {
+        let statements = page_statements(conn, &ReadScope::Live, &format!("limit=15&q={q}"));
+        let sql = statements
+            .get(nth)
+            .unwrap_or_else(|| panic!("{backend:?}: `q={q}` reads no page statement {nth}"));
+        let plan = plan(conn, sql);
+        assert!(
+            good(&plan),
+            "{backend:?}: page statement {nth} of `q={q}` reads the wrong rows:\n{}\n{sql}",
+            plan.join("\n")
+        );
+    }
 }

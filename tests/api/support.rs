@@ -315,6 +315,11 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
+    /// The app's database, for a test that must look at it or tell it something directly.
+    pub fn db(&self) -> &folio::db::Db {
+        &self.state.db
+    }
+
     /// Sends a request; `body` is sent as JSON unless it is a string, which is sent raw.
     pub async fn call(
         &self,

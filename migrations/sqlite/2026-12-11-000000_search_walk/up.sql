@@ -1,0 +1,2 @@
+-- PostgreSQL only: SQLite's search already reads its index in the lists' order.
+SELECT 1;
