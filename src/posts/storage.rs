@@ -291,8 +291,8 @@ fn score(search: &Search, considered: &Considered) -> Score {
     }
 }
 
-/// SQLite: the keys of the search index a search's list may find its matches in, and
-/// whether a page reads them as the index orders them (see [`SearchKey`]).
+/// SQLite: the keys of the search index a search's list may find its matches in (see
+/// [`SearchKey`]); both engines: whether a page can read its matches in the list's order.
 #[derive(Debug, Clone)]
 struct SearchKeys {
     /// Every key the list's posts can have: its kind's, and only the dated ones up to now
@@ -300,7 +300,9 @@ struct SearchKeys {
     all: RangeInclusive<i64>,
     /// Whether the list is in the index's order (the default one: best match, then newest)
     /// and filters nothing a post's key does not tell (scope aside, which the keys narrow),
-    /// so that a page can be read from the index and stop.
+    /// so that a page can be read from the index and stop. So too on PostgreSQL, whose walk
+    /// for its unranked matches (see [`Considered::Walked`]) needs a list that an index
+    /// orders: without one, every post there is would be asked whether it matches.
     streams: bool,
 }
 
@@ -726,9 +728,7 @@ pub fn list(
             rank_titled(conn, search, &keys.all)?;
             false
         }
-        (Some(search), Backend::Postgres) if list.in_relevance_order() => {
-            matches_often(conn, search)?
-        }
+        (Some(search), Backend::Postgres) if keys.streams => matches_often(conn, search)?,
         _ => false,
     };
     let filters = FilterIds::of(conn, list)?;
