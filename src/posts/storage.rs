@@ -2,7 +2,7 @@
 //! with every filter, search and order, finding one by id, slug or former slug, the authors
 //! and tags a write names, inserts, versioned changes and deletion.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
 use std::hash::Hash;
 use std::ops::RangeInclusive;
@@ -787,11 +787,18 @@ pub fn list(
                         (true, _) => vec![Considered::Walked, Considered::Titled],
                     };
                     let wanted = window.offset + window.limit;
-                    let mut rows = Vec::new();
+                    let mut rows: Vec<(PostRow, Option<f64>)> = Vec::new();
                     for part in &parts {
                         let more = wanted - rows.len() as i64;
                         if more > 0 {
-                            rows.extend(load(conn, part, more, 0)?);
+                            // Each part is its own statement: a post retitled between the two
+                            // could be in both, and is shown once.
+                            let read: HashSet<PostId> =
+                                rows.iter().map(|(row, _)| row.id.clone()).collect();
+                            let part = load(conn, part, more, 0)?;
+                            rows.extend(
+                                part.into_iter().filter(|(row, _)| !read.contains(&row.id)),
+                            );
                         }
                     }
                     Ok(rows.into_iter().skip(window.offset as usize).collect())
